@@ -1,0 +1,3 @@
+"""payrun: accurate, resilient, event-driven payroll."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,128 @@
+"""Money: an exact amount of US dollars over Decimal, never float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Union
+
+CENT = Decimal("0.01")
+DOLLAR = Decimal("1")
+
+Number = Union["Money", Decimal, int, str]
+
+
+def to_decimal(value: object, field: str = "amount") -> Decimal:
+    """Convert an exact value (Decimal, int, numeric str) to Decimal; refuse float."""
+    from payrun.domain.errors import InvalidInput
+
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidInput(field, f"must be an exact decimal string, not {type(value).__name__}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int | str):
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise InvalidInput(field, f"is not a number: {value!r}") from None
+    else:
+        raise InvalidInput(field, f"must be a decimal string, not {type(value).__name__}")
+    if not result.is_finite():
+        raise InvalidInput(field, f"must be finite, got {value!r}")
+    return result
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Money:
+    """An amount of dollars. Full precision is kept until a rule rounds explicitly."""
+
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", to_decimal(self.amount))
+
+    @classmethod
+    def of(cls, value: object, field: str = "amount") -> Money:
+        return cls(to_decimal(value, field))
+
+    @classmethod
+    def zero(cls) -> Money:
+        return cls(Decimal(0))
+
+    @classmethod
+    def from_cents(cls, cents: int) -> Money:
+        return cls(Decimal(cents) / 100)
+
+    def cents(self) -> int:
+        """Integer cents; the amount must already be whole cents."""
+        quantized = self.amount.quantize(CENT)
+        if quantized != self.amount:
+            raise ValueError(f"{self.amount} is not a whole number of cents; round it first")
+        return int(quantized * 100)
+
+    def round_cents(self) -> Money:
+        """Round half-up to the cent (the default rule in payroll publications)."""
+        return Money(self.amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+    def round_dollars(self) -> Money:
+        return Money(self.amount.quantize(DOLLAR, rounding=ROUND_HALF_UP))
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + _amount(other))
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.amount - _amount(other))
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        return Money(self.amount * _factor(factor))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, divisor: Decimal | int) -> Money:
+        return Money(self.amount / _factor(divisor))
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount)
+
+    def __bool__(self) -> bool:
+        return self.amount != 0
+
+    def max(self, other: Money) -> Money:
+        return self if self >= other else other
+
+    def min(self, other: Money) -> Money:
+        return self if self <= other else other
+
+    def floor_zero(self) -> Money:
+        return self if self.amount > 0 else Money(Decimal(0))
+
+    def is_negative(self) -> bool:
+        return self.amount < 0
+
+    def __str__(self) -> str:
+        return f"{self.amount.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
+
+    def __repr__(self) -> str:
+        return f"Money('{self.amount}')"
+
+
+def _amount(other: object) -> Decimal:
+    if not isinstance(other, Money):
+        raise TypeError(f"cannot combine Money with {type(other).__name__}")
+    return other.amount
+
+
+def _factor(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"Money factors must be Decimal or int, not {type(value).__name__}")
+    return Decimal(value)
+
+
+def total(amounts: list[Money] | tuple[Money, ...]) -> Money:
+    result = Money.zero()
+    for amount in amounts:
+        result = result + amount
+    return result
