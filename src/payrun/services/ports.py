@@ -1,0 +1,75 @@
+"""Ports: the interfaces services need from the outside world. Adapters implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+
+class ObjectStore(Protocol):
+    """Claim-check storage for snapshots: a local folder by default, s3:// by URL."""
+
+    def put_json(self, key: str, value: object) -> str:
+        """Write value as JSON under key (atomically); return its full reference (URL)."""
+
+    def get_json(self, ref: str) -> object:
+        """Read back what put_json wrote, by the reference it returned."""
+
+    def exists(self, ref: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentBatch:
+    """One employer's payment for one run: a NACHA file and its totals.
+
+    idempotency_key is stable for (employer, run): sending the same batch twice must
+    move money once.
+    """
+
+    idempotency_key: str
+    employer_id: int
+    run_id: str
+    entry_count: int
+    credit_total_cents: int
+    debit_total_cents: int
+    nacha: bytes
+    effective_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentReceipt:
+    """What a provider says when it accepts a batch (not yet settled)."""
+
+    provider_reference: str
+    accepted: bool
+    duplicate: bool = False
+    message: str = ""
+
+
+class PaymentProvider(Protocol):
+    """Sends a payment batch; the outcome arrives later through the callback token."""
+
+    name: str
+
+    def submit(self, batch: PaymentBatch, callback_token: bytes | None) -> PaymentReceipt:
+        """Hand the batch over. Must be safe to call twice with the same idempotency key."""
+
+    def cancel(self, idempotency_key: str) -> bool:
+        """Best-effort cancel before settlement (saga compensation). True if cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One event to tell people about; idempotency_key is unique per event."""
+
+    idempotency_key: str
+    event: str  # e.g. "employer.paid", "employer.failed", "run.completed"
+    subject: str
+    body: str
+    payload: dict[str, object] = field(default_factory=dict)
+
+
+class Notifier(Protocol):
+    def send(self, notification: Notification) -> None:
+        """Deliver once per idempotency key; retry transient failures; raise if it gives up."""
