@@ -1,0 +1,1 @@
+"""SQLAlchemy store: engine, models, migrations."""

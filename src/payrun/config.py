@@ -1,0 +1,57 @@
+"""Settings from the environment (pydantic-settings); one folder, PAYRUN_HOME, holds all local state."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAYRUN_", extra="ignore")
+
+    home: Path = Field(default=Path(".payrun"), description="folder for every local file")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite by default")
+    object_store: str | None = Field(default=None, description="snapshots: folder or s3:// URL")
+    task_queue: str = "payrun"
+    chunk_size: int = Field(default=500, ge=1, le=10_000)
+    employer_parallelism: int = Field(default=8, ge=1, le=1000)
+    temporal_address: str | None = Field(default=None, validation_alias="TEMPORAL_ADDRESS")
+    temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    log_level: str = "INFO"
+
+    @cached_property
+    def home_dir(self) -> Path:
+        path = self.home.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home_dir / 'payrun.db'}"
+
+    @property
+    def snapshot_url(self) -> str:
+        return self.object_store or str(self.home_dir / "snapshots")
+
+    @property
+    def output_dir(self) -> Path:
+        path = self.home_dir / "out"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def temporal_target(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def embedded_temporal(self) -> bool:
+        return not self.temporal_address
+
+
+def get_settings() -> Settings:
+    return Settings()
