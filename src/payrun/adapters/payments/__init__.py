@@ -1,0 +1,1 @@
+"""Payment providers: implementations of the PaymentProvider port."""

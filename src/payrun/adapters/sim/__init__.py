@@ -1,0 +1,1 @@
+"""Simulators of the downstream systems (bank, time entry) run as real HTTP processes."""

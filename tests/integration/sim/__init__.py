@@ -1,0 +1,1 @@
+"""Integration tests of the simulators and the HTTP clients that talk to them."""
