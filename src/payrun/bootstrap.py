@@ -1,0 +1,20 @@
+"""Wires adapters into the services: the one place that picks real implementations."""
+
+from __future__ import annotations
+
+from payrun.config import Settings
+from payrun.services.context import PayrollContext
+
+
+def build_context(settings: Settings) -> PayrollContext:
+    from payrun.adapters.crypto import Vault
+    from payrun.adapters.object_store import open_object_store
+    from payrun.adapters.payments.file_drop import FileDropProvider
+
+    return PayrollContext(
+        db_url=settings.db_url,
+        store=open_object_store(settings.snapshot_url),
+        output_dir=settings.output_dir,
+        payment_provider=FileDropProvider(settings.output_dir / "bank-drop"),
+        vault=Vault.for_settings(settings),
+    )

@@ -1,0 +1,306 @@
+"""The `payrun` command line (Typer)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from payrun.config import Settings, get_settings
+from payrun.domain.errors import InvalidInput
+from payrun.workflows.messages import RunSummary
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def main() -> None:
+    logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s %(message)s")
+    _register_subcommands()
+    try:
+        app()
+    except InvalidInput as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False)
+        sys.exit(2)
+
+
+def _register_subcommands() -> None:
+    from payrun.entrypoints.ach_cli import ach_app
+    from payrun.entrypoints.calc_cli import calc_command
+
+    app.command("calc")(calc_command)
+    app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
+
+
+@app.command()
+def seed(
+    employers: Annotated[int, typer.Option(help="employers to create")] = 20,
+    employees: Annotated[int, typer.Option(help="employees per employer")] = 50,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 2026,
+) -> None:
+    """Create deterministic, realistic demo employers, employees and time entries."""
+    summary = _seed(get_settings(), employers, employees, seed)
+    console.print(
+        f"seeded {summary.employers} employers, {summary.employees} employees, "
+        f"{summary.time_entries} time entries"
+        if summary.created
+        else "database already seeded"
+    )
+
+
+def _seed(settings: Settings, employers: int, employees: int, seed_value: int):  # type: ignore[no-untyped-def]
+    from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.engine import migrate
+    from payrun.services.seed import seed_demo
+
+    if employers < 1:
+        raise InvalidInput("--employers", "must be at least 1")
+    if employees < 1:
+        raise InvalidInput("--employees", "must be at least 1")
+    migrate(settings.db_url)
+    return seed_demo(
+        settings.db_url,
+        employers=employers,
+        employees=employees,
+        seed=seed_value,
+        vault=Vault.for_settings(settings),
+    )
+
+
+@app.command()
+def run(
+    schedule: Annotated[str, typer.Option(help="pay schedule name")] = "biweekly",
+    period: Annotated[
+        str | None, typer.Option(help="period start date YYYY-MM-DD; default: next unpaid")
+    ] = None,
+    employer: Annotated[
+        list[int] | None, typer.Option(help="only these employer ids (repeatable)")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="regular, or an off-cycle label")] = "regular",
+    worker: Annotated[bool, typer.Option(help="host a worker in this process")] = True,
+) -> None:
+    """Run payroll for one pay period (an ad-hoc or off-cycle run) and print the summary."""
+    from payrun.entrypoints.runner import RunRequest
+
+    settings = get_settings()
+    request = RunRequest(schedule, period, kind, tuple(employer or ()))
+    summaries = _run_all(settings, [request], worker)
+    _print_summary(settings, summaries)
+
+
+@app.command()
+def demo(
+    employers: Annotated[int, typer.Option()] = 20,
+    employees: Annotated[int, typer.Option()] = 50,
+) -> None:
+    """Seed (if empty), run the first 2026 pay period of every schedule, print the results."""
+    from payrun.entrypoints.runner import RunRequest, prepare_database
+
+    settings = get_settings()
+    prepare_database(settings)
+    summary = _seed(settings, employers, employees, 2026)
+    console.print(
+        f"[bold]payrun demo[/] — data in {settings.home_dir} "
+        f"({summary.employers} employers, {summary.employees} employees)"
+    )
+    requests = [RunRequest(name, _first_period(settings, name)) for name in _schedules(settings)]
+    summaries = _run_all(settings, requests, True)
+    _print_summary(settings, summaries)
+
+
+def _schedules(settings: Settings) -> list[str]:
+    from sqlalchemy import select
+
+    from payrun.adapters.db.engine import transaction
+    from payrun.adapters.db.models import Employer, PaySchedule
+
+    with transaction(settings.db_url) as session:
+        used = select(Employer.schedule_id).distinct()
+        query = select(PaySchedule.name).where(PaySchedule.id.in_(used)).order_by(PaySchedule.id)
+        return list(session.scalars(query))
+
+
+def _first_period(settings: Settings, schedule: str) -> str:
+    from sqlalchemy import select
+
+    from payrun.adapters.db.engine import transaction
+    from payrun.adapters.db.models import PayPeriod, PaySchedule
+
+    with transaction(settings.db_url) as session:
+        query = (
+            select(PayPeriod.start_date)
+            .join(PaySchedule, PaySchedule.id == PayPeriod.schedule_id)
+            .where(PaySchedule.name == schedule)
+            .order_by(PayPeriod.start_date)
+            .limit(1)
+        )
+        first = session.scalar(query)
+        if first is None:
+            raise InvalidInput("schedule", f"{schedule} has no pay periods")
+        return first.isoformat()
+
+
+def _run_all(settings: Settings, requests: list, worker: bool) -> list[tuple[RunSummary, float]]:  # type: ignore[type-arg]
+    from payrun.entrypoints.runner import plan_run, prepare_database
+
+    prepare_database(settings)
+    plans = [plan_run(settings, r) for r in requests]  # every check before anything is written
+    return asyncio.run(_execute(settings, plans, worker))
+
+
+async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[RunSummary, float]]:  # type: ignore[type-arg]
+    from payrun.entrypoints.runner import follow, hosted_worker, start_run, temporal_client
+
+    results = []
+    async with temporal_client(settings) as client:
+        host = hosted_worker(client, settings) if worker else _nothing()
+        async with host:
+            for plan in plans:
+                started = time.monotonic()
+                with _progress_bar(plan.run_id) as update:
+                    summary = await follow(await start_run(client, settings, plan), update)
+                results.append((summary, time.monotonic() - started))
+    return results
+
+
+class _nothing:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+class _progress_bar:
+    def __init__(self, run_id: str) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("employers · {task.fields[paychecks]} paychecks"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.task = self.progress.add_task(run_id, total=None, paychecks=0)
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.progress.start()
+
+        def update(state: dict[str, int]) -> None:
+            self.progress.update(
+                self.task,
+                total=state.get("employers_total") or None,
+                completed=state.get("employers_done", 0),
+                paychecks=state.get("paychecks_created", 0),
+            )
+
+        return update
+
+    def __exit__(self, *_exc: object) -> None:
+        self.progress.stop()
+
+
+def _money(cents: int) -> str:
+    return f"{cents / 100:,.2f}"  # float ok: display only, the amounts are exact integer cents
+
+
+def _print_summary(settings: Settings, summaries: list[tuple[RunSummary, float]]) -> None:
+    table = Table(title="Pay run summary", show_lines=False)
+    for name in (
+        "run",
+        "employers",
+        "new paychecks",
+        "already paid",
+        "failed",
+        "gross",
+        "employee taxes",
+        "employer taxes",
+        "deductions",
+        "net pay",
+        "wall s",
+        "paychecks/s",
+    ):
+        justify = "left" if name == "run" else "right"
+        table.add_column(name, justify=justify)
+    for s, wall in summaries:
+        rate = s.paychecks_created / wall if wall else 0
+        table.add_row(
+            s.run_id,
+            f"{s.employers - s.employers_failed}/{s.employers}",
+            str(s.paychecks_created),
+            str(s.already_paid),
+            str(s.failed_employees),
+            _money(s.gross_cents),
+            _money(s.employee_taxes_cents),
+            _money(s.employer_taxes_cents),
+            _money(s.deductions_cents),
+            _money(s.net_cents),
+            f"{wall:.1f}",
+            f"{rate:,.0f}",
+        )
+    console.print(table)
+    created = sum(s.paychecks_created for s, _ in summaries)
+    if created == 0:
+        console.print(
+            "[yellow]Nothing new was paid: 0 new paychecks (every employee of these "
+            "periods already has one).[/]"
+        )
+    for s, _ in summaries:
+        for path in s.nacha_files:
+            console.print(f"NACHA file: {path}")
+    if settings.embedded_temporal:
+        console.print(
+            f"Temporal UI: http://127.0.0.1:{settings.temporal_ui_port} "
+            "(available while a payrun server or worker is running)"
+        )
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker against TEMPORAL_ADDRESS (or the embedded server) until interrupted."""
+    from payrun.entrypoints.runner import hosted_worker, prepare_database, temporal_client
+
+    settings = get_settings()
+    prepare_database(settings)
+
+    async def serve() -> None:
+        async with temporal_client(settings) as client, hosted_worker(client, settings):
+            console.print(
+                f"worker on task queue {settings.task_queue} at {settings.temporal_target}"
+            )
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def server() -> None:
+    """Run the embedded Temporal dev server alone (SQLite file in PAYRUN_HOME, UI on)."""
+    from payrun.adapters.temporal_server import EmbeddedTemporal
+
+    settings = get_settings()
+    with EmbeddedTemporal(
+        settings.home_dir, settings.temporal_port, settings.temporal_ui_port
+    ) as srv:
+        console.print(f"Temporal at {srv.address}, UI {srv.ui_url}; Ctrl-C to stop")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Start a pay run on Temporal (embedded or a cluster), host a worker, follow its progress."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from payrun.adapters.db.engine import migrate, transaction
+from payrun.adapters.temporal_server import EmbeddedTemporal
+from payrun.bootstrap import build_context
+from payrun.config import Settings
+from payrun.services.runs import _employers_for, resolve_period, run_id_for
+from payrun.workflows.messages import PayRunInput, RunSummary
+from payrun.workflows.pay_run import PayRunWorkflow
+from payrun.workflows.worker import build_worker
+
+Progress = Callable[[dict[str, int]], None]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    schedule: str
+    period: str | None = None
+    kind: str = "regular"
+    employer_ids: tuple[int, ...] = ()
+
+
+def plan_run(settings: Settings, request: RunRequest) -> PayRunInput:
+    """Check the request against the database (raises InvalidInput) without writing anything."""
+    with transaction(settings.db_url) as session:
+        period = resolve_period(session, request.schedule, request.period)
+        _employers_for(session, period, list(request.employer_ids))
+        run_id = run_id_for(request.schedule, period, request.kind)
+        return PayRunInput(
+            run_id=run_id,
+            pay_period_id=period.id,
+            kind=request.kind,
+            employer_ids=list(request.employer_ids),
+            chunk_size=settings.chunk_size,
+            employer_parallelism=settings.employer_parallelism,
+        )
+
+
+@contextlib.asynccontextmanager
+async def temporal_client(settings: Settings) -> AsyncIterator[Client]:
+    """A client to TEMPORAL_ADDRESS, or to the embedded dev server (started, then stopped)."""
+    server = None
+    if settings.embedded_temporal:
+        server = EmbeddedTemporal(
+            settings.home_dir, settings.temporal_port, settings.temporal_ui_port
+        )
+        await asyncio.to_thread(server.start)
+    try:
+        yield await Client.connect(settings.temporal_target, namespace=settings.temporal_namespace)
+    finally:
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+
+
+@contextlib.asynccontextmanager
+async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[None]:
+    worker = build_worker(client, build_context(settings), settings.task_queue)
+    async with worker:
+        yield
+
+
+async def start_run(client: Client, settings: Settings, inp: PayRunInput) -> WorkflowHandle:
+    return await client.start_workflow(
+        PayRunWorkflow.run,
+        inp,
+        id=inp.run_id,
+        task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+
+
+async def follow(handle: WorkflowHandle, on_progress: Progress | None) -> RunSummary:
+    result = asyncio.ensure_future(handle.result(result_type=RunSummary))
+    while not result.done():
+        if on_progress is not None:
+            with contextlib.suppress(Exception):
+                on_progress(await handle.query(PayRunWorkflow.progress))
+        await asyncio.wait([result], timeout=0.5)
+    return result.result()
+
+
+async def execute_run(
+    settings: Settings, inp: PayRunInput, on_progress: Progress | None = None, worker: bool = True
+) -> RunSummary:
+    async with temporal_client(settings) as client:
+        if not worker:
+            return await follow(await start_run(client, settings, inp), on_progress)
+        async with hosted_worker(client, settings):
+            return await follow(await start_run(client, settings, inp), on_progress)
+
+
+def prepare_database(settings: Settings) -> None:
+    migrate(settings.db_url)

@@ -1,0 +1,30 @@
+"""What every pay-run handler needs: the database, the snapshot store, the providers, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from payrun.services.ports import Notifier, ObjectStore, PaymentProvider
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class PayrollContext:
+    db_url: str
+    store: ObjectStore
+    output_dir: Path
+    payment_provider: PaymentProvider
+    notifier: Notifier | None = None
+    vault: Any = None  # payrun.adapters.crypto.Vault: decrypts account numbers for NACHA files
+    time_entry_url: str | None = None  # None: read the time_entries table directly
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def chunk_key(self, run_id: str, employer_id: int, chunk: int, name: str) -> str:
+        return f"runs/{run_id}/employer-{employer_id}/chunk-{chunk:05d}/{name}.json"

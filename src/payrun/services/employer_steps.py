@@ -1,0 +1,401 @@
+"""Per-employer handlers: begin (snapshot + BEGIN statuses), validation, finish, compensation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from payrun.adapters.db.engine import transaction
+from payrun.adapters.db.models import (
+    DeadLetter,
+    Employee,
+    Employer,
+    EmployerStatus,
+    EmployeeStatus,
+    Paycheck,
+    PayPeriod,
+    PayRun,
+    PaySchedule,
+    StatusEvent,
+)
+from payrun.domain.periods import PayFrequency
+from payrun.services.context import PayrollContext
+from payrun.services.notifications import notify
+from payrun.services.paychecks import void_paychecks
+from payrun.services.requests import base_request, employer_config, salary_per_period
+from payrun.workflows.messages import (
+    EmployerFailure,
+    EmployerInput,
+    EmployerPlan,
+    EmployerResult,
+    EmployerTally,
+    Validation,
+)
+
+DONE_STATUSES = ("NET_CALCULATED", "VALIDATED", "PAYMENT_SENT", "PAID")
+
+
+def set_employer_status(
+    session: Any, run_id: str, employer_id: int, status: str, now: datetime, **values: Any
+) -> None:
+    row = session.scalar(
+        select(EmployerStatus).where(
+            EmployerStatus.run_id == run_id, EmployerStatus.employer_id == employer_id
+        )
+    )
+    if row is None:
+        row = EmployerStatus(run_id=run_id, employer_id=employer_id)
+        session.add(row)
+    row.status, row.updated_at = status, now
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.add(
+        StatusEvent(
+            run_id=run_id,
+            employer_id=employer_id,
+            status=status,
+            at=now,
+            detail=values.get("error"),
+        )
+    )
+
+
+def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
+    """BEGIN for the employer and for each employee still to pay; employee snapshots in chunks."""
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        run = session.get(PayRun, inp.run_id)
+        assert run is not None, inp.run_id
+        period = session.get(PayPeriod, run.pay_period_id)
+        employer = session.get(Employer, inp.employer_id)
+        assert period is not None and employer is not None
+        schedule = session.get(PaySchedule, period.schedule_id)
+        assert schedule is not None
+        paid = set(
+            session.scalars(
+                select(Paycheck.employee_id).where(
+                    Paycheck.employer_id == employer.id,
+                    Paycheck.pay_period_id == period.id,
+                    Paycheck.kind == run.kind,
+                    Paycheck.status != "VOIDED",
+                )
+            )
+        )
+        employees = session.scalars(
+            select(Employee)
+            .where(Employee.employer_id == employer.id, Employee.active.is_(True))
+            .order_by(Employee.id)
+        ).all()
+        todo = [e for e in employees if e.id not in paid]
+        header = _snapshot_header(run, period)
+        chunks = _write_chunks(ctx, inp, header, todo, employer, schedule, period)
+        set_employer_status(
+            session, run.id, employer.id, "BEGIN", now, employee_count=len(todo), error=None
+        )
+        _employee_begin(session, run.id, employer.id, [e.id for e in todo], now)
+        policy = employer.validation_policy
+    return EmployerPlan(inp.run_id, inp.employer_id, chunks, len(todo), len(paid), policy)
+
+
+def _snapshot_header(run: PayRun, period: PayPeriod) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "kind": run.kind,
+        "pay_period_id": period.id,
+        "pay_date": period.pay_date.isoformat(),
+        "period_start": period.start_date.isoformat(),
+        "period_end": period.end_date.isoformat(),
+    }
+
+
+def _write_chunks(
+    ctx: PayrollContext,
+    inp: EmployerInput,
+    header: dict[str, Any],
+    employees: list[Employee],
+    employer: Employer,
+    schedule: PaySchedule,
+    period: PayPeriod,
+) -> int:
+    config = employer_config(employer)
+    periods = PayFrequency.parse(schedule.frequency).periods_per_year
+    count = 0
+    for start in range(0, len(employees), inp.chunk_size):
+        entries = []
+        for employee in employees[start : start + inp.chunk_size]:
+            request = base_request(employee, config, schedule, period)
+            entry: dict[str, Any] = {"employee_id": employee.id, "request": request}
+            if "annual_salary" in request:
+                entry["salary_per_period"] = salary_per_period(request["annual_salary"], periods)
+            entries.append(entry)
+        key = ctx.chunk_key(inp.run_id, inp.employer_id, count, "snapshot")
+        ctx.store.put_json(key, {**header, "employees": entries})
+        count += 1
+    return count
+
+
+def _employee_begin(
+    session: Any, run_id: str, employer_id: int, employee_ids: list[int], now: datetime
+) -> None:
+    """BEGIN rows for this execution; a redrive resets earlier rows of the same run."""
+    if not employee_ids:
+        return
+    existing = set(
+        session.scalars(
+            select(EmployeeStatus.employee_id).where(
+                EmployeeStatus.run_id == run_id, EmployeeStatus.employee_id.in_(employee_ids)
+            )
+        )
+    )
+    if existing:
+        session.execute(
+            update(EmployeeStatus)
+            .where(EmployeeStatus.run_id == run_id, EmployeeStatus.employee_id.in_(existing))
+            .values(status="BEGIN", error=None, error_type=None, begin_at=now)
+        )
+    new = [
+        {
+            "run_id": run_id,
+            "employer_id": employer_id,
+            "employee_id": i,
+            "status": "BEGIN",
+            "begin_at": now,
+        }
+        for i in employee_ids
+        if i not in existing
+    ]
+    if new:
+        session.execute(insert(EmployeeStatus), new)
+
+
+def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
+    """Every employee succeeded (or, under the partial policy, the failed ones are set aside)
+    and every paycheck reconciles: gross - employee taxes - deductions = net >= 0."""
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        employer = session.get(Employer, inp.employer_id)
+        assert employer is not None
+        statuses = _status_counts(session, inp.run_id, inp.employer_id)
+        failed = statuses.get("FAILED", 0)
+        unpaid = _unpaid(inp.run_id, inp.employer_id)
+        payable, net = session.execute(
+            select(func.count(), func.coalesce(func.sum(Paycheck.net_cents), 0)).where(unpaid)
+        ).one()
+        broken = session.scalar(
+            select(func.count()).where(
+                unpaid,
+                (Paycheck.gross_cents - Paycheck.employee_taxes_cents - Paycheck.deductions_cents)
+                != Paycheck.net_cents,
+            )
+        ) + session.scalar(select(func.count()).where(unpaid, Paycheck.net_cents < 0))
+        pending = sum(n for s, n in statuses.items() if s not in (*DONE_STATUSES, "FAILED"))
+        if broken or pending:
+            message = f"{broken} paychecks do not reconcile, {pending} employees unfinished"
+            return Validation(False, int(payable), failed, int(net), message)
+        if failed and employer.validation_policy != "partial":
+            message = f"{failed} employees failed; policy 'hold' holds the whole employer"
+            return Validation(False, int(payable), failed, int(net), message)
+        if failed:
+            _dead_letter_failed(session, ctx, inp.run_id, inp.employer_id, now)
+        session.execute(
+            update(EmployeeStatus)
+            .where(
+                EmployeeStatus.run_id == inp.run_id,
+                EmployeeStatus.employer_id == inp.employer_id,
+                EmployeeStatus.status == "NET_CALCULATED",
+            )
+            .values(status="VALIDATED", validated_at=now)
+        )
+        set_employer_status(session, inp.run_id, inp.employer_id, "VALIDATED", now)
+    return Validation(True, int(payable), failed, int(net), "ok")
+
+
+def _unpaid(run_id: str, employer_id: int) -> Any:
+    return (
+        (Paycheck.run_id == run_id)
+        & (Paycheck.employer_id == employer_id)
+        & (Paycheck.status == "CALCULATED")
+        & Paycheck.payment_id.is_(None)
+    )
+
+
+def _status_counts(session: Any, run_id: str, employer_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(EmployeeStatus.status, func.count())
+        .where(EmployeeStatus.run_id == run_id, EmployeeStatus.employer_id == employer_id)
+        .group_by(EmployeeStatus.status)
+    ).all()
+    return {status: int(n) for status, n in rows}
+
+
+def _dead_letter_failed(
+    session: Any, ctx: PayrollContext, run_id: str, employer_id: int, now: datetime
+) -> int:
+    failed = session.execute(
+        select(EmployeeStatus.employee_id, EmployeeStatus.error_type, EmployeeStatus.error).where(
+            EmployeeStatus.run_id == run_id,
+            EmployeeStatus.employer_id == employer_id,
+            EmployeeStatus.status == "FAILED",
+        )
+    ).all()
+    for employee_id, error_type, error in failed:
+        ref = f"runs/{run_id}/employer-{employer_id}"
+        dead_letter(
+            session, run_id, employer_id, employee_id, "employee", error_type, error or "", ref, now
+        )
+    session.execute(
+        update(EmployeeStatus)
+        .where(
+            EmployeeStatus.run_id == run_id,
+            EmployeeStatus.employer_id == employer_id,
+            EmployeeStatus.status == "FAILED",
+        )
+        .values(status="DEAD_LETTERED", dead_lettered_at=now)
+    )
+    return len(failed)
+
+
+def dead_letter(
+    session: Any,
+    run_id: str,
+    employer_id: int,
+    employee_id: int,
+    step: str,
+    error_type: str | None,
+    error: str,
+    payload_ref: str | None,
+    now: datetime,
+) -> None:
+    """One open item per (run, employer, employee, step); a repeat failure counts an attempt."""
+    row = session.scalar(
+        select(DeadLetter).where(
+            DeadLetter.run_id == run_id,
+            DeadLetter.employer_id == employer_id,
+            DeadLetter.employee_id == employee_id,
+            DeadLetter.step == step,
+        )
+    )
+    if row is None:
+        session.add(
+            DeadLetter(
+                run_id=run_id,
+                employer_id=employer_id,
+                employee_id=employee_id,
+                step=step,
+                error_type=error_type or "error",
+                error=error[:4000],
+                payload_ref=payload_ref,
+                attempts=1,
+                status="OPEN",
+                first_failed_at=now,
+                last_failed_at=now,
+            )
+        )
+        return
+    row.attempts += 1 if row.status != "OPEN" else 0
+    row.status, row.resolution, row.resolved_at = "OPEN", None, None
+    row.error_type, row.error, row.last_failed_at = error_type or "error", error[:4000], now
+
+
+def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult:
+    """Final status and the completion notification."""
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        statuses = _status_counts(session, tally.run_id, tally.employer_id)
+        paid = statuses.get("PAID", 0)
+        failed = statuses.get("DEAD_LETTERED", 0) + statuses.get("FAILED", 0)
+        net = session.scalar(
+            select(func.coalesce(func.sum(Paycheck.net_cents), 0)).where(
+                Paycheck.run_id == tally.run_id,
+                Paycheck.employer_id == tally.employer_id,
+                Paycheck.status == "PAID",
+            )
+        )
+        status = "PARTIAL" if failed else ("PAID" if paid else "NOTHING_TO_PAY")
+        set_employer_status(session, tally.run_id, tally.employer_id, status, now)
+    notify(
+        ctx,
+        key=f"{tally.run_id}-{tally.employer_id}-employer.{status.lower()}",
+        event=f"employer.{status.lower()}",
+        run_id=tally.run_id,
+        employer_id=tally.employer_id,
+        subject=f"Payroll {status.lower()} for employer {tally.employer_id}",
+        body=f"{paid} employees paid, net ${int(net) / 100:,.2f}; {failed} set aside",
+    )
+    return EmployerResult(
+        tally.employer_id,
+        status,
+        paychecks_created=tally.paychecks_created,
+        paid=paid,
+        failed=failed,
+        already_paid=tally.already_paid,
+        net_cents=int(net),
+    )
+
+
+def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> EmployerResult:
+    """Saga compensation, newest first: cancel the payment, void unpaid paychecks and their YTD,
+    dead-letter the employer and its failed employees, notify. Safe to run again."""
+    from payrun.services.payments import cancel_open_payments
+
+    cancel_open_payments(ctx, failure.run_id, failure.employer_id)
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        unpaid = session.scalars(
+            select(Paycheck).where(
+                Paycheck.run_id == failure.run_id,
+                Paycheck.employer_id == failure.employer_id,
+                Paycheck.status == "CALCULATED",
+                Paycheck.payment_id.is_(None),
+            )
+        ).all()
+        voided = void_paychecks(session, list(unpaid))
+        session.execute(
+            update(EmployeeStatus)
+            .where(
+                EmployeeStatus.run_id == failure.run_id,
+                EmployeeStatus.employee_id.in_([p.employee_id for p in unpaid]),
+            )
+            .values(status="COMPENSATED", compensated_at=now)
+        )
+        dead = _dead_letter_failed(session, ctx, failure.run_id, failure.employer_id, now)
+        ref = f"runs/{failure.run_id}/employer-{failure.employer_id}"
+        dead_letter(
+            session,
+            failure.run_id,
+            failure.employer_id,
+            0,
+            failure.step,
+            failure.error_type,
+            failure.message,
+            ref,
+            now,
+        )
+        set_employer_status(
+            session,
+            failure.run_id,
+            failure.employer_id,
+            "DEAD_LETTERED",
+            now,
+            error=failure.message,
+        )
+    notify(
+        ctx,
+        key=f"{failure.run_id}-{failure.employer_id}-employer.failed-{failure.step}",
+        event="employer.failed",
+        run_id=failure.run_id,
+        employer_id=failure.employer_id,
+        subject=f"Payroll held for employer {failure.employer_id}: {failure.error_type}",
+        body=f"{failure.step} failed: {failure.message}. {voided} paychecks voided, {dead} "
+        "employees dead-lettered. Redrive after fixing the cause.",
+    )
+    return EmployerResult(
+        failure.employer_id,
+        "DEAD_LETTERED",
+        paychecks_created=failure.paychecks_created - voided,
+        failed=dead + voided,
+        already_paid=failure.already_paid,
+        message=f"{failure.error_type}: {failure.message}",
+    )

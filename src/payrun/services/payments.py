@@ -1,0 +1,261 @@
+"""Money movement for one employer and run: one live payment per paycheck, a NACHA file, send,
+record, cancel. Each paycheck joins at most one payment (paychecks.payment_id), so a retried
+or redriven payment can never include anyone twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from payrun.adapters.db.engine import transaction
+from payrun.adapters.db.models import Employee, Employer, EmployeeStatus, Paycheck, Payment
+from payrun.domain.ach.builder import build_file
+from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
+from payrun.services.context import PayrollContext
+from payrun.services.employer_steps import set_employer_status
+from payrun.services.ports import PaymentBatch
+from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPayment
+
+OPEN = ("PENDING", "SENT")
+log = logging.getLogger(__name__)
+CHECKING, SAVINGS, EMPLOYER_DEBIT = 22, 32, 27
+
+
+def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
+    """Reuse the open payment of this employer and run, or open the next one and attach every
+    calculated, unpaid paycheck to it; write its NACHA file (deterministic, so retries match)."""
+    with transaction(ctx.db_url) as session:
+        payment = session.scalar(
+            select(Payment).where(
+                Payment.run_id == inp.run_id,
+                Payment.employer_id == inp.employer_id,
+                Payment.status.in_(OPEN),
+            )
+        )
+        if payment is None:
+            payment = _open_payment(session, ctx, inp)
+            if payment is None:
+                return PreparedPayment(0, "", 0, 0, "")
+        checks = session.execute(
+            select(Paycheck, Employee)
+            .join(Employee, Employee.id == Paycheck.employee_id)
+            .where(Paycheck.payment_id == payment.id)
+            .order_by(Paycheck.employee_id)
+        ).all()
+        employer = session.get(Employer, inp.employer_id)
+        assert employer is not None
+        path = _write_nacha(ctx, employer, payment, checks)
+        payment.nacha_path = str(path)
+        effective = min(c.pay_date for c, _ in checks).isoformat()
+        return PreparedPayment(
+            payment.id,
+            payment.idempotency_key,
+            len(checks),
+            payment.credit_total_cents,
+            str(path),
+            effective,
+        )
+
+
+def _open_payment(session: Any, ctx: PayrollContext, inp: EmployerInput) -> Payment | None:
+    unpaid = (
+        (Paycheck.run_id == inp.run_id)
+        & (Paycheck.employer_id == inp.employer_id)
+        & (Paycheck.status == "CALCULATED")
+        & Paycheck.payment_id.is_(None)
+    )
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(Paycheck.net_cents), 0)).where(unpaid)
+    ).one()
+    if not count:
+        return None
+    sequence = 1 + (
+        session.scalar(
+            select(func.max(Payment.sequence)).where(
+                Payment.run_id == inp.run_id, Payment.employer_id == inp.employer_id
+            )
+        )
+        or 0
+    )
+    payment = Payment(
+        idempotency_key=f"{inp.run_id}-{inp.employer_id}-payment-{sequence}",
+        run_id=inp.run_id,
+        employer_id=inp.employer_id,
+        sequence=sequence,
+        provider=ctx.payment_provider.name,
+        status="PENDING",
+        entry_count=int(count),
+        credit_total_cents=int(total),
+        debit_total_cents=int(total),
+        created_at=ctx.clock(),
+    )
+    session.add(payment)
+    session.flush()
+    session.execute(update(Paycheck).where(unpaid).values(payment_id=payment.id))
+    return payment
+
+
+def _write_nacha(
+    ctx: PayrollContext, employer: Employer, payment: Payment, checks: list[Any]
+) -> Path:
+    spec = payroll_file_spec(ctx, employer, payment, checks)
+    folder = ctx.output_dir / "nacha" / payment.run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"employer-{employer.id}-payment-{payment.sequence}.ach"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(build_file(spec))
+    tmp.replace(path)
+    return path
+
+
+def payroll_file_spec(
+    ctx: PayrollContext, employer: Employer, payment: Payment, checks: list[Any]
+) -> AchFileSpec:
+    """A PPD credit batch (220) to the employees and a CCD debit batch (225) to the employer's
+    funding account for the same total, in one file to the ODFI."""
+    created: datetime = payment.created_at
+    effective = min(c.pay_date for c, _ in checks)
+    company = _ach_name(employer.name, 16)
+    credits = tuple(
+        EntrySpec(
+            transaction_code=SAVINGS if e.bank_account_type == "savings" else CHECKING,
+            routing=e.bank_routing,
+            account=ctx.vault.decrypt(e.bank_account_enc),
+            amount_cents=c.net_cents,
+            individual_id=e.external_id,
+            individual_name=_ach_name(f"{e.last_name} {e.first_name}", 22),
+        )
+        for c, e in checks
+        if c.net_cents > 0
+    )
+    debit = EntrySpec(
+        transaction_code=EMPLOYER_DEBIT,
+        routing=employer.funding_routing,
+        account=ctx.vault.decrypt(employer.funding_account_enc),
+        amount_cents=sum(e.amount_cents for e in credits),
+        individual_id=employer.ein.replace("-", ""),
+        individual_name=company,
+    )
+    common = {
+        "company_name": company,
+        "company_id": employer.ach_company_id,
+        "entry_description": "PAYROLL",
+        "effective_date": effective,
+        "odfi": employer.odfi_routing[:8],
+        "descriptive_date": effective.strftime("%b %d").upper(),
+    }
+    return AchFileSpec(
+        immediate_destination=employer.odfi_routing,
+        immediate_origin=employer.ach_company_id,
+        destination_name="PAYRUN ODFI",
+        origin_name=_ach_name(employer.name, 23),
+        created=created.replace(tzinfo=None),
+        file_id_modifier="A",
+        batches=(
+            BatchSpec(service_class=220, sec_code="PPD", entries=credits, **common),
+            BatchSpec(service_class=225, sec_code="CCD", entries=(debit,), **common),
+        ),
+    )
+
+
+def _ach_name(text: str, length: int) -> str:
+    """Upper-case ASCII for the fixed-width name fields (accents dropped, not rejected)."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = "".join(ch for ch in ascii_text.upper() if 32 <= ord(ch) < 127)
+    return cleaned[:length].strip() or "PAYEE"
+
+
+def payment_batch(prepared: PreparedPayment, run_id: str, employer_id: int) -> PaymentBatch:
+    nacha = Path(prepared.nacha_path).read_bytes()
+    return PaymentBatch(
+        idempotency_key=prepared.idempotency_key,
+        employer_id=employer_id,
+        run_id=run_id,
+        entry_count=prepared.paychecks,
+        credit_total_cents=prepared.credit_total_cents,
+        debit_total_cents=prepared.credit_total_cents,
+        nacha=nacha,
+        effective_date=date.fromisoformat(prepared.effective_date),
+    )
+
+
+def mark_sent(ctx: PayrollContext, payment_id: int, reference: str) -> None:
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        payment = session.get(Payment, payment_id)
+        assert payment is not None
+        if payment.status == "PENDING":
+            payment.status, payment.provider_reference = "SENT", reference
+        ids = session.scalars(select(Paycheck.employee_id).where(Paycheck.payment_id == payment_id))
+        session.execute(
+            update(EmployeeStatus)
+            .where(
+                EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(list(ids))
+            )
+            .values(status="PAYMENT_SENT", payment_sent_at=now)
+        )
+        set_employer_status(session, payment.run_id, payment.employer_id, "PAYMENT_SENT", now)
+
+
+def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutcome:
+    """The provider settled: payment, paychecks and statuses become PAID (idempotent)."""
+    if not outcome.payment_id:
+        return outcome
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        payment = session.get(Payment, outcome.payment_id)
+        assert payment is not None
+        payment.status = "PAID"
+        payment.settled_at = payment.settled_at or now
+        payment.provider_reference = outcome.reference or payment.provider_reference
+        session.execute(
+            update(Paycheck).where(Paycheck.payment_id == payment.id).values(status="PAID")
+        )
+        ids = list(
+            session.scalars(select(Paycheck.employee_id).where(Paycheck.payment_id == payment.id))
+        )
+        session.execute(
+            update(EmployeeStatus)
+            .where(EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(ids))
+            .values(status="PAID", paid_at=now)
+        )
+        set_employer_status(session, payment.run_id, payment.employer_id, "PAID", now)
+    return PaymentOutcome(
+        outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
+    )
+
+
+def cancel_open_payments(ctx: PayrollContext, run_id: str, employer_id: int) -> int:
+    """Compensation: cancel every unsettled payment and detach its paychecks."""
+    with transaction(ctx.db_url) as session:
+        open_payments = session.execute(
+            select(Payment.id, Payment.idempotency_key, Payment.status).where(
+                Payment.run_id == run_id,
+                Payment.employer_id == employer_id,
+                Payment.status.in_(OPEN),
+            )
+        ).all()
+    cancelled = 0
+    for payment_id, key, status in open_payments:
+        if status == "SENT" and not ctx.payment_provider.cancel(key):
+            # The provider may already have moved the money: keep the paychecks attached to
+            # this payment so nothing voids or re-pays them; an operator reconciles it.
+            log.warning("payment %s could not be cancelled; left SENT for reconciliation", key)
+            continue
+        cancelled += 1
+        with transaction(ctx.db_url) as session:
+            session.execute(
+                update(Payment).where(Payment.id == payment_id).values(status="CANCELLED")
+            )
+            session.execute(
+                update(Paycheck)
+                .where(Paycheck.payment_id == payment_id, Paycheck.status == "CALCULATED")
+                .values(payment_id=None)
+            )
+    return cancelled

@@ -1,0 +1,192 @@
+"""Opening and closing a pay run: which employers, the snapshot, the summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from payrun.adapters.db.engine import transaction
+from payrun.adapters.db.models import (
+    Employer,
+    EmployerStatus,
+    EmployeeStatus,
+    Payment,
+    Paycheck,
+    PayPeriod,
+    PayRun,
+    PaySchedule,
+    StatusEvent,
+)
+from payrun.domain.errors import InvalidInput
+from payrun.services.context import PayrollContext
+from payrun.services.notifications import notify
+from payrun.workflows.messages import CloseRun, PayRunInput, RunPlan, RunSummary
+
+
+def run_id_for(schedule: str, period: PayPeriod, kind: str) -> str:
+    """The business key of a run: the same period and kind always get the same id."""
+    return f"payrun-{schedule}-{period.start_date.isoformat()}-{kind}"
+
+
+def resolve_period(session: Session, schedule_name: str, period: str | None) -> PayPeriod:
+    """A period by its start date (or id); None picks the first period with no regular run."""
+    schedule = session.scalar(select(PaySchedule).where(PaySchedule.name == schedule_name))
+    if schedule is None:
+        raise InvalidInput("schedule", f"unknown pay schedule {schedule_name!r}")
+    query = select(PayPeriod).where(PayPeriod.schedule_id == schedule.id)
+    if period is None:
+        done = select(PayRun.pay_period_id).where(PayRun.kind == "regular")
+        found = session.scalar(
+            query.where(PayPeriod.id.not_in(done)).order_by(PayPeriod.start_date).limit(1)
+        )
+        if found is None:
+            raise InvalidInput("period", "every period of this schedule has been run")
+        return found
+    found = session.scalar(query.where(func.cast(PayPeriod.start_date, _str()) == period))
+    if found is None and period.isdigit():
+        found = session.get(PayPeriod, int(period))
+    if found is None:
+        raise InvalidInput("period", f"no pay period of {schedule_name} starts on {period!r}")
+    return found
+
+
+def _str() -> Any:
+    from sqlalchemy import String
+
+    return String
+
+
+def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
+    """Record the run (BEGIN), pick its employers, snapshot them to the object store."""
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        period = session.get(PayPeriod, inp.pay_period_id)
+        if period is None:
+            raise InvalidInput("pay_period_id", f"unknown pay period {inp.pay_period_id}")
+        employers = _employers_for(session, period, inp.employer_ids)
+        snapshot = [_employer_snapshot(e) for e in employers]
+        ref = ctx.store.put_json(f"runs/{inp.run_id}/employers.json", snapshot)
+        run = session.get(PayRun, inp.run_id)
+        if run is None:
+            session.add(
+                PayRun(
+                    id=inp.run_id,
+                    pay_period_id=period.id,
+                    kind=inp.kind,
+                    status="RUNNING",
+                    employer_ids=list(inp.employer_ids),
+                    snapshot_ref=ref,
+                    started_at=now,
+                )
+            )
+        else:
+            run.status, run.snapshot_ref, run.finished_at = "RUNNING", ref, None
+        session.add(StatusEvent(run_id=inp.run_id, status="BEGIN", at=now))
+    return RunPlan(inp.run_id, [e.id for e in employers], ref)
+
+
+def _employers_for(session: Session, period: PayPeriod, wanted: list[int]) -> list[Employer]:
+    query = select(Employer).where(
+        Employer.schedule_id == period.schedule_id, Employer.active.is_(True)
+    )
+    if not wanted:
+        return list(session.scalars(query.order_by(Employer.id)))
+    found = {e.id: e for e in session.scalars(query.where(Employer.id.in_(wanted)))}
+    for employer_id in wanted:
+        if employer_id not in found:
+            raise InvalidInput(
+                "employer", f"unknown employer {employer_id} (or not on this pay schedule)"
+            )
+    return [found[i] for i in sorted(found)]
+
+
+def _employer_snapshot(employer: Employer) -> dict[str, Any]:
+    return {
+        "id": employer.id,
+        "ein": employer.ein,
+        "name": employer.name,
+        "state": employer.state,
+        "validation_policy": employer.validation_policy,
+    }
+
+
+def close_run(ctx: PayrollContext, close: CloseRun) -> RunSummary:
+    """Summarize the run from the database and record its final status."""
+    now, run_id = ctx.clock(), close.run_id
+    with transaction(ctx.db_url) as session:
+        summary = summarize(session, run_id, close.paychecks_created, close.already_paid)
+        session.execute(
+            update(PayRun).where(PayRun.id == run_id).values(status=summary.status, finished_at=now)
+        )
+        session.execute(insert(StatusEvent).values(run_id=run_id, status=summary.status, at=now))
+    notify(
+        ctx,
+        key=f"{run_id}-run.completed",
+        event="run.completed",
+        run_id=run_id,
+        employer_id=None,
+        subject=f"Pay run {run_id}: {summary.status}",
+        body=(
+            f"{summary.paychecks_created} paychecks, net ${summary.net_cents / 100:,.2f}, "
+            f"{summary.employers_failed} employers failed"
+        ),
+    )
+    return summary
+
+
+def summarize(
+    session: Session, run_id: str, paychecks_created: int = 0, already_paid: int = 0
+) -> RunSummary:
+    live = (Paycheck.run_id == run_id) & (Paycheck.status != "VOIDED")
+    totals = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Paycheck.gross_cents), 0),
+            func.coalesce(func.sum(Paycheck.employee_taxes_cents), 0),
+            func.coalesce(func.sum(Paycheck.employer_taxes_cents), 0),
+            func.coalesce(func.sum(Paycheck.deductions_cents), 0),
+            func.coalesce(func.sum(Paycheck.net_cents), 0),
+        ).where(live)
+    ).one()
+    employer_statuses = dict(
+        session.execute(
+            select(EmployerStatus.status, func.count())
+            .where(EmployerStatus.run_id == run_id)
+            .group_by(EmployerStatus.status)
+        ).all()
+    )
+    employee_statuses = dict(
+        session.execute(
+            select(EmployeeStatus.status, func.count())
+            .where(EmployeeStatus.run_id == run_id)
+            .group_by(EmployeeStatus.status)
+        ).all()
+    )
+    files = session.scalars(
+        select(Payment.nacha_path).where(Payment.run_id == run_id, Payment.nacha_path.is_not(None))
+    ).all()
+    employers = sum(employer_statuses.values())
+    employers_failed = sum(
+        n for s, n in employer_statuses.items() if s in ("DEAD_LETTERED", "COMPENSATED", "FAILED")
+    )
+    failed_employees = sum(
+        n for s, n in employee_statuses.items() if s in ("FAILED", "COMPENSATED", "DEAD_LETTERED")
+    )
+    return RunSummary(
+        run_id=run_id,
+        status="COMPLETED" if not (employers_failed or failed_employees) else "WITH_FAILURES",
+        employers=employers,
+        employers_failed=employers_failed,
+        paychecks_created=paychecks_created,
+        already_paid=already_paid,
+        paychecks_live=int(totals[0]),
+        failed_employees=failed_employees,
+        gross_cents=int(totals[1]),
+        employee_taxes_cents=int(totals[2]),
+        employer_taxes_cents=int(totals[3]),
+        deductions_cents=int(totals[4]),
+        net_cents=int(totals[5]),
+        nacha_files=[str(f) for f in files],
+    )

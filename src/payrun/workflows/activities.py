@@ -1,0 +1,161 @@
+"""Activities: thin, idempotent adapters from Temporal to the service handlers."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from payrun.domain.errors import InvalidInput
+from payrun.services import employee_steps, employer_steps, payments, runs
+from payrun.services.context import PayrollContext
+from payrun.workflows.messages import (
+    ChunkTask,
+    CloseRun,
+    EmployerFailure,
+    EmployerInput,
+    EmployerPlan,
+    EmployerResult,
+    EmployerTally,
+    PaymentOutcome,
+    PayRunInput,
+    PreparedPayment,
+    RunPlan,
+    RunSummary,
+    StepResult,
+    Validation,
+)
+
+
+def _domain_errors(fn):  # type: ignore[no-untyped-def]
+    """InvalidInput can never succeed on retry: surface it as a non-retryable error."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as err:
+            raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
+
+    return wrapper
+
+
+class PayrollActivities:
+    """Built with its dependencies (the context); one method per single-purpose step."""
+
+    def __init__(self, ctx: PayrollContext) -> None:
+        self.ctx = ctx
+
+    @activity.defn
+    @_domain_errors
+    def open_run(self, inp: PayRunInput) -> RunPlan:
+        return runs.open_run(self.ctx, inp)
+
+    @activity.defn
+    @_domain_errors
+    def close_run(self, close: CloseRun) -> RunSummary:
+        return runs.close_run(self.ctx, close)
+
+    @activity.defn
+    @_domain_errors
+    def begin_employer(self, inp: EmployerInput) -> EmployerPlan:
+        return employer_steps.begin_employer(self.ctx, inp)
+
+    @activity.defn
+    @_domain_errors
+    def time_entry(self, task: ChunkTask) -> StepResult:
+        return employee_steps.time_entry(self.ctx, task)
+
+    @activity.defn
+    @_domain_errors
+    def gross_pay(self, task: ChunkTask) -> StepResult:
+        return employee_steps.gross_pay(self.ctx, task)
+
+    @activity.defn
+    @_domain_errors
+    def taxes(self, task: ChunkTask) -> StepResult:
+        return employee_steps.taxes(self.ctx, task)
+
+    @activity.defn
+    @_domain_errors
+    def retirement(self, task: ChunkTask) -> StepResult:
+        return employee_steps.retirement(self.ctx, task)
+
+    @activity.defn
+    @_domain_errors
+    def net_pay(self, task: ChunkTask) -> StepResult:
+        return employee_steps.net_pay(self.ctx, task)
+
+    @activity.defn
+    @_domain_errors
+    def validate_employer(self, inp: EmployerInput) -> Validation:
+        return employer_steps.validate_employer(self.ctx, inp)
+
+    @activity.defn
+    @_domain_errors
+    def prepare_payment(self, inp: EmployerInput) -> PreparedPayment:
+        return payments.prepare_payment(self.ctx, inp)
+
+    @activity.defn
+    def send_payment(self, prepared: PreparedPayment) -> PaymentOutcome:
+        """Hand the batch to the provider. An asynchronous provider answers later through the
+        callback receiver with this activity's task token; a synchronous one answers now."""
+        info = activity.info()
+        run_id, employer_id = _run_and_employer(prepared.idempotency_key)
+        batch = payments.payment_batch(prepared, run_id, employer_id)
+        provider = self.ctx.payment_provider
+        receipt = provider.submit(batch, info.task_token)
+        if not receipt.accepted:
+            raise ApplicationError(
+                f"payment rejected: {receipt.message}", type="PaymentRejected", non_retryable=True
+            )
+        payments.mark_sent(self.ctx, prepared.payment_id, receipt.provider_reference)
+        if getattr(provider, "asynchronous", False):
+            activity.raise_complete_async()
+        return PaymentOutcome(
+            prepared.payment_id,
+            prepared.paychecks,
+            prepared.credit_total_cents,
+            "SENT",
+            receipt.provider_reference,
+        )
+
+    @activity.defn
+    @_domain_errors
+    def record_payment(self, outcome: PaymentOutcome) -> PaymentOutcome:
+        return payments.record_payment(self.ctx, outcome)
+
+    @activity.defn
+    @_domain_errors
+    def finish_employer(self, tally: EmployerTally) -> EmployerResult:
+        return employer_steps.finish_employer(self.ctx, tally)
+
+    @activity.defn
+    @_domain_errors
+    def compensate_employer(self, failure: EmployerFailure) -> EmployerResult:
+        return employer_steps.compensate_employer(self.ctx, failure)
+
+    def all(self) -> list[object]:
+        return [
+            self.open_run,
+            self.close_run,
+            self.begin_employer,
+            self.time_entry,
+            self.gross_pay,
+            self.taxes,
+            self.retirement,
+            self.net_pay,
+            self.validate_employer,
+            self.prepare_payment,
+            self.send_payment,
+            self.record_payment,
+            self.finish_employer,
+            self.compensate_employer,
+        ]
+
+
+def _run_and_employer(idempotency_key: str) -> tuple[str, int]:
+    """'{run}-{employer}-payment-{n}' -> (run, employer)."""
+    head = idempotency_key.rsplit("-payment-", 1)[0]
+    run_id, employer = head.rsplit("-", 1)
+    return run_id, int(employer)
