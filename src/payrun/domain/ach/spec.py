@@ -1,0 +1,159 @@
+"""What to put in a NACHA file, before layout: the builder's input and its checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from payrun.domain.ach import codes
+from payrun.domain.ach.layout import require_ach_text
+from payrun.domain.ach.routing import validate_routing
+from payrun.domain.errors import InvalidInput
+
+MAX_ENTRY_AMOUNT_CENTS = 99_999_999_99  # Amount is 10 digits of cents (§6.2, pos 30-39)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySpec:
+    """One entry detail: who receives (or pays) how many cents."""
+
+    transaction_code: int
+    routing: str  # all 9 digits; the builder splits RDFI id and check digit
+    account: str
+    amount_cents: int
+    individual_id: str
+    individual_name: str
+    discretionary_data: str = ""
+    payment_related_information: str | None = None  # one addenda 05 when given
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSpec:
+    service_class: int
+    company_name: str
+    company_id: str
+    sec_code: str
+    entry_description: str
+    effective_date: date
+    odfi: str  # first 8 digits of the ODFI routing number
+    entries: tuple[EntrySpec, ...]
+    descriptive_date: str = ""
+    discretionary_data: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AchFileSpec:
+    immediate_destination: str  # 9-digit routing number of the receiving point
+    immediate_origin: str  # 10 characters assigned by the ODFI (9 digits are right-justified)
+    destination_name: str
+    origin_name: str
+    created: datetime  # an input: the domain reads no clock
+    file_id_modifier: str
+    batches: tuple[BatchSpec, ...]
+    reference_code: str = ""
+    first_trace_sequence: int = 1  # 7-digit sequence of the first entry's trace number
+
+
+def validate_spec(spec: AchFileSpec) -> None:
+    """Raise InvalidInput naming the first field that cannot go into a correct file."""
+    validate_routing(spec.immediate_destination, "immediate_destination")
+    _origin(spec.immediate_origin)
+    _text(spec.destination_name, 23, "destination_name")
+    _text(spec.origin_name, 23, "origin_name")
+    _text(spec.reference_code, 8, "reference_code", required=False)
+    _file_id_modifier(spec.file_id_modifier)
+    if not isinstance(spec.created, datetime):
+        raise InvalidInput("created", "must be a date and time")
+    if not spec.batches:
+        raise InvalidInput("batches", "a file needs at least one batch")
+    _trace_sequence(spec)
+    for index, batch in enumerate(spec.batches):
+        validate_batch(batch, f"batches[{index}]")
+
+
+def validate_batch(batch: BatchSpec, where: str) -> None:
+    if batch.service_class not in codes.SERVICE_CLASSES:
+        raise InvalidInput(f"{where}.service_class", "must be 200, 220 or 225")
+    _text(batch.company_name, 16, f"{where}.company_name")
+    _text(batch.company_id, 10, f"{where}.company_id")
+    if batch.sec_code not in codes.SUPPORTED_SEC_CODES:
+        raise InvalidInput(f"{where}.sec_code", f"must be PPD or CCD, got {batch.sec_code!r}")
+    _text(batch.entry_description, 10, f"{where}.entry_description")
+    _text(batch.descriptive_date, 6, f"{where}.descriptive_date", required=False)
+    _text(batch.discretionary_data, 20, f"{where}.discretionary_data", required=False)
+    if not isinstance(batch.effective_date, date) or isinstance(batch.effective_date, datetime):
+        raise InvalidInput(f"{where}.effective_date", "must be a date")
+    if not (isinstance(batch.odfi, str) and len(batch.odfi) == 8 and batch.odfi.isdigit()):
+        raise InvalidInput(f"{where}.odfi", f"must be the 8-digit ODFI id, got {batch.odfi!r}")
+    if not batch.entries:
+        raise InvalidInput(f"{where}.entries", "a batch needs at least one entry")
+    for index, entry in enumerate(batch.entries):
+        validate_entry(entry, batch.service_class, f"{where}.entries[{index}]")
+
+
+def validate_entry(entry: EntrySpec, service_class: int, where: str) -> None:
+    code = entry.transaction_code
+    if code not in codes.FORWARD_CODES:
+        raise InvalidInput(f"{where}.transaction_code", f"{code!r} is not 22/23/27/28/32/33/37/38")
+    if not codes.service_class_allows(service_class, code):
+        kind = "debit" if codes.is_debit(code) else "credit"
+        raise InvalidInput(
+            f"{where}.transaction_code", f"a {kind} ({code}) cannot go in a {service_class} batch"
+        )
+    validate_routing(entry.routing, f"{where}.routing")
+    _account(entry.account, f"{where}.account")
+    _amount(entry.amount_cents, code in codes.PRENOTE_CODES, f"{where}.amount")
+    _text(entry.individual_id, 15, f"{where}.id", required=False)
+    _text(entry.individual_name, 22, f"{where}.name")
+    _text(entry.discretionary_data, 2, f"{where}.discretionary_data", required=False)
+    if entry.payment_related_information is not None:
+        _text(entry.payment_related_information, 80, f"{where}.payment_related_information")
+
+
+def _text(value: object, length: int, field: str, *, required: bool = True) -> None:
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"must be text, not {type(value).__name__}")
+    require_ach_text(value, field)
+    if required and not value.strip():
+        raise InvalidInput(field, "must not be blank")
+    if len(value) > length:
+        raise InvalidInput(field, f"{value!r} is longer than {length} characters")
+
+
+def _origin(value: object) -> None:
+    if not (isinstance(value, str) and len(value) in (9, 10) and value.isdigit()):
+        raise InvalidInput("immediate_origin", f"must be 9 or 10 digits, got {value!r}")
+
+
+def _file_id_modifier(value: object) -> None:
+    if not (isinstance(value, str) and len(value) == 1 and (value.isdigit() or value.isupper())):
+        raise InvalidInput("file_id_modifier", f"must be one of A-Z or 0-9, got {value!r}")
+    if not value.isascii():
+        raise InvalidInput("file_id_modifier", f"must be one of A-Z or 0-9, got {value!r}")
+
+
+def _account(value: object, field: str) -> None:
+    _text(value, 17, field)
+    assert isinstance(value, str)
+    if value != value.strip():
+        raise InvalidInput(field, "must not start or end with spaces")
+
+
+def _amount(cents: object, prenote: bool, field: str) -> None:
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        raise InvalidInput(field, f"must be integer cents, not {type(cents).__name__}")
+    if prenote and cents != 0:
+        raise InvalidInput(field, "a prenote carries a zero amount")
+    if not prenote and cents <= 0:
+        raise InvalidInput(field, f"must be more than zero, got {cents} cents")
+    if cents > MAX_ENTRY_AMOUNT_CENTS:
+        raise InvalidInput(field, f"{cents} cents does not fit the 10-digit amount field")
+
+
+def _trace_sequence(spec: AchFileSpec) -> None:
+    first = spec.first_trace_sequence
+    entries = sum(len(batch.entries) for batch in spec.batches)
+    if isinstance(first, bool) or not isinstance(first, int) or first < 1:
+        raise InvalidInput("first_trace_sequence", "must be a positive integer")
+    if first + entries - 1 > 9_999_999:
+        raise InvalidInput("first_trace_sequence", "trace sequence would pass 7 digits")

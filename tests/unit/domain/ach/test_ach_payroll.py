@@ -1,0 +1,127 @@
+"""payroll_files: the PPD credit file and the CCD funding debit for one pay run."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from payrun.domain.ach import (
+    AccountType,
+    EmployeeCredit,
+    PayrollOriginator,
+    check_file,
+    parse_file,
+    payroll_files,
+)
+from payrun.domain.errors import InvalidInput
+from payrun.domain.money import Money
+
+ACME = PayrollOriginator(
+    company_name="Acme Payroll Inc",
+    company_id="1234567890",
+    odfi_routing="121000358",
+    odfi_name="BANK OF AMERICA",
+    funding_routing="026009593",
+    funding_account="7778889990",
+)
+JANE = EmployeeCredit(
+    "EMP0001", "Doe Jane", "021000021", "123456789", AccountType.CHECKING, Money.of("2161.55")
+)
+RICHARD = EmployeeCredit("EMP0002", "Roe Richard", "011000015", "555", AccountType.SAVINGS, 100000)
+
+
+def build(*credits: EmployeeCredit) -> tuple[bytes, bytes]:
+    files = payroll_files(
+        ACME,
+        credits,
+        pay_date=date(2026, 1, 15),
+        funding_date=date(2026, 1, 13),
+        created=datetime(2026, 1, 12, 17, 0),
+    )
+    return files.credit_file, files.funding_debit_file
+
+
+def test_credit_file_is_a_ppd_credits_only_batch() -> None:
+    credit_file, _ = build(JANE, RICHARD)
+    assert check_file(credit_file).ok
+    (batch,) = parse_file(credit_file).batches
+    assert (batch.header.service_class_code, batch.header.standard_entry_class_code) == (220, "PPD")
+    assert batch.header.effective_entry_date == date(2026, 1, 15)
+    assert batch.header.company_descriptive_date == "JAN 15"
+    assert [e.detail.transaction_code for e in batch.entries] == [22, 32]
+    assert [e.detail.amount for e in batch.entries] == [216155, 100000]
+    assert batch.entries[0].detail.individual_name == "DOE JANE"
+
+
+def test_funding_debit_takes_the_credit_total_from_the_employer() -> None:
+    _, debit_file = build(JANE, RICHARD)
+    assert check_file(debit_file).ok
+    ach = parse_file(debit_file)
+    (batch,) = ach.batches
+    assert (batch.header.service_class_code, batch.header.standard_entry_class_code) == (225, "CCD")
+    assert batch.header.effective_entry_date == date(2026, 1, 13)
+    (entry,) = batch.entries
+    # 2161.55 + 1000.00 = 3161.55
+    assert (entry.detail.transaction_code, entry.detail.amount) == (27, 316155)
+    assert entry.detail.routing_number == "026009593"
+    assert ach.header.file_id_modifier == "B"
+
+
+def test_the_two_files_never_share_a_trace_number() -> None:
+    credit_file, debit_file = build(JANE, RICHARD)
+    traces = [
+        e.detail.trace_number for f in (credit_file, debit_file) for e in parse_file(f).entries()
+    ]
+    assert traces == ["121000350000001", "121000350000002", "121000350000003"]
+
+
+def test_long_names_are_cut_to_the_field() -> None:
+    long_name = EmployeeCredit(
+        "EMP3", "Wolfeschlegelsteinhausen Hubert", "021000021", "1", AccountType.CHECKING, 100
+    )
+    credit_file, _ = build(long_name)
+    assert parse_file(credit_file).entries()[0].detail.individual_name == "WOLFESCHLEGELSTEINHAUS"
+
+
+@pytest.mark.parametrize(
+    ("credit", "field"),
+    [
+        (
+            EmployeeCredit("E", "A", "021000022", "1", AccountType.CHECKING, 100),
+            "credits[0].routing",
+        ),
+        (
+            EmployeeCredit("E", "A", "021000021", "1" * 18, AccountType.CHECKING, 100),
+            "credits[0].account",
+        ),
+        (EmployeeCredit("E", "A", "021000021", "1", AccountType.CHECKING, 0), "credits[0].amount"),
+        (EmployeeCredit("E", "A", "021000021", "1", AccountType.CHECKING, -5), "credits[0].amount"),
+        (
+            EmployeeCredit(
+                "E", "A", "021000021", "1", AccountType.CHECKING, Money(Decimal("1.005"))
+            ),
+            "credits[0].amount",
+        ),
+        (
+            EmployeeCredit("E", "Zoë", "021000021", "1", AccountType.CHECKING, 100),
+            "credits[0].name",
+        ),
+    ],
+)
+def test_bad_credits_are_refused_in_the_callers_terms(credit: EmployeeCredit, field: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        build(credit)
+    assert raised.value.field == field
+
+
+def test_funding_after_the_pay_date_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="funding_date"):
+        payroll_files(
+            ACME,
+            [JANE],
+            pay_date=date(2026, 1, 15),
+            funding_date=date(2026, 1, 16),
+            created=datetime(2026, 1, 12, 17, 0),
+        )
