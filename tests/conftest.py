@@ -46,3 +46,41 @@ def payrun_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("PAYRUN_LOG_LEVEL", "WARNING")
+
+
+POSTGRES_URL = os.environ.get("PAYRUN_TEST_POSTGRES_URL")
+
+
+def _postgres_schema_url(base: str) -> tuple[str, str]:
+    """A private schema per test, so PostgreSQL tests never see each other's rows."""
+    import uuid
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", schema
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, payrun_home: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same test on SQLite (always) and PostgreSQL (when PAYRUN_TEST_POSTGRES_URL is set)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{payrun_home / 'payrun.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PAYRUN_TEST_POSTGRES_URL not set (CI sets it; .ci/run fails without it)")
+    from sqlalchemy import create_engine, text
+
+    url, schema = _postgres_schema_url(POSTGRES_URL)
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    monkeypatch.setenv("PAYRUN_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        from payrun.adapters.db.engine import make_engine
+
+        make_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
