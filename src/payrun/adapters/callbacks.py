@@ -116,8 +116,9 @@ def callback_router(
             log.warning("callback rejected: bad signature", kind=kind)
             raise HTTPException(401, "bad or missing signature")
         body = _parse(raw)
+        token = body.task_token()
         client = await _resolve(client_provider)
-        status = await _apply(client, body)
+        status = await _apply(client, body, token)
         log.info("callback applied", kind=kind, outcome=body.outcome, status=status)
         return {"status": status}
 
@@ -153,8 +154,8 @@ async def _resolve(client_provider: ClientProvider) -> Client:
     return client
 
 
-async def _apply(client: Client, body: CallbackBody) -> str:
-    handle = client.get_async_activity_handle(task_token=body.task_token())
+async def _apply(client: Client, body: CallbackBody, token: bytes) -> str:
+    handle = client.get_async_activity_handle(task_token=token)
     try:
         if body.outcome == "completed":
             await handle.complete(body.result, rpc_timeout=RPC_TIMEOUT)
@@ -168,6 +169,9 @@ async def _apply(client: Client, body: CallbackBody) -> str:
         return "cancel requested"
     except RPCError as err:
         return _translate_rpc_error(err, body)
+    except RuntimeError as err:  # a lazy client that cannot connect raises this, not RPCError
+        log.warning("callback: temporal unreachable", outcome=body.outcome, error=str(err)[:200])
+        raise HTTPException(503, "temporal unreachable, retry later") from None
 
 
 def _translate_rpc_error(err: RPCError, body: CallbackBody) -> str:
