@@ -1,0 +1,196 @@
+"""PaymentProvider that drops each NACHA file into a folder, as banks take them over SFTP."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import structlog
+
+from payrun.domain.ach import check_file
+from payrun.domain.errors import InvalidInput, PayrollError
+from payrun.services.ports import PaymentBatch, PaymentReceipt
+
+log = structlog.get_logger(__name__)
+SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+
+
+class IdempotencyConflict(PayrollError):
+    """The same idempotency key came back with a different file: never send either twice."""
+
+
+class DeliveryInDoubt(PayrollError):
+    """An earlier attempt for this key stopped between claiming it and dropping the file.
+
+    Retrying could pay twice if the bank already collected the file, so a person must
+    look at the drop folder and the bank's acknowledgement before it is released.
+    """
+
+
+class FileDropProvider:
+    """Implements PaymentProvider by writing `<drop_folder>/<idempotency_key>.ach`.
+
+    The bank (or an SFTP job) takes files away, so the drop folder cannot say what was
+    sent. A state folder the bank never sees keeps one record per key: `<key>.claim`
+    (taken before the drop) and `<key>.json` (written after it). A key with a record is
+    never dropped again, even once the bank has collected the file.
+    """
+
+    name = "file-drop"
+
+    def __init__(self, drop_folder: Path, state_folder: Path | None = None) -> None:
+        self.drop_folder = Path(drop_folder)
+        self.state_folder = Path(state_folder) if state_folder else self.drop_folder / ".payrun"
+        self.drop_folder.mkdir(parents=True, exist_ok=True)
+        self.state_folder.mkdir(parents=True, exist_ok=True)
+
+    def submit(self, batch: PaymentBatch, callback_token: bytes | None) -> PaymentReceipt:
+        key = _checked_key(batch.idempotency_key)
+        digest = hashlib.sha256(batch.nacha).hexdigest()
+        earlier = self._record(key)
+        if earlier is not None:
+            return self._repeat(key, earlier, digest)
+        _check_batch(batch)
+        if not _create_exclusive(self._claim_path(key), digest.encode()):
+            return self._recover(key, digest, callback_token)
+        _write_new(self.drop_path(key), batch.nacha)
+        self._save_record(key, digest, callback_token, status="dropped")
+        log.info("ach file dropped", key=key, entries=batch.entry_count, run_id=batch.run_id)
+        return PaymentReceipt(self._reference(key, digest), accepted=True)
+
+    def cancel(self, idempotency_key: str) -> bool:
+        """Pull the file back if the bank has not collected it yet."""
+        key = _checked_key(idempotency_key)
+        record = self._record(key)
+        if record is None or record["status"] != "dropped":
+            return False
+        try:
+            os.replace(self.drop_path(key), self.state_folder / f"{key}.cancelled.ach")
+        except FileNotFoundError:
+            return False  # already collected by the bank
+        self._save_record(key, record["sha256"], _token(record), status="cancelled")
+        log.info("ach file cancelled", key=key)
+        return True
+
+    def callback_token(self, idempotency_key: str) -> bytes | None:
+        """The token to complete when the bank's outcome for this key arrives."""
+        record = self._record(_checked_key(idempotency_key))
+        return _token(record) if record else None
+
+    def drop_path(self, key: str) -> Path:
+        return self.drop_folder / f"{key}.ach"
+
+    def _claim_path(self, key: str) -> Path:
+        return self.state_folder / f"{key}.claim"
+
+    def _record(self, key: str) -> dict[str, str] | None:
+        try:
+            loaded: dict[str, str] = json.loads((self.state_folder / f"{key}.json").read_text())
+        except FileNotFoundError:
+            return None
+        return loaded
+
+    def _save_record(self, key: str, digest: str, token: bytes | None, status: str) -> None:
+        record = {"sha256": digest, "status": status, "callback_token": (token or b"").hex()}
+        _write_atomic(self.state_folder / f"{key}.json", json.dumps(record).encode())
+
+    def _repeat(self, key: str, record: dict[str, str], digest: str) -> PaymentReceipt:
+        if record["sha256"] != digest:
+            raise IdempotencyConflict(f"idempotency_key {key!r} was already used for another file")
+        accepted = record["status"] == "dropped"
+        message = "already dropped" if accepted else f"batch was {record['status']}"
+        return PaymentReceipt(
+            self._reference(key, digest), accepted, duplicate=True, message=message
+        )
+
+    def _recover(self, key: str, digest: str, token: bytes | None) -> PaymentReceipt:
+        """A claim exists without a record: finish it if the file is in the folder."""
+        claimed = self._claim_path(key).read_bytes().decode()
+        if claimed != digest:
+            raise IdempotencyConflict(f"idempotency_key {key!r} was already used for another file")
+        if not self.drop_path(key).exists():
+            raise DeliveryInDoubt(f"idempotency_key {key!r}: claimed but no file; check the bank")
+        self._save_record(key, digest, token, status="dropped")
+        return PaymentReceipt(self._reference(key, digest), True, duplicate=True)
+
+    def _reference(self, key: str, digest: str) -> str:
+        return f"{self.name}:{key}:{digest[:16]}"
+
+
+def _checked_key(key: str) -> str:
+    if not isinstance(key, str) or not SAFE_KEY.fullmatch(key):
+        raise InvalidInput("idempotency_key", f"must be a safe file name, got {key!r}")
+    return key
+
+
+def _check_batch(batch: PaymentBatch) -> None:
+    """Refuse a file the bank would reject, or one whose totals disagree with the batch."""
+    report = check_file(batch.nacha)
+    if not report.ok:
+        raise InvalidInput("nacha", report.problems[0])
+    stated = (batch.entry_count, batch.credit_total_cents, batch.debit_total_cents)
+    found = (report.entry_count, report.credit_total_cents, report.debit_total_cents)
+    if stated != found:
+        raise InvalidInput("nacha", f"file has entries/credits/debits {found}, batch says {stated}")
+
+
+def _token(record: dict[str, str]) -> bytes | None:
+    return bytes.fromhex(record["callback_token"]) or None
+
+
+def _create_exclusive(path: Path, content: bytes) -> bool:
+    """Write a new file; False if it already exists (the O_EXCL claim)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    _fsync_folder(path.parent)
+    return True
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Temp file in the same folder, fsync, then link into place without overwriting.
+
+    The bank's collector never sees a half-written file: the name appears complete.
+    """
+    temporary = _temporary_copy(path, content)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        if path.read_bytes() != content:
+            raise IdempotencyConflict(f"{path.name} already exists with other content") from None
+    finally:
+        os.unlink(temporary)
+    _fsync_folder(path.parent)
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    os.replace(_temporary_copy(path, content), path)
+    _fsync_folder(path.parent)
+
+
+def _temporary_copy(path: Path, content: bytes) -> Path:
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(name)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems cannot fsync a directory
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
