@@ -1,0 +1,140 @@
+"""Pre-tax deductions, in a fixed order, and the wage base each one reduces.
+
+Order (each is capped at the gross pay still left): 1. Section 125 health premium,
+2. HSA (through the cafeteria plan), 3. traditional 401(k) deferral.
+
+Which wage bases each reduces (REDUCES below):
+- Section 125: federal income tax, Social Security, Medicare, FUTA, state PIT, SDI and UI wages.
+- HSA: the same except California PIT: California does not follow IRC §223, so HSA money stays
+  CA-taxable (outside the 2026 reference; see the engine notes).
+- Traditional 401(k): federal and state income tax wages only; FICA, FUTA, SDI and UI still apply.
+- Roth 401(k) is post-tax and reduces nothing (see retirement.py).
+
+Reductions come out of regular (non-supplemental) wages first, then supplemental wages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from payrun.domain.earnings import GrossPay
+from payrun.domain.money import Money
+from payrun.domain.serde import from_jsonable, to_jsonable
+
+ZERO = Decimal(0)
+
+FIT = "fit"
+SOCIAL_SECURITY = "social_security"
+MEDICARE = "medicare"
+FUTA = "futa"
+STATE_PIT = "state_pit"
+STATE_SDI = "state_sdi"
+STATE_UI = "state_ui"
+
+WAGE_BASES = (FIT, SOCIAL_SECURITY, MEDICARE, FUTA, STATE_PIT, STATE_SDI, STATE_UI)
+
+# code -> (description, YTD key, wage bases it reduces); the dict order is the deduction order.
+PRETAX: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "SEC125": ("Section 125 health premium", "section125", WAGE_BASES),
+    "HSA": (
+        "HSA contribution",
+        "hsa",
+        (FIT, SOCIAL_SECURITY, MEDICARE, FUTA, STATE_SDI, STATE_UI),
+    ),
+    "401K": ("401(k) traditional deferral", "deferral_401k_pretax", (FIT, STATE_PIT)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeductionLine:
+    code: str
+    amount: Money
+    reduces: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WageBases:
+    """Taxable wages for this period, before any annual wage-base ceiling."""
+
+    fit: Money
+    fit_supplemental: Money
+    social_security: Money
+    medicare: Money
+    futa: Money
+    state_pit: Money
+    state_pit_supplemental: Money
+    state_sdi: Money
+    state_ui: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PretaxDeductions:
+    """Stage 2 result. ``deferral_401k`` is the traditional (pre-tax) deferral only."""
+
+    lines: tuple[DeductionLine, ...]
+    wages: WageBases
+    deferral_401k: Money
+    catch_up_401k: Money
+
+    @property
+    def total(self) -> Money:
+        return Money(sum((line.amount.amount for line in self.lines), ZERO))
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = to_jsonable(self)
+        return result
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PretaxDeductions:
+        return from_jsonable(cls, data)
+
+
+def apply_pretax(
+    gross: GrossPay,
+    section125: Decimal,
+    hsa: Decimal,
+    deferral: Decimal,
+    catch_up: Decimal = ZERO,
+) -> PretaxDeductions:
+    """Take the deductions in order, each capped at the pay left, and reduce the wage bases."""
+    left = gross.total.amount
+    lines: list[DeductionLine] = []
+    for code, wanted in (("SEC125", section125), ("HSA", hsa), ("401K", deferral)):
+        amount = min(wanted, left)
+        if amount > 0:
+            left -= amount
+            lines.append(DeductionLine(code, Money(amount), PRETAX[code][2]))
+    taken_deferral = lines[-1].amount.amount if lines and lines[-1].code == "401K" else ZERO
+    fit, fit_supp = _reduced(gross, lines, FIT)
+    pit, pit_supp = _reduced(gross, lines, STATE_PIT)
+    wages = WageBases(
+        fit=Money(fit),
+        fit_supplemental=Money(fit_supp),
+        social_security=Money(_total_reduced(gross, lines, SOCIAL_SECURITY)),
+        medicare=Money(_total_reduced(gross, lines, MEDICARE)),
+        futa=Money(_total_reduced(gross, lines, FUTA)),
+        state_pit=Money(pit),
+        state_pit_supplemental=Money(pit_supp),
+        state_sdi=Money(_total_reduced(gross, lines, STATE_SDI)),
+        state_ui=Money(_total_reduced(gross, lines, STATE_UI)),
+    )
+    # If the deferral was cut to the pay left, the catch-up part is the first to go.
+    catch_up_taken = max(catch_up - (deferral - taken_deferral), ZERO)
+    return PretaxDeductions(tuple(lines), wages, Money(taken_deferral), Money(catch_up_taken))
+
+
+def _total_reduced(gross: GrossPay, lines: list[DeductionLine], base: str) -> Decimal:
+    reduction = sum((line.amount.amount for line in lines if base in line.reduces), ZERO)
+    return gross.total.amount - reduction
+
+
+def _reduced(gross: GrossPay, lines: list[DeductionLine], base: str) -> tuple[Decimal, Decimal]:
+    """(total taxable, of which supplemental): reductions hit regular wages first."""
+    reduction = sum((line.amount.amount for line in lines if base in line.reduces), ZERO)
+    regular = gross.regular.amount
+    supplemental = gross.bonus.amount + gross.commission.amount
+    from_supplemental = max(reduction - regular, ZERO)
+    supplemental_left = supplemental - from_supplemental
+    return gross.total.amount - reduction, supplemental_left

@@ -1,0 +1,138 @@
+"""Overtime: FLSA weekly (29 U.S.C. §207) and California daily/weekly/7th day (Lab. Code §510)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from payrun.domain.errors import InvalidInput
+
+ZERO = Decimal(0)
+EIGHT = Decimal(8)
+TWELVE = Decimal(12)
+FORTY = Decimal(40)
+DAY_LIMIT = Decimal(24)
+OVERTIME_FACTOR = Decimal("1.5")
+DOUBLE_TIME_FACTOR = Decimal(2)
+
+
+@dataclass(frozen=True, slots=True)
+class HoursSplit:
+    regular: Decimal = ZERO
+    overtime: Decimal = ZERO
+    double_time: Decimal = ZERO
+
+    def __add__(self, other: HoursSplit) -> HoursSplit:
+        return HoursSplit(
+            self.regular + other.regular,
+            self.overtime + other.overtime,
+            self.double_time + other.double_time,
+        )
+
+    @property
+    def weighted(self) -> Decimal:
+        """Straight-time-equivalent hours: what the split pays at the regular rate."""
+        return (
+            self.regular + OVERTIME_FACTOR * self.overtime + DOUBLE_TIME_FACTOR * self.double_time
+        )
+
+
+def workweek_of(day: date, workweek_start: int) -> date:
+    """First day of the fixed, recurring 7-day workweek containing ``day``."""
+    return day - timedelta(days=(day.weekday() - workweek_start) % 7)
+
+
+def check_hours(days: Iterable[tuple[date, Decimal]], field: str) -> None:
+    for day, hours in days:
+        if hours < 0:
+            raise InvalidInput(f"{field}.{day.isoformat()}", f"negative hours ({hours})")
+        if hours > DAY_LIMIT:
+            raise InvalidInput(
+                f"{field}.{day.isoformat()}", f"{hours} hours is more than 24 in one day"
+            )
+
+
+def split_hours(
+    hours: tuple[tuple[date, Decimal], ...],
+    prior_hours: tuple[tuple[date, Decimal], ...] = (),
+    workweek_start: int = 6,
+    california: bool = False,
+) -> HoursSplit:
+    """Classify this period's hours; ``prior_hours`` (already paid) only count toward limits."""
+    check_hours(hours, "earnings.hours")
+    check_hours(prior_hours, "earnings.prior_hours")
+    _check_prior(hours, prior_hours, workweek_start)
+    weeks: dict[date, dict[date, tuple[Decimal, bool]]] = {}
+    for day, worked in prior_hours:
+        weeks.setdefault(workweek_of(day, workweek_start), {})[day] = (worked, False)
+    for day, worked in hours:
+        weeks.setdefault(workweek_of(day, workweek_start), {})[day] = (worked, True)
+    total = HoursSplit()
+    for start, days in weeks.items():
+        week = [days.get(start + timedelta(days=i), (ZERO, False)) for i in range(7)]
+        federal = flsa_week(week)
+        if california:
+            state = california_week(week)
+            total = total + (state if state.weighted > federal.weighted else federal)
+        else:
+            total = total + federal
+    return total
+
+
+def _check_prior(
+    hours: tuple[tuple[date, Decimal], ...],
+    prior_hours: tuple[tuple[date, Decimal], ...],
+    workweek_start: int,
+) -> None:
+    if not prior_hours:
+        return
+    if not hours:
+        raise InvalidInput("earnings.prior_hours", "given without any hours in this period")
+    first = min(day for day, _ in hours)
+    week = workweek_of(first, workweek_start)
+    for day, _ in prior_hours:
+        if not week <= day < first:
+            raise InvalidInput(
+                f"earnings.prior_hours.{day.isoformat()}",
+                f"is not earlier in the workweek of {week.isoformat()} that straddles this period",
+            )
+
+
+def flsa_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
+    """FLSA: hours over 40 in the workweek at 1.5x; days walked in order (reference §5.1)."""
+    worked = ZERO
+    regular = overtime = ZERO
+    for hours, paid_now in week:
+        straight = min(hours, max(FORTY - worked, ZERO))
+        worked += hours
+        if paid_now:
+            regular += straight
+            overtime += hours - straight
+    return HoursSplit(regular, overtime)
+
+
+def california_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
+    """Lab. Code §510 algorithm of reference §5.2: daily split, 7th day, then the weekly 40."""
+    seventh_day = all(hours > 0 for hours, _ in week)
+    straight_so_far = ZERO
+    regular = overtime = double = ZERO
+    for index, (hours, paid_now) in enumerate(week):
+        if seventh_day and index == 6:
+            day = HoursSplit(ZERO, min(hours, EIGHT), max(hours - EIGHT, ZERO))
+        else:
+            day = HoursSplit(
+                min(hours, EIGHT),
+                min(max(hours - EIGHT, ZERO), TWELVE - EIGHT),
+                max(hours - TWELVE, ZERO),
+            )
+        # No pyramiding: only straight-time hours count toward the weekly 40.
+        beyond_forty = max(straight_so_far + day.regular - FORTY, ZERO)
+        beyond_forty = min(beyond_forty, day.regular)
+        straight_so_far += day.regular
+        if paid_now:
+            regular += day.regular - beyond_forty
+            overtime += day.overtime + beyond_forty
+            double += day.double_time
+    return HoursSplit(regular, overtime, double)

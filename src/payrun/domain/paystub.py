@@ -1,0 +1,194 @@
+"""The pay stub: current amounts, the YTD they were computed from, and derived lines and YTD."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from payrun.domain.earnings import EARNING_CODES, EarningLine
+from payrun.domain.money import Money
+from payrun.domain.periods import PayFrequency
+from payrun.domain.request import YTD_KEYS, YearToDate
+from payrun.domain.serde import from_jsonable, money_text, to_jsonable
+from payrun.domain.taxes import ExplainLine, TaxableWages
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerAmounts:
+    social_security: Money
+    medicare: Money
+    futa: Money
+    state_unemployment: Money
+    ett: Money
+    match_401k: Money
+
+
+@dataclass(frozen=True, slots=True)
+class StubLine:
+    kind: str  # earning | employee_tax | deduction | employer_tax | employer_contribution
+    code: str
+    description: str
+    current: Money
+    ytd: Money
+
+
+# (kind, code, description, stub attribute, YTD key); the order is the stub's order.
+_TAX_AND_DEDUCTION_LINES = (
+    ("employee_tax", "FIT", "Federal income tax", "federal_income_tax", "federal_income_tax"),
+    ("employee_tax", "SS", "Social Security 6.2%", "social_security", "social_security_tax"),
+    ("employee_tax", "MED", "Medicare 1.45%", "medicare", "medicare_tax"),
+    (
+        "employee_tax",
+        "ADDL_MED",
+        "Additional Medicare 0.9%",
+        "additional_medicare",
+        "additional_medicare_tax",
+    ),
+    ("employee_tax", "ST_PIT", "State income tax", "state_income_tax", "state_income_tax"),
+    (
+        "employee_tax",
+        "ST_SDI",
+        "State disability insurance",
+        "state_disability",
+        "state_disability_tax",
+    ),
+    ("deduction", "SEC125", "Section 125 health premium (pre-tax)", "section125", "section125"),
+    ("deduction", "HSA", "HSA contribution (pre-tax)", "hsa", "hsa"),
+    (
+        "deduction",
+        "401K",
+        "401(k) traditional (pre-tax)",
+        "deferral_401k_pretax",
+        "deferral_401k_pretax",
+    ),
+    ("deduction", "ROTH401K", "401(k) Roth (after tax)", "roth_401k", "roth_401k"),
+)
+_EMPLOYER_LINES = (
+    (
+        "employer_tax",
+        "ER_SS",
+        "Social Security 6.2% (employer)",
+        "social_security",
+        "employer_social_security_tax",
+    ),
+    ("employer_tax", "ER_MED", "Medicare 1.45% (employer)", "medicare", "employer_medicare_tax"),
+    ("employer_tax", "FUTA", "FUTA", "futa", "futa_tax"),
+    (
+        "employer_tax",
+        "SUI",
+        "State unemployment insurance",
+        "state_unemployment",
+        "state_unemployment_tax",
+    ),
+    ("employer_tax", "ETT", "CA Employment Training Tax", "ett", "ett_tax"),
+    ("employer_contribution", "MATCH401K", "401(k) employer match", "match_401k", "match_401k"),
+)
+_ALWAYS_SHOWN = {"FIT", "SS", "MED", "ER_SS", "ER_MED", "FUTA"}
+
+
+@dataclass(frozen=True, slots=True)
+class PayStub:
+    """Stage 5 result. ``lines`` and ``ytd_after`` are derived from the stored amounts."""
+
+    pay_date: date
+    frequency: PayFrequency
+    work_state: str
+    employee_id: str | None
+    earnings: tuple[EarningLine, ...]
+    gross: Money
+    federal_income_tax: Money
+    social_security: Money
+    medicare: Money
+    additional_medicare: Money
+    state_income_tax: Money
+    state_disability: Money
+    section125: Money
+    hsa: Money
+    deferral_401k_pretax: Money
+    roth_401k: Money
+    catch_up_401k: Money
+    net_pay: Money
+    employer: EmployerAmounts
+    wages: TaxableWages
+    ytd_before: YearToDate
+    explain: tuple[ExplainLine, ...] = ()
+
+    @property
+    def deferral_401k(self) -> Money:
+        """All elective deferrals this period (traditional + Roth): what counts to the limit."""
+        return Money(self.deferral_401k_pretax.amount + self.roth_401k.amount)
+
+    @property
+    def employee_deductions(self) -> Decimal:
+        """Every amount taken from gross: employee taxes, pre-tax and post-tax deductions."""
+        return sum((getattr(self, a).amount for _, _, _, a, _ in _TAX_AND_DEDUCTION_LINES), ZERO)
+
+    def current_by_ytd_key(self) -> dict[str, Decimal]:
+        wages = self.wages
+        state_ui_key = "ca_ui_wages" if self.work_state == "CA" else "state_ui_wages"
+        current = {
+            "gross": self.gross.amount,
+            "social_security_wages": wages.social_security.amount,
+            "medicare_wages": wages.medicare.amount,
+            "futa_wages": wages.futa.amount,
+            state_ui_key: wages.state_unemployment.amount,
+            "sdi_wages": wages.state_disability.amount,
+            "fit_wages": wages.federal_income_tax.amount,
+            "state_pit_wages": wages.state_income_tax.amount,
+            "supplemental_wages": wages.supplemental.amount,
+            "deferral_401k": self.deferral_401k.amount,
+            "catch_up_401k": self.catch_up_401k.amount,
+            "net_pay": self.net_pay.amount,
+        }
+        for line in self.earnings:
+            key = EARNING_CODES[line.code][1]
+            current[key] = current.get(key, ZERO) + line.amount.amount
+        for _, _, _, attribute, key in _TAX_AND_DEDUCTION_LINES:
+            current[key] = getattr(self, attribute).amount
+        for _, _, _, attribute, key in _EMPLOYER_LINES:
+            current[key] = getattr(self.employer, attribute).amount
+        return current
+
+    @property
+    def ytd_after(self) -> YearToDate:
+        current = self.current_by_ytd_key()
+        before = self.ytd_before
+        return YearToDate({k: Money(before.amount(k) + current.get(k, ZERO)) for k in YTD_KEYS})
+
+    @property
+    def lines(self) -> tuple[StubLine, ...]:
+        after = self.ytd_after
+        result = [
+            StubLine("earning", line.code, EARNING_CODES[line.code][0], line.amount, after[key])
+            for line in self.earnings
+            for key in (EARNING_CODES[line.code][1],)
+        ]
+        for kind, code, text, attribute, key in _TAX_AND_DEDUCTION_LINES:
+            result.append(StubLine(kind, code, text, getattr(self, attribute), after[key]))
+        for kind, code, text, attribute, key in _EMPLOYER_LINES:
+            result.append(StubLine(kind, code, text, getattr(self.employer, attribute), after[key]))
+        return tuple(line for line in result if _shown(line))
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_jsonable(self)
+        data["deferral_401k"] = money_text(self.deferral_401k)
+        data["ytd_before"] = data["ytd_before"]["values"]
+        data["ytd_after"] = self.ytd_after.to_dict()
+        data["lines"] = [to_jsonable(line) for line in self.lines]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PayStub:
+        stored = {key: value for key, value in data.items() if key not in ("lines", "ytd_after")}
+        stored["ytd_before"] = {"values": data["ytd_before"]}
+        return from_jsonable(cls, stored)
+
+
+def _shown(line: StubLine) -> bool:
+    return (
+        line.kind == "earning" or line.code in _ALWAYS_SHOWN or bool(line.current) or bool(line.ytd)
+    )

@@ -1,0 +1,119 @@
+"""Payroll taxes: the stage result and the pieces every tax rule shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from payrun.domain.money import CENT, Money
+from payrun.domain.serde import from_jsonable, to_jsonable
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainLine:
+    """One audited line, e.g. ("Pub 15-T Worksheet 1A", "1c", "Annualized wages", "65000.00")."""
+
+    section: str
+    line: str
+    text: str
+    value: str
+
+
+class Explainer:
+    """Collects explain lines when asked to; a no-op otherwise (the fast path)."""
+
+    __slots__ = ("enabled", "lines", "section")
+
+    def __init__(self, enabled: bool, section: str = "") -> None:
+        self.enabled = enabled
+        self.section = section
+        self.lines: list[ExplainLine] = []
+
+    def __call__(self, line: str, text: str, value: object) -> None:
+        if self.enabled:
+            shown = str(value) if not isinstance(value, Decimal) else _show(value)
+            self.lines.append(ExplainLine(self.section, line, text, shown))
+
+
+def _show(value: Decimal) -> str:
+    """Up to 6 decimals for display; the calculation keeps full precision."""
+    if value == value.quantize(CENT):
+        return f"{value:.2f}"
+    return f"{value.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP).normalize():f}"
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def taxable_under_base(wages: Decimal, ytd_wages: Decimal, wage_base: Decimal | None) -> Decimal:
+    """The part of this period's wages still under an annual wage base (all of it if none)."""
+    if wage_base is None:
+        return wages
+    return min(wages, max(wage_base - ytd_wages, ZERO))
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeTaxes:
+    federal_income_tax: Money
+    social_security: Money
+    medicare: Money
+    additional_medicare: Money
+    state_income_tax: Money
+    state_disability: Money
+
+    @property
+    def total(self) -> Decimal:
+        return (
+            self.federal_income_tax.amount
+            + self.social_security.amount
+            + self.medicare.amount
+            + self.additional_medicare.amount
+            + self.state_income_tax.amount
+            + self.state_disability.amount
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerTaxes:
+    social_security: Money
+    medicare: Money
+    futa: Money
+    state_unemployment: Money
+    ett: Money
+
+
+@dataclass(frozen=True, slots=True)
+class TaxableWages:
+    """Wages each tax was computed on this period, after annual ceilings."""
+
+    federal_income_tax: Money
+    supplemental: Money
+    social_security: Money
+    medicare: Money
+    additional_medicare: Money
+    futa: Money
+    state_income_tax: Money
+    state_disability: Money
+    state_unemployment: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Taxes:
+    """Stage 3 result."""
+
+    employee: EmployeeTaxes
+    employer: EmployerTaxes
+    taxable: TaxableWages
+    explain: tuple[ExplainLine, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = to_jsonable(self)
+        return result
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Taxes:
+        return from_jsonable(cls, data)

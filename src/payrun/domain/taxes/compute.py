@@ -1,0 +1,152 @@
+"""Stage 3: every tax on one paycheck, employee and employer, from the reduced wage bases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from payrun.domain.deductions import PretaxDeductions, WageBases
+from payrun.domain.earnings import GrossPay
+from payrun.domain.money import Money
+from payrun.domain.request import CaPitMethod, PayRequest, SupplementalMethod
+from payrun.domain.tables import CaliforniaTables, TaxTables
+from payrun.domain.taxes import (
+    ZERO,
+    EmployeeTaxes,
+    EmployerTaxes,
+    Explainer,
+    ExplainLine,
+    TaxableWages,
+    Taxes,
+    cents,
+    taxable_under_base,
+)
+from payrun.domain.taxes.california import (
+    method_b,
+    method_b_annualized,
+    sdi,
+    supplemental_flat,
+    unemployment,
+)
+from payrun.domain.taxes.federal import federal_income_tax
+from payrun.domain.taxes.fica import additional_medicare, medicare, social_security
+from payrun.domain.taxes.futa import futa
+
+
+def compute_taxes(
+    request: PayRequest, gross: GrossPay, pretax: PretaxDeductions, tables: TaxTables, explain: bool
+) -> Taxes:
+    wages, ytd, employee = pretax.wages, request.ytd, request.employee
+    fit_explain = Explainer(explain, "Pub 15-T Worksheet 1A")
+    fit = federal_income_tax(
+        wages.fit.amount,
+        wages.fit_supplemental.amount,
+        ytd.amount("supplemental_wages"),
+        request.earnings.supplemental_method,
+        request.frequency.periods_per_year,
+        employee.w4,
+        employee.w4_pre2020,
+        tables.federal,
+        fit_explain,
+    )
+    fica_explain = Explainer(explain, "FICA and FUTA")
+    ss_taxable, ss = social_security(
+        wages.social_security.amount, ytd.amount("social_security_wages"), tables.fica
+    )
+    med_wages = wages.medicare.amount
+    med = medicare(med_wages, tables.fica)
+    addl_wages, addl = additional_medicare(med_wages, ytd.amount("medicare_wages"), tables.fica)
+    futa_taxable, futa_tax = futa(
+        wages.futa.amount,
+        ytd.amount("futa_wages"),
+        request.employer.futa_credit_reduction,
+        tables.futa,
+    )
+    fica_explain("SS", "Social Security wages under the wage base", ss_taxable)
+    fica_explain("SS", "Social Security tax (each of employee and employer)", ss)
+    fica_explain("MED", "Medicare wages", med_wages)
+    fica_explain("MED", "Medicare tax (each of employee and employer)", med)
+    fica_explain("ADDL", "Medicare wages over the Additional Medicare threshold", addl_wages)
+    fica_explain("ADDL", "Additional Medicare tax (employee only)", addl)
+    fica_explain("FUTA", "FUTA wages under the wage base", futa_taxable)
+    fica_explain("FUTA", "FUTA tax", futa_tax)
+    state = _state_taxes(request, gross, wages, tables, explain)
+    pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, state_lines = state
+    return Taxes(
+        employee=EmployeeTaxes(
+            Money(fit), Money(ss), Money(med), Money(addl), Money(pit), Money(sdi_tax)
+        ),
+        employer=EmployerTaxes(Money(ss), Money(med), Money(futa_tax), Money(ui), Money(ett)),
+        taxable=TaxableWages(
+            federal_income_tax=wages.fit,
+            supplemental=wages.fit_supplemental,
+            social_security=Money(ss_taxable),
+            medicare=wages.medicare,
+            additional_medicare=Money(addl_wages),
+            futa=Money(futa_taxable),
+            state_income_tax=wages.state_pit,
+            state_disability=Money(sdi_taxable),
+            state_unemployment=Money(ui_taxable),
+        ),
+        explain=tuple(fit_explain.lines + fica_explain.lines + state_lines) if explain else (),
+    )
+
+
+_StateResult = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, list[ExplainLine]]
+
+
+def _state_taxes(
+    request: PayRequest, gross: GrossPay, wages: WageBases, tables: TaxTables, explain: bool
+) -> _StateResult:
+    state = tables.state
+    assert state is not None
+    if state.california is None:
+        return _other_state(request, wages, explain)
+    ca = state.california
+    pit_explain = Explainer(explain, "EDD Method B (DE 44)")
+    pit = _california_pit(request, gross, wages, ca, pit_explain)
+    ytd = request.ytd
+    sdi_taxable, sdi_tax = sdi(wages.state_sdi.amount, ytd.amount("sdi_wages"), ca)
+    ui_taxable, ui, ett = unemployment(
+        wages.state_ui.amount, ytd.amount("ca_ui_wages"), request.employer.ca_ui_rate, ca
+    )
+    other = Explainer(explain, "California SDI, UI, ETT")
+    other("SDI", "SDI wages (no ceiling)", sdi_taxable)
+    other("SDI", "SDI", sdi_tax)
+    other("UI", "UI/ETT wages under the $7,000 base", ui_taxable)
+    other("UI", "UI (employer)", ui)
+    other("ETT", "ETT (employer)", ett)
+    return pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, pit_explain.lines + other.lines
+
+
+def _california_pit(
+    request: PayRequest, gross: GrossPay, wages: WageBases, ca: CaliforniaTables, explain: Explainer
+) -> Decimal:
+    de4 = request.employee.ca_de4
+    supplemental = wages.state_pit_supplemental.amount
+    separate = not gross.regular and supplemental > 0
+    if separate and request.earnings.supplemental_method is SupplementalMethod.FLAT:
+        bonus = min(gross.bonus.amount, supplemental)
+        tax = supplemental_flat(bonus, supplemental - bonus, ca)
+        explain("supp", "Supplemental wages paid separately at the DE 44 flat rates", supplemental)
+        explain("supp", "California PIT on supplemental wages", tax)
+        return tax
+    pit_wages = wages.state_pit.amount
+    if request.employer.ca_pit_method is CaPitMethod.ANNUALIZED:
+        return method_b_annualized(pit_wages, request.frequency, de4, ca, explain)
+    return method_b(pit_wages, request.frequency, de4, ca, explain)
+
+
+def _other_state(request: PayRequest, wages: WageBases, explain: bool) -> _StateResult:
+    """A state with no wage income tax: no PIT or SDI; SUI only if the employer configured it."""
+    employer = request.employer
+    lines = Explainer(explain, f"{request.work_state} (no state income tax)")
+    if employer.sui_rate is None or employer.sui_wage_base is None:
+        lines("SUI", "No state unemployment rate configured for this employer", ZERO)
+        return ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, lines.lines
+    taxable = taxable_under_base(
+        wages.state_ui.amount, request.ytd.amount("state_ui_wages"), employer.sui_wage_base
+    )
+    sui = cents(taxable * employer.sui_rate)
+    lines("SUI", "SUI wages under the employer's wage base", taxable)
+    lines("SUI", "SUI (employer)", sui)
+    return ZERO, ZERO, ZERO, taxable, sui, ZERO, lines.lines
