@@ -1,0 +1,144 @@
+"""ObjectStore over fsspec: claim-check JSON snapshots in a local folder or s3://bucket/prefix."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import os
+import re
+import tempfile
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import fsspec
+import structlog
+from fsspec.implementations.local import LocalFileSystem
+
+log = structlog.get_logger(__name__)
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+@-]{0,199}$")
+
+
+class ObjectStoreError(Exception):
+    """A key, a reference or a backend the object store cannot work with."""
+
+
+def encode_json(value: object) -> bytes:
+    """Deterministic JSON; Decimal as a string so no amount ever passes through float."""
+    text = json.dumps(
+        value,
+        default=_encode_default,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
+    )
+    return text.encode()
+
+
+def decode_json(data: bytes) -> object:
+    """Inverse of encode_json; a JSON number with a fraction comes back as Decimal, not float."""
+    return json.loads(data, parse_float=Decimal)
+
+
+def _encode_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def validate_key(key: str) -> str:
+    """Keys are relative paths of safe segments: 'runs/2026-01/employer-7/snapshot.json'."""
+    segments = key.split("/")
+    if not all(_SEGMENT.match(s) for s in segments) or any(s in (".", "..") for s in segments):
+        raise ObjectStoreError(f"key: not a safe relative path: {key!r}")
+    return key
+
+
+class FsspecObjectStore:
+    """Implements ObjectStore. References are full URLs under base_url (file://... or s3://...)."""
+
+    def __init__(self, base_url: str | Path, **storage_options: Any) -> None:
+        self.base_url = _normalise(str(base_url))
+        try:
+            self._fs, self._root = fsspec.core.url_to_fs(self.base_url, **storage_options)
+        except ImportError as err:
+            raise ObjectStoreError(
+                f"base_url: {self.base_url.split(':')[0]}:// needs an extra "
+                f"package (for s3: pip install 'payrun[s3]'): {err}"
+            ) from None
+        self._root = self._root.rstrip("/")
+        self._local = isinstance(self._fs, LocalFileSystem)
+
+    def put_json(self, key: str, value: object) -> str:
+        data = encode_json(value)
+        path = f"{self._root}/{validate_key(key)}"
+        if self._local:
+            _atomic_write(Path(path), data)
+        else:
+            self._fs.pipe_file(path, data)  # an S3 PUT is atomic: readers see old or new
+        log.debug("object stored", key=key, size=len(data))
+        return f"{self.base_url}/{key}"
+
+    def get_json(self, ref: str) -> object:
+        try:
+            return decode_json(self._fs.cat_file(self._path(ref)))
+        except FileNotFoundError:
+            raise ObjectStoreError(f"ref: no object at {ref}") from None
+
+    def exists(self, ref: str) -> bool:
+        return bool(self._fs.exists(self._path(ref)))
+
+    def _path(self, ref: str) -> str:
+        """The backend path of a reference this store returned (or of a bare key)."""
+        if "://" not in ref:
+            return f"{self._root}/{validate_key(ref)}"
+        prefix = f"{self.base_url}/"
+        if not ref.startswith(prefix):
+            raise ObjectStoreError(f"ref: {ref} is not under this store's {self.base_url}")
+        return f"{self._root}/{validate_key(ref[len(prefix) :])}"
+
+
+def _normalise(url: str) -> str:
+    """A plain folder path becomes an absolute file:// URL; no trailing slash."""
+    if "://" not in url:
+        url = Path(url).expanduser().resolve().as_uri()
+    return url.rstrip("/")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside path, fsync, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def open_object_store(url: str | Path, **storage_options: Any) -> FsspecObjectStore:
+    """The object store for a URL: a folder path, file://..., or s3://bucket/prefix.
+
+    For S3, storage_options go to s3fs (endpoint_url, key, secret ...); without them s3fs
+    reads the usual AWS_* environment variables (AWS_ENDPOINT_URL for a local endpoint).
+    """
+    return FsspecObjectStore(url, **storage_options)

@@ -1,0 +1,137 @@
+"""FsspecObjectStore against a real folder and, when s3fs and moto are installed, a local S3."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from payrun.adapters.object_store import (
+    FsspecObjectStore,
+    ObjectStoreError,
+    open_object_store,
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    employee_id: int
+    gross: Decimal
+    pay_date: date
+
+
+SNAPSHOT = {
+    "run": "run-2026-01",
+    "employees": [Snapshot(1, Decimal("1234.565"), date(2026, 1, 15))],
+}
+# what comes back: Decimals as exact strings, dates as ISO strings
+SNAPSHOT_JSON = {
+    "run": "run-2026-01",
+    "employees": [{"employee_id": 1, "gross": "1234.565", "pay_date": "2026-01-15"}],
+}
+
+
+def test_local_put_then_get_returns_the_same_json_with_exact_decimals(tmp_path: Path):
+    store = open_object_store(tmp_path / "objects")
+
+    ref = store.put_json("runs/run-2026-01/employees.json", SNAPSHOT)
+
+    assert ref == (tmp_path / "objects").resolve().as_uri() + "/runs/run-2026-01/employees.json"
+    assert store.exists(ref)
+    assert store.get_json(ref) == SNAPSHOT_JSON
+    on_disk = json.loads((tmp_path / "objects/runs/run-2026-01/employees.json").read_text())
+    assert on_disk == SNAPSHOT_JSON
+
+
+def test_file_url_and_bare_keys_work_too(tmp_path: Path):
+    store = FsspecObjectStore(f"file://{tmp_path}/with space/")
+    ref = store.put_json("a.json", {"n": 1})
+
+    assert store.get_json("a.json") == {"n": 1}
+    assert store.get_json(ref) == {"n": 1}
+    assert (tmp_path / "with space" / "a.json").exists()
+
+
+def test_overwrite_is_atomic_and_leaves_no_temporary_files(tmp_path: Path):
+    store = open_object_store(tmp_path)
+    store.put_json("k.json", {"v": 1})
+    ref = store.put_json("k.json", {"v": 2})
+
+    assert store.get_json(ref) == {"v": 2}
+    assert os.listdir(tmp_path) == ["k.json"]
+
+
+def test_a_failed_encoding_leaves_the_previous_object_untouched(tmp_path: Path):
+    store = open_object_store(tmp_path)
+    ref = store.put_json("k.json", {"v": 1})
+
+    with pytest.raises(TypeError, match="cannot store object"):
+        store.put_json("k.json", {"v": object()})
+
+    assert store.get_json(ref) == {"v": 1}
+
+
+def test_fractional_numbers_come_back_as_decimal_never_float(tmp_path: Path):
+    (tmp_path / "hours.json").write_text('{"hours": 7.75}')
+
+    value = open_object_store(tmp_path).get_json("hours.json")
+
+    assert value == {"hours": Decimal("7.75")}
+
+
+@pytest.mark.parametrize("key", ["../escape.json", "/abs.json", "a//b.json", "a/./b", "", "a\\b"])
+def test_keys_that_could_escape_the_store_are_refused(tmp_path: Path, key: str):
+    with pytest.raises(ObjectStoreError, match="key"):
+        open_object_store(tmp_path).put_json(key, {})
+
+
+def test_references_from_another_store_are_refused(tmp_path: Path):
+    ref = open_object_store(tmp_path / "a").put_json("x.json", {})
+
+    with pytest.raises(ObjectStoreError, match="not under"):
+        open_object_store(tmp_path / "b").get_json(ref)
+
+
+def test_missing_object_is_reported_by_reference(tmp_path: Path):
+    store = open_object_store(tmp_path)
+
+    assert not store.exists("nope.json")
+    with pytest.raises(ObjectStoreError, match="no object"):
+        store.get_json("nope.json")
+
+
+S3_READY = all(importlib.util.find_spec(m) for m in ("s3fs", "moto", "flask"))
+
+
+@pytest.mark.skipif(not S3_READY, reason="s3 extra not installed: pip install s3fs 'moto[server]'")
+def test_s3_round_trip_against_a_local_moto_server(monkeypatch: pytest.MonkeyPatch):
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="payrun-test")
+        store = open_object_store("s3://payrun-test/snapshots", endpoint_url=endpoint)
+
+        ref = store.put_json("runs/run-2026-01/employees.json", SNAPSHOT)
+
+        assert ref == "s3://payrun-test/snapshots/runs/run-2026-01/employees.json"
+        assert store.exists(ref)
+        assert store.get_json(ref) == SNAPSHOT_JSON
+        assert not store.exists("runs/none.json")
+    finally:
+        server.stop()
