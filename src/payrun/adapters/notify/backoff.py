@@ -16,5 +16,5 @@ class Backoff:
     max_attempts: int = 5
 
     def delay(self, retry: int, uniform: Callable[[], float] = random.random) -> float:
-        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (retry - 1))
+        ceiling = min(self.max_seconds, self.base_seconds * 2.0 ** (retry - 1))
         return ceiling / 2 + uniform() * ceiling / 2

@@ -46,7 +46,8 @@ class EmployerRoutedNotifier:
 
     def send(self, notification: Notification) -> None:
         employer_id = notification.payload.get("employer_id")
-        notifier = self.by_employer.get(employer_id, self.default)  # type: ignore[arg-type]
+        routed = self.by_employer.get(employer_id) if isinstance(employer_id, int) else None
+        notifier = routed or self.default
         if notifier is None:
             log.info("no notifier for employer", employer_id=employer_id)
             return
