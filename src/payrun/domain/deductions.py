@@ -91,6 +91,18 @@ class PretaxDeductions:
         return from_jsonable(cls, data)
 
 
+def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Wage bases grouped by the deductions that reduce them (computed once from PRETAX)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for base in WAGE_BASES:
+        codes = tuple(code for code, (_, _, reduces) in PRETAX.items() if base in reduces)
+        groups.setdefault(codes, []).append(base)
+    return tuple((codes, tuple(bases)) for codes, bases in groups.items())
+
+
+_GROUPS = _groups()
+
+
 def apply_pretax(
     gross: GrossPay,
     section125: Decimal,
@@ -101,40 +113,36 @@ def apply_pretax(
     """Take the deductions in order, each capped at the pay left, and reduce the wage bases."""
     left = gross.total.amount
     lines: list[DeductionLine] = []
+    taken: dict[str, Decimal] = {}
     for code, wanted in (("SEC125", section125), ("HSA", hsa), ("401K", deferral)):
         amount = min(wanted, left)
         if amount > 0:
             left -= amount
+            taken[code] = amount
             lines.append(DeductionLine(code, Money(amount), PRETAX[code][2]))
-    taken_deferral = lines[-1].amount.amount if lines and lines[-1].code == "401K" else ZERO
-    fit, fit_supp = _reduced(gross, lines, FIT)
-    pit, pit_supp = _reduced(gross, lines, STATE_PIT)
-    wages = WageBases(
-        fit=Money(fit),
-        fit_supplemental=Money(fit_supp),
-        social_security=Money(_total_reduced(gross, lines, SOCIAL_SECURITY)),
-        medicare=Money(_total_reduced(gross, lines, MEDICARE)),
-        futa=Money(_total_reduced(gross, lines, FUTA)),
-        state_pit=Money(pit),
-        state_pit_supplemental=Money(pit_supp),
-        state_sdi=Money(_total_reduced(gross, lines, STATE_SDI)),
-        state_ui=Money(_total_reduced(gross, lines, STATE_UI)),
-    )
+    taken_deferral = taken.get("401K", ZERO)
+    total = gross.total.amount
+    regular = gross.regular.amount
+    supplemental = total - regular
+    reduced: dict[str, Decimal] = {}
+    wages: dict[str, Money] = {}
+    for codes, bases in _GROUPS:
+        reduction = sum([taken[code] for code in codes if code in taken], ZERO)
+        money = gross.total if not reduction else Money(total - reduction)
+        for base in bases:
+            reduced[base] = reduction
+            wages[base] = money
+    fit_supplemental = supplemental - max(reduced[FIT] - regular, ZERO)
+    pit_supplemental = supplemental - max(reduced[STATE_PIT] - regular, ZERO)
     # If the deferral was cut to the pay left, the catch-up part is the first to go.
     catch_up_taken = max(catch_up - (deferral - taken_deferral), ZERO)
-    return PretaxDeductions(tuple(lines), wages, Money(taken_deferral), Money(catch_up_taken))
-
-
-def _total_reduced(gross: GrossPay, lines: list[DeductionLine], base: str) -> Decimal:
-    reduction = sum((line.amount.amount for line in lines if base in line.reduces), ZERO)
-    return gross.total.amount - reduction
-
-
-def _reduced(gross: GrossPay, lines: list[DeductionLine], base: str) -> tuple[Decimal, Decimal]:
-    """(total taxable, of which supplemental): reductions hit regular wages first."""
-    reduction = sum((line.amount.amount for line in lines if base in line.reduces), ZERO)
-    regular = gross.regular.amount
-    supplemental = gross.bonus.amount + gross.commission.amount
-    from_supplemental = max(reduction - regular, ZERO)
-    supplemental_left = supplemental - from_supplemental
-    return gross.total.amount - reduction, supplemental_left
+    return PretaxDeductions(
+        tuple(lines),
+        WageBases(
+            fit_supplemental=Money(fit_supplemental),
+            state_pit_supplemental=Money(pit_supplemental),
+            **wages,
+        ),
+        Money(taken_deferral),
+        Money(catch_up_taken),
+    )

@@ -64,21 +64,31 @@ def split_hours(
     check_hours(hours, "earnings.hours")
     check_hours(prior_hours, "earnings.prior_hours")
     _check_prior(hours, prior_hours, workweek_start)
-    weeks: dict[date, dict[date, tuple[Decimal, bool]]] = {}
-    for day, worked in prior_hours:
-        weeks.setdefault(workweek_of(day, workweek_start), {})[day] = (worked, False)
-    for day, worked in hours:
-        weeks.setdefault(workweek_of(day, workweek_start), {})[day] = (worked, True)
-    total = HoursSplit()
-    for start, days in weeks.items():
-        week = [days.get(start + timedelta(days=i), (ZERO, False)) for i in range(7)]
+    # Group by workweek with day ordinals: week key = ordinal of the workweek's first day.
+    weeks: dict[int, list[tuple[Decimal, bool]]] = {}
+    for days, paid_now in ((prior_hours, False), (hours, True)):
+        for day, worked in days:
+            ordinal = day.toordinal()
+            offset = (day.weekday() - workweek_start) % 7
+            week = weeks.get(ordinal - offset)
+            if week is None:
+                week = weeks[ordinal - offset] = [_IDLE] * 7
+            week[offset] = (worked, paid_now)
+    regular = overtime = double = ZERO
+    for week in weeks.values():
         federal = flsa_week(week)
+        chosen = federal
         if california:
             state = california_week(week)
-            total = total + (state if state.weighted > federal.weighted else federal)
-        else:
-            total = total + federal
-    return total
+            if state.weighted > federal.weighted:
+                chosen = state
+        regular += chosen.regular
+        overtime += chosen.overtime
+        double += chosen.double_time
+    return HoursSplit(regular, overtime, double)
+
+
+_IDLE = (ZERO, False)
 
 
 def _check_prior(
@@ -120,19 +130,22 @@ def california_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
     regular = overtime = double = ZERO
     for index, (hours, paid_now) in enumerate(week):
         if seventh_day and index == 6:
-            day = HoursSplit(ZERO, min(hours, EIGHT), max(hours - EIGHT, ZERO))
-        else:
-            day = HoursSplit(
+            day_regular, day_overtime, day_double = (
+                ZERO,
                 min(hours, EIGHT),
-                min(max(hours - EIGHT, ZERO), TWELVE - EIGHT),
-                max(hours - TWELVE, ZERO),
+                max(hours - EIGHT, ZERO),
             )
+        elif hours <= EIGHT:
+            day_regular, day_overtime, day_double = hours, ZERO, ZERO
+        else:
+            day_regular = EIGHT
+            day_overtime = min(hours, TWELVE) - EIGHT
+            day_double = max(hours - TWELVE, ZERO)
         # No pyramiding: only straight-time hours count toward the weekly 40.
-        beyond_forty = max(straight_so_far + day.regular - FORTY, ZERO)
-        beyond_forty = min(beyond_forty, day.regular)
-        straight_so_far += day.regular
+        beyond_forty = min(max(straight_so_far + day_regular - FORTY, ZERO), day_regular)
+        straight_so_far += day_regular
         if paid_now:
-            regular += day.regular - beyond_forty
-            overtime += day.overtime + beyond_forty
-            double += day.double_time
+            regular += day_regular - beyond_forty
+            overtime += day_overtime + beyond_forty
+            double += day_double
     return HoursSplit(regular, overtime, double)

@@ -50,30 +50,37 @@ _CONTEXT = Context(
 
 
 def calculate(request: PayRequest, tables: TaxTables, explain: bool = False) -> PayStub:
-    """The whole paycheck: the five stages in order."""
-    gross = gross_pay(request, tables)
-    pretax = pretax_deductions(request, gross, tables)
-    tax = taxes(request, gross, pretax, tables, explain=explain)
-    plan = retirement(request, gross, pretax, tables)
-    return net_pay(request, gross, pretax, tax, plan)
+    """The whole paycheck: the five stages in order (in one decimal context)."""
+    with localcontext(_CONTEXT):
+        gross = _gross_pay(request, tables)
+        pretax = _pretax_deductions(request, gross, tables)
+        tax = compute_taxes(request, gross, pretax, tables, explain)
+        plan = _retirement(request, gross, pretax, tables)
+        return net_pay(request, gross, pretax, tax, plan)
 
 
 def gross_pay(request: PayRequest, tables: TaxTables) -> GrossPay:
     """Stage 1: earnings lines (salary, regular, overtime, double time, supplemental)."""
+    with localcontext(_CONTEXT):
+        return _gross_pay(request, tables)
+
+
+def _gross_pay(request: PayRequest, tables: TaxTables) -> GrossPay:
     _check_tables(request, tables)
     _check_period(request)
-    with localcontext(_CONTEXT):
-        return compute_gross(request.earnings, california=request.work_state == "CA")
+    return compute_gross(request.earnings, california=request.work_state == "CA")
 
 
 def pretax_deductions(request: PayRequest, gross: GrossPay, tables: TaxTables) -> PretaxDeductions:
     """Stage 2: §125, HSA, traditional 401(k) within the annual limit, and reduced wage bases."""
-    employee = request.employee
     with localcontext(_CONTEXT):
-        plan = _deferral_plan(request, gross, tables)
-        return apply_pretax(
-            gross, employee.section125, employee.hsa, plan.pretax, plan.pretax_catch_up
-        )
+        return _pretax_deductions(request, gross, tables)
+
+
+def _pretax_deductions(request: PayRequest, gross: GrossPay, tables: TaxTables) -> PretaxDeductions:
+    employee = request.employee
+    plan = _deferral_plan(request, gross, tables)
+    return apply_pretax(gross, employee.section125, employee.hsa, plan.pretax, plan.pretax_catch_up)
 
 
 def taxes(
@@ -93,25 +100,32 @@ def retirement(
 ) -> Retirement:
     """Stage 4: Roth deferral (post-tax), catch-up parts, employer match."""
     with localcontext(_CONTEXT):
-        plan = _deferral_plan(request, gross, tables)
-        pretax_deferral = pretax.deferral_401k.amount
-        roth = plan.roth
-        match = employer_match(
-            request.employer.match,
-            pretax_deferral + roth,
-            gross.total.amount,
-            request.ytd.amount("gross"),
-            tables.retirement.compensation_limit,
-        )
-        return Retirement(
-            pretax_deferral=pretax.deferral_401k,
-            roth_deferral=Money(roth),
-            catch_up=Money(pretax.catch_up_401k.amount + plan.roth_catch_up),
-            roth_catch_up=Money(plan.roth_catch_up),
-            employer_match=Money(match),
-            annual_limit=Money(plan.annual_limit),
-            roth_catch_up_required=plan.roth_catch_up_required,
-        )
+        return _retirement(request, gross, pretax, tables)
+
+
+def _retirement(
+    request: PayRequest, gross: GrossPay, pretax: PretaxDeductions, tables: TaxTables
+) -> Retirement:
+    plan = _deferral_plan(request, gross, tables)
+    pretax_deferral = pretax.deferral_401k.amount
+    match = employer_match(
+        request.employer.match,
+        pretax_deferral + plan.roth,
+        gross.total.amount,
+        request.ytd.amount("gross"),
+        tables.retirement.compensation_limit,
+    )
+    roth_catch_up = Money(plan.roth_catch_up)
+    catch_up = pretax.catch_up_401k.amount + plan.roth_catch_up
+    return Retirement(
+        pretax_deferral=pretax.deferral_401k,
+        roth_deferral=Money(plan.roth),
+        catch_up=roth_catch_up if not pretax.catch_up_401k else Money(catch_up),
+        roth_catch_up=roth_catch_up,
+        employer_match=Money(match),
+        annual_limit=Money(plan.annual_limit),
+        roth_catch_up_required=plan.roth_catch_up_required,
+    )
 
 
 def net_pay(

@@ -23,6 +23,7 @@ from payrun.domain.tables import RetirementLimits
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+NO_ELECTION = RetirementElection()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ def plan_deferrals(
     super_catch_up: bool = True,
 ) -> DeferralPlan:
     """Split this period's elections into base and catch-up parts within the annual limits."""
+    if election == NO_ELECTION:
+        return DeferralPlan(ZERO, ZERO, ZERO, ZERO, limits.elective_deferral_limit, False)
     want_pretax = min(requested(election.pretax_percent, election.pretax_amount, pay), available)
     want_roth = min(
         requested(election.roth_percent, election.roth_amount, pay), available - want_pretax

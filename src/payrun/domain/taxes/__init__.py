@@ -38,6 +38,14 @@ class Explainer:
             self.lines.append(ExplainLine(self.section, line, text, shown))
 
 
+def explainer(enabled: bool, section: str) -> Explainer:
+    """A collecting explainer, or the shared silent one (nothing allocated on the fast path)."""
+    return Explainer(True, section) if enabled else SILENT
+
+
+SILENT = Explainer(False)
+
+
 def _show(value: Decimal) -> str:
     """Up to 6 decimals for display; the calculation keeps full precision."""
     if value == value.quantize(CENT):

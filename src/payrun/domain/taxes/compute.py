@@ -18,6 +18,7 @@ from payrun.domain.taxes import (
     TaxableWages,
     Taxes,
     cents,
+    explainer,
     taxable_under_base,
 )
 from payrun.domain.taxes.california import (
@@ -36,7 +37,7 @@ def compute_taxes(
     request: PayRequest, gross: GrossPay, pretax: PretaxDeductions, tables: TaxTables, explain: bool
 ) -> Taxes:
     wages, ytd, employee = pretax.wages, request.ytd, request.employee
-    fit_explain = Explainer(explain, "Pub 15-T Worksheet 1A")
+    fit_explain = explainer(explain, "Pub 15-T Worksheet 1A")
     fit = federal_income_tax(
         wages.fit.amount,
         wages.fit_supplemental.amount,
@@ -48,7 +49,6 @@ def compute_taxes(
         tables.federal,
         fit_explain,
     )
-    fica_explain = Explainer(explain, "FICA and FUTA")
     ss_taxable, ss = social_security(
         wages.social_security.amount, ytd.amount("social_security_wages"), tables.fica
     )
@@ -61,34 +61,44 @@ def compute_taxes(
         request.employer.futa_credit_reduction,
         tables.futa,
     )
-    fica_explain("SS", "Social Security wages under the wage base", ss_taxable)
-    fica_explain("SS", "Social Security tax (each of employee and employer)", ss)
-    fica_explain("MED", "Medicare wages", med_wages)
-    fica_explain("MED", "Medicare tax (each of employee and employer)", med)
-    fica_explain("ADDL", "Medicare wages over the Additional Medicare threshold", addl_wages)
-    fica_explain("ADDL", "Additional Medicare tax (employee only)", addl)
-    fica_explain("FUTA", "FUTA wages under the wage base", futa_taxable)
-    fica_explain("FUTA", "FUTA tax", futa_tax)
+    fica_lines: list[ExplainLine] = []
+    if explain:
+        fica_explain = explainer(explain, "FICA and FUTA")
+        fica_explain("SS", "Social Security wages under the wage base", ss_taxable)
+        fica_explain("SS", "Social Security tax (each of employee and employer)", ss)
+        fica_explain("MED", "Medicare wages", med_wages)
+        fica_explain("MED", "Medicare tax (each of employee and employer)", med)
+        fica_explain("ADDL", "Medicare wages over the Additional Medicare threshold", addl_wages)
+        fica_explain("ADDL", "Additional Medicare tax (employee only)", addl)
+        fica_explain("FUTA", "FUTA wages under the wage base", futa_taxable)
+        fica_explain("FUTA", "FUTA tax", futa_tax)
+        fica_lines = fica_explain.lines
     state = _state_taxes(request, gross, wages, tables, explain)
     pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, state_lines = state
+    ss_money, med_money = Money(ss), Money(med)
     return Taxes(
         employee=EmployeeTaxes(
-            Money(fit), Money(ss), Money(med), Money(addl), Money(pit), Money(sdi_tax)
+            Money(fit), ss_money, med_money, Money(addl), Money(pit), Money(sdi_tax)
         ),
-        employer=EmployerTaxes(Money(ss), Money(med), Money(futa_tax), Money(ui), Money(ett)),
+        employer=EmployerTaxes(ss_money, med_money, Money(futa_tax), Money(ui), Money(ett)),
         taxable=TaxableWages(
             federal_income_tax=wages.fit,
             supplemental=wages.fit_supplemental,
-            social_security=Money(ss_taxable),
+            social_security=_same(wages.social_security, ss_taxable),
             medicare=wages.medicare,
             additional_medicare=Money(addl_wages),
-            futa=Money(futa_taxable),
+            futa=_same(wages.futa, futa_taxable),
             state_income_tax=wages.state_pit,
-            state_disability=Money(sdi_taxable),
-            state_unemployment=Money(ui_taxable),
+            state_disability=_same(wages.state_sdi, sdi_taxable),
+            state_unemployment=_same(wages.state_ui, ui_taxable),
         ),
-        explain=tuple(fit_explain.lines + fica_explain.lines + state_lines) if explain else (),
+        explain=tuple(fit_explain.lines + fica_lines + state_lines) if explain else (),
     )
+
+
+def _same(money: Money, amount: Decimal) -> Money:
+    """Reuse the wage-base Money when no ceiling cut it (no new object on the fast path)."""
+    return money if money.amount == amount else Money(amount)
 
 
 _StateResult = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, list[ExplainLine]]
@@ -102,14 +112,16 @@ def _state_taxes(
     if state.california is None:
         return _other_state(request, wages, explain)
     ca = state.california
-    pit_explain = Explainer(explain, "EDD Method B (DE 44)")
+    pit_explain = explainer(explain, "EDD Method B (DE 44)")
     pit = _california_pit(request, gross, wages, ca, pit_explain)
     ytd = request.ytd
     sdi_taxable, sdi_tax = sdi(wages.state_sdi.amount, ytd.amount("sdi_wages"), ca)
     ui_taxable, ui, ett = unemployment(
         wages.state_ui.amount, ytd.amount("ca_ui_wages"), request.employer.ca_ui_rate, ca
     )
-    other = Explainer(explain, "California SDI, UI, ETT")
+    if not explain:
+        return pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, []
+    other = explainer(explain, "California SDI, UI, ETT")
     other("SDI", "SDI wages (no ceiling)", sdi_taxable)
     other("SDI", "SDI", sdi_tax)
     other("UI", "UI/ETT wages under the $7,000 base", ui_taxable)
@@ -139,7 +151,7 @@ def _california_pit(
 def _other_state(request: PayRequest, wages: WageBases, explain: bool) -> _StateResult:
     """A state with no wage income tax: no PIT or SDI; SUI only if the employer configured it."""
     employer = request.employer
-    lines = Explainer(explain, f"{request.work_state} (no state income tax)")
+    lines = explainer(explain, f"{request.work_state} (no state income tax)")
     if employer.sui_rate is None or employer.sui_wage_base is None:
         lines("SUI", "No state unemployment rate configured for this employer", ZERO)
         return ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, lines.lines

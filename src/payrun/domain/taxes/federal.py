@@ -29,9 +29,10 @@ def worksheet_1a(
     """Line 4b, unrounded: the amount to withhold this period from ``wages`` (line 1a)."""
     line_1b = Decimal(periods)
     line_1c = wages * line_1b
-    explain("1a", "Taxable wages this period", wages)
-    explain("1b", "Pay periods per year", periods)
-    explain("1c", "Annualized wages (1a x 1b)", line_1c)
+    if explain.enabled:
+        explain("1a", "Taxable wages this period", wages)
+        explain("1b", "Pay periods per year", periods)
+        explain("1c", "Annualized wages (1a x 1b)", line_1c)
     if w4_pre2020 is not None:
         adjusted, schedule = _pre2020_adjusted(line_1c, w4_pre2020, tables, explain)
         credits, extra = ZERO, w4_pre2020.additional_withholding
@@ -51,12 +52,13 @@ def _adjusted(
     line_1g = ZERO if w4.step2_checked else tables.line_1g[w4.filing_status]
     line_1h = line_1f + line_1g
     line_1i = max(line_1e - line_1h, ZERO)
-    explain("1d", "Step 4(a) other income", line_1d)
-    explain("1e", "1c + 1d", line_1e)
-    explain("1f", "Step 4(b) deductions", line_1f)
-    explain("1g", f"Step 2 {'checked: 0' if w4.step2_checked else 'not checked'}", line_1g)
-    explain("1h", "1f + 1g", line_1h)
-    explain("1i", "Adjusted Annual Wage Amount (1e - 1h, not below 0)", line_1i)
+    if explain.enabled:
+        explain("1d", "Step 4(a) other income", line_1d)
+        explain("1e", "1c + 1d", line_1e)
+        explain("1f", "Step 4(b) deductions", line_1f)
+        explain("1g", f"Step 2 {'checked: 0' if w4.step2_checked else 'not checked'}", line_1g)
+        explain("1h", "1f + 1g", line_1h)
+        explain("1i", "Adjusted Annual Wage Amount (1e - 1h, not below 0)", line_1i)
     schedules = tables.checkbox if w4.step2_checked else tables.standard
     return line_1i, schedules[w4.filing_status]
 
@@ -90,6 +92,8 @@ def _tentative(
     line_3b = credits / line_1b
     line_3c = max(line_2h - line_3b, ZERO)
     line_4b = line_3c + extra
+    if not explain.enabled:
+        return line_4b
     explain("2a", f"Adjusted Annual Wage Amount ({schedule.name})", line_2a)
     explain("2b", "Column A of the row", row.floor)
     explain("2c", "Column C of the row", row.base_tax)

@@ -1,0 +1,147 @@
+"""Pure-calculation throughput: paychecks per second for a realistic mix of employees.
+
+Run: ``python -m benchmarks.bench_calc`` (or ``run(employees, repeats)`` from code).
+Building the requests and loading the tables are not timed; only ``calculate`` is.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from payrun.domain.money import Money
+from payrun.domain.paycheck import calculate
+from payrun.domain.periods import PayFrequency
+from payrun.domain.request import (
+    DE4,
+    W4,
+    CaFilingStatus,
+    Earnings,
+    Employee,
+    EmployerConfig,
+    FederalFilingStatus,
+    HourlyWork,
+    MatchTier,
+    PayRequest,
+    Pre2020Marital,
+    RetirementElection,
+    W4Pre2020,
+    YearToDate,
+)
+from payrun.domain.tables import TaxTables
+from payrun.tables import load_tables
+
+STATES = ("CA", "CA", "CA", "CA", "CA", "TX", "FL", "WA", "NV")
+FREQUENCIES = (PayFrequency.BIWEEKLY,) * 5 + (PayFrequency.SEMIMONTHLY, PayFrequency.WEEKLY)
+MATCH = (MatchTier(Decimal(3), Decimal(100)), MatchTier(Decimal(5), Decimal(50)))
+PAY_DATE = date(2026, 6, 12)
+
+
+def _d(value: float | int, places: int = 2) -> Decimal:
+    return Decimal(f"{value:.{places}f}")
+
+
+def make_request(rng: random.Random, index: int) -> PayRequest:
+    state = rng.choice(STATES)
+    frequency = rng.choice(FREQUENCIES)
+    periods = frequency.periods_per_year
+    hourly = rng.random() < 0.4
+    if hourly:
+        rate = _d(rng.uniform(17, 60))
+        start = PAY_DATE - timedelta(days=7 * (52 // periods) + 5)
+        days = 7 * max(1, 52 // periods)
+        hours = tuple(
+            (start + timedelta(days=i), _d(rng.choice((0, 8, 8, 8, 9, 10, 12)), 1))
+            for i in range(days)
+            if (start + timedelta(days=i)).weekday() < 5 or rng.random() < 0.1
+        )
+        earnings = Earnings(hourly=HourlyWork(rate, hours))
+        annual = float(rate) * 2080
+    else:
+        annual = rng.lognormvariate(11.3, 0.55)
+        earnings = Earnings(salary=_d(annual / periods))
+    if rng.random() < 0.03:
+        earnings = Earnings(earnings.salary, earnings.hourly, bonus=_d(rng.uniform(500, 20000)))
+    elapsed = Decimal(rng.randint(10, 12)) / 24
+    ytd_gross = _d(annual) * elapsed
+    ytd = YearToDate(
+        {
+            key: Money(ytd_gross.quantize(Decimal("0.01")))
+            for key in ("gross", "social_security_wages", "medicare_wages", "sdi_wages")
+        }
+        | {"futa_wages": Money(min(ytd_gross, Decimal(7000)).quantize(Decimal("0.01")))}
+        | {"ca_ui_wages": Money(min(ytd_gross, Decimal(7000)).quantize(Decimal("0.01")))}
+    )
+    return PayRequest(
+        pay_date=PAY_DATE,
+        frequency=frequency,
+        work_state=state,
+        employee=_employee(rng, annual),
+        earnings=earnings,
+        ytd=ytd,
+        employer=EmployerConfig(match=MATCH if rng.random() < 0.7 else ()),
+        employee_id=str(index),
+    )
+
+
+def _employee(rng: random.Random, annual: float) -> Employee:
+    status = rng.choice(list(FederalFilingStatus))
+    if rng.random() < 0.1:
+        w4, old = None, W4Pre2020(rng.choice(list(Pre2020Marital)), rng.randint(0, 4))
+    else:
+        w4 = W4(
+            status,
+            rng.random() < 0.1,
+            Decimal(rng.choice((0, 0, 2200, 4400, 500))),
+            step4c_extra=Decimal(rng.choice((0, 0, 0, 25))),
+        )
+        old = None
+    de4 = DE4(rng.choice(list(CaFilingStatus)), rng.randint(0, 4), rng.choice((0, 0, 0, 1)))
+    percent = Decimal(rng.choice((0, 0, 3, 4, 5, 6, 8, 10, 15)))
+    roth = Decimal(rng.choice((0, 0, 0, 2, 5)))
+    return Employee(
+        birth_date=date(rng.randint(1958, 2005), rng.randint(1, 12), 1),
+        w4=w4,
+        w4_pre2020=old,
+        ca_de4=de4,
+        retirement=RetirementElection(pretax_percent=percent, roth_percent=roth),
+        section125=Decimal(rng.choice((0, 0, 45, 120, 250))),
+        hsa=Decimal(rng.choice((0, 0, 0, 50))),
+        prior_year_fica_wages=_d(annual),
+    )
+
+
+def run(employees: int = 100_000, repeats: int = 5) -> dict[str, Any]:
+    rng = random.Random(2026)
+    requests = [make_request(rng, i) for i in range(employees)]
+    tables: dict[str, TaxTables] = {s: load_tables(2026, s) for s in set(STATES)}
+    pairs = [(request, tables[request.work_state]) for request in requests]
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for request, table in pairs:
+            calculate(request, table)
+        rates.append(len(pairs) / (time.perf_counter() - started))
+    return {
+        "employees": employees,
+        "repeats": repeats,
+        "paychecks_per_second_median": round(statistics.median(rates)),
+        "paychecks_per_second_runs": [round(rate) for rate in rates],
+    }
+
+
+def main() -> None:
+    employees = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    result = run(employees)
+    rate = result["paychecks_per_second_median"]
+    print(f"calc: {rate:,} paychecks/s (median of {result['repeats']} runs)")
+    print(result)
+
+
+if __name__ == "__main__":
+    main()
