@@ -155,3 +155,38 @@ def test_invalid_file_or_mismatched_totals_write_nothing(tmp_path: Path) -> None
 def test_unsafe_keys_are_refused(tmp_path: Path, key: str) -> None:
     with pytest.raises(InvalidInput, match="idempotency_key"):
         FileDropProvider(tmp_path).submit(batch(key=key), None)
+
+
+def test_a_combined_credit_and_funding_file_is_accepted(tmp_path: Path) -> None:
+    # One file, two batches (PPD credits + CCD funding debit), as the payment service
+    # builds it: the batch counts paychecks; the totals must match the file's.
+    from payrun.domain.ach import AchFileSpec, BatchSpec, EntrySpec, build_file
+
+    def batch_of(service_class: int, sec: str, entry: EntrySpec) -> BatchSpec:
+        return BatchSpec(
+            service_class,
+            "ACME",
+            "1234567890",
+            sec,
+            "PAYROLL",
+            date(2026, 1, 15),
+            "12100035",
+            (entry,),
+        )
+
+    data = build_file(
+        AchFileSpec(
+            "121000358",
+            "1234567890",
+            "BANK",
+            "ACME",
+            datetime(2026, 1, 14, 9, 0),
+            "A",
+            (
+                batch_of(220, "PPD", EntrySpec(22, "021000021", "1", 5000, "E1", "DOE JANE")),
+                batch_of(225, "CCD", EntrySpec(27, "026009593", "9", 5000, "1234567890", "ACME")),
+            ),
+        )
+    )
+    combined = PaymentBatch("run-8-employer-3", 3, "run-8", 1, 5000, 5000, data, date(2026, 1, 15))
+    assert FileDropProvider(tmp_path).submit(combined, None).accepted

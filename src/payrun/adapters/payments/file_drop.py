@@ -133,10 +133,12 @@ def _check_batch(batch: PaymentBatch) -> None:
     report = check_file(batch.nacha)
     if not report.ok:
         raise InvalidInput("nacha", report.problems[0])
-    stated = (batch.entry_count, batch.credit_total_cents, batch.debit_total_cents)
-    found = (report.entry_count, report.credit_total_cents, report.debit_total_cents)
+    # Money is compared, not entry_count: callers count paychecks, the file also holds
+    # the funding debit, and the totals are what a mismatch would get wrong.
+    stated = (batch.credit_total_cents, batch.debit_total_cents)
+    found = (report.credit_total_cents, report.debit_total_cents)
     if stated != found:
-        raise InvalidInput("nacha", f"file has entries/credits/debits {found}, batch says {stated}")
+        raise InvalidInput("nacha", f"file has credits/debits {found} cents, batch says {stated}")
 
 
 def _token(record: dict[str, str]) -> bytes | None:
