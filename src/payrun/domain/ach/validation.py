@@ -72,6 +72,9 @@ def _file_problems(ach: AchFile) -> list[str]:
     problems = []
     if not is_valid_routing(header.immediate_destination):
         problems.append(f"file header immediate_destination: {header.immediate_destination!r}")
+    modifier = header.file_id_modifier
+    if len(modifier) != 1 or not (modifier.isdigit() or modifier.isupper()):
+        problems.append(f"file header file_id_modifier: {modifier!r} is not A-Z or 0-9")
     if ach.record_count % BLOCKING_FACTOR:
         problems.append(f"file: {ach.record_count} records is not a multiple of 10")
     controls = [b.control for b in ach.batches]

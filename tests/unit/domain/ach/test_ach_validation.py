@@ -184,3 +184,9 @@ def test_nothing_is_read_from_disk(tmp_path: Path) -> None:
     # build_file returns bytes; writing them is the caller's (adapter's) business.
     assert isinstance(build(ISSUE_EXAMPLE), bytes)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_blank_file_id_modifier_is_reported() -> None:
+    data = build(ISSUE_EXAMPLE).decode()
+    tampered = (data[:33] + " " + data[34:]).encode()  # position 34
+    assert check_file(tampered).problems == ("file header file_id_modifier: '' is not A-Z or 0-9",)
