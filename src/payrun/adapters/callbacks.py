@@ -232,7 +232,13 @@ class CallbackServer:
         config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off")
         self._server = _QuietServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        await self._wait_started(timeout)
+        try:
+            await self._wait_started(timeout)
+        except BaseException:
+            self._task.cancel()
+            sock.close()
+            self._server, self._task = None, None
+            raise
         self._url = f"http://{self._host}:{sock.getsockname()[1]}"
         log.info("callback server started", url=self._url)
         return self._url
