@@ -66,6 +66,7 @@ def test_same_key_twice_settles_once_and_answers_the_latest_token(start_bank, si
     again = provider.submit(make_batch(), token(2))
     replayed = sink.wait_for("completed", b64(token(2)))[0]
 
+    assert provider.asynchronous  # the activity must wait for the callback
     assert first.accepted and not first.duplicate
     assert again.accepted and again.duplicate
     assert again.provider_reference == first.provider_reference

@@ -34,6 +34,8 @@ class BankHttpProvider:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.callback_url = callback_url
+        # The outcome arrives by callback only if we told the bank where to send it.
+        self.asynchronous = callback_url is not None
         self._attempts = attempts
         self._http = http or httpx.Client(timeout=default_timeout(timeout))
 
