@@ -61,8 +61,12 @@ class ReturnsUpdate(BaseModel):
 
 def nacha_entries(nacha: bytes) -> list[dict[str, Any]]:
     """The entry detail (type 6) records: transaction code, account, amount, trace."""
+    text = nacha.decode("ascii", errors="replace")
+    lines = (
+        text.splitlines() if "\n" in text else [text[i : i + 94] for i in range(0, len(text), 94)]
+    )
     entries = []
-    for line in nacha.decode("ascii", errors="replace").splitlines():
+    for line in lines:
         if line.startswith("6") and len(line) >= 94:
             entries.append(
                 {
@@ -77,7 +81,10 @@ def nacha_entries(nacha: bytes) -> list[dict[str, Any]]:
 
 def check_totals(body: BatchSubmission, nacha: bytes) -> None:
     """A NACHA file whose credits disagree with the declared total is refused outright."""
-    entries = nacha_entries(nacha)
+    try:
+        entries = nacha_entries(nacha)
+    except ValueError:
+        raise HTTPException(422, "nacha_b64: an entry amount is not numeric") from None
     if not entries:
         return  # not a NACHA file we can read: accepted as opaque
     credits = sum(e["amount_cents"] for e in entries if e["code"] in CREDIT_CODES)
