@@ -25,7 +25,9 @@ from payrun.workflows.worker import build_worker
 def settings(payrun_home: Path, database_url: str) -> Settings:
     settings = Settings(home=payrun_home, database_url=database_url)
     migrate(settings.db_url)
-    seed_demo(settings.db_url, employers=4, employees=15, seed=7, vault=Vault.for_settings(settings))
+    seed_demo(
+        settings.db_url, employers=4, employees=15, seed=7, vault=Vault.for_settings(settings)
+    )
     return settings
 
 
@@ -85,7 +87,7 @@ async def test_pay_run_pays_every_employee_once_and_writes_nacha(
     for payment in payments:
         ach = parse_file(Path(payment.nacha_path).read_bytes())
         credits = ach.batches[0]
-        assert credits.control.total_credit_cents == payment.credit_total_cents
+        assert credits.control.total_credit_entry_dollar_amount == payment.credit_total_cents
 
 
 async def test_running_the_same_period_again_pays_nobody_twice(

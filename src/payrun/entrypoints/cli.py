@@ -265,6 +265,64 @@ def _print_summary(settings: Settings, summaries: list[tuple[RunSummary, float]]
 
 
 @app.command()
+def dlq(
+    error_type: Annotated[str | None, typer.Option(help="only this error type")] = None,
+) -> None:
+    """List open dead letters."""
+    from payrun.entrypoints.runner import prepare_database
+    from payrun.services.redrive import open_dead_letters
+
+    settings = get_settings()
+    prepare_database(settings)
+    letters = open_dead_letters(settings.db_url, error_type)
+    table = Table(title=f"Open dead letters ({len(letters)})")
+    for name in ("id", "run", "employer", "employee", "step", "error type", "attempts", "error"):
+        table.add_column(name)
+    for d in letters:
+        table.add_row(
+            str(d.id),
+            d.run_id,
+            str(d.employer_id),
+            str(d.employee_id or "-"),
+            d.step,
+            d.error_type,
+            str(d.attempts),
+            d.error[:60],
+        )
+    console.print(table)
+
+
+@app.command()
+def redrive(
+    dead_letter: Annotated[
+        list[int] | None, typer.Option("--id", help="dead letter ids (repeatable)")
+    ] = None,
+    error_type: Annotated[str | None, typer.Option(help="every open item of this type")] = None,
+    resolution: Annotated[str, typer.Option(help="retry, fix_and_retry or skip")] = "retry",
+    worker: Annotated[bool, typer.Option(help="host a worker in this process")] = True,
+) -> None:
+    """Redrive dead letters through the same idempotent pipeline (never pays twice)."""
+    from payrun.entrypoints.runner import execute_redrive, prepare_database
+    from payrun.services.redrive import validate_redrive
+    from payrun.workflows.messages import RedriveInput
+
+    settings = get_settings()
+    prepare_database(settings)
+    inp = RedriveInput(list(dead_letter or []), error_type, resolution, settings.chunk_size)
+    validate_redrive(inp)
+    result = asyncio.run(execute_redrive(settings, inp, worker))
+    console.print(
+        f"redrive: {result.redriven} employer runs re-run, {result.resolved} items resolved, "
+        f"{result.skipped} skipped"
+    )
+    for r in result.employers:
+        console.print(
+            f"  employer {r.employer_id}: {r.status}, {r.paychecks_created} new paychecks"
+            + (f" — {r.message}" if r.message else "")
+        )
+
+
+@app.command()
 def worker() -> None:
     """Run a worker against TEMPORAL_ADDRESS (or the embedded server) until interrupted."""
     from payrun.entrypoints.runner import hosted_worker, prepare_database, temporal_client

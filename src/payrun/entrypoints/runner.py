@@ -15,7 +15,8 @@ from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.services.runs import _employers_for, resolve_period, run_id_for
-from payrun.workflows.messages import PayRunInput, RunSummary
+from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.worker import build_worker
 
@@ -102,3 +103,21 @@ async def execute_run(
 
 def prepare_database(settings: Settings) -> None:
     migrate(settings.db_url)
+
+
+async def execute_redrive(
+    settings: Settings, inp: RedriveInput, worker: bool = True
+) -> RedriveResult:
+    """Start a Redrive workflow (a new id each time) and wait for its result."""
+    import uuid
+
+    async with temporal_client(settings) as client:
+        host = hosted_worker(client, settings) if worker else contextlib.nullcontext()
+        async with host:
+            handle = await client.start_workflow(
+                RedriveWorkflow.run,
+                inp,
+                id=f"redrive-{uuid.uuid4().hex[:12]}",
+                task_queue=settings.task_queue,
+            )
+            return await handle.result()

@@ -6,7 +6,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from payrun.domain.errors import InvalidInput
-from payrun.services import employee_steps, employer_steps, payments, runs
+from payrun.services import employee_steps, employer_steps, payments, redrive, runs
 from payrun.services.context import PayrollContext
 from payrun.workflows.messages import (
     ChunkTask,
@@ -19,6 +19,8 @@ from payrun.workflows.messages import (
     PaymentOutcome,
     PayRunInput,
     PreparedPayment,
+    RedriveInput,
+    RedrivePlan,
     RunPlan,
     RunSummary,
     StepResult,
@@ -135,8 +137,20 @@ class PayrollActivities:
     def compensate_employer(self, failure: EmployerFailure) -> EmployerResult:
         return employer_steps.compensate_employer(self.ctx, failure)
 
+    @activity.defn
+    @_domain_errors
+    def select_redrive(self, inp: RedriveInput) -> RedrivePlan:
+        return redrive.select_redrive(self.ctx, inp)
+
+    @activity.defn
+    @_domain_errors
+    def resolve_redrive(self, plan: RedrivePlan) -> int:
+        return redrive.resolve_redrive(self.ctx, plan)
+
     def all(self) -> list[object]:
         return [
+            self.select_redrive,
+            self.resolve_redrive,
             self.open_run,
             self.close_run,
             self.begin_employer,

@@ -149,7 +149,21 @@ class RedriveInput:
 
 
 @dataclass(frozen=True)
+class RedriveTarget:
+    run_id: str
+    employer_id: int
+
+
+@dataclass(frozen=True)
+class RedrivePlan:
+    targets: list[RedriveTarget]
+    skipped: int
+    dead_letter_ids: list[int]
+
+
+@dataclass(frozen=True)
 class RedriveResult:
     redriven: int
     skipped: int
+    resolved: int = 0
     employers: list[EmployerResult] = field(default_factory=list)

@@ -11,8 +11,9 @@ from payrun.services.context import PayrollContext
 from payrun.workflows.activities import PayrollActivities
 from payrun.workflows.employer import EmployerPayrollWorkflow
 from payrun.workflows.pay_run import PayRunWorkflow
+from payrun.workflows.redrive import RedriveWorkflow
 
-WORKFLOWS = [PayRunWorkflow, EmployerPayrollWorkflow]
+WORKFLOWS = [PayRunWorkflow, EmployerPayrollWorkflow, RedriveWorkflow]
 
 
 def build_worker(

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:26:15.217584
+Create Date: 2026-11-23 11:39:23.334305
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -130,6 +131,7 @@ def upgrade() -> None:
         sa.Column("state_income_tax_cents", sa.BigInteger(), nullable=False),
         sa.Column("lines", sa.JSON(), nullable=False),
         sa.Column("ytd_after", sa.JSON(), nullable=False),
+        sa.Column("ytd_delta", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
