@@ -117,19 +117,25 @@ def _counts(summary: SeedSummary) -> dict[str, object]:
 
 
 def _check_request(employers: object, employees: object, seed: object, year: object) -> None:
-    for field, value, minimum in (("--employers", employers, 1), ("--employees", employees, 0)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise InvalidInput(field, f"must be a whole number, not {value!r}")
-        if value < minimum:
-            raise InvalidInput(field, f"must be at least {minimum}")
-    assert isinstance(employers, int) and isinstance(employees, int)  # narrowed above
-    if employers > MAX_EMPLOYEES or employers * employees > MAX_EMPLOYEES:
-        field = "--employers" if employers > MAX_EMPLOYEES else "--employees"
-        raise InvalidInput(field, f"at most {MAX_EMPLOYEES:,} employees in all")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise InvalidInput("--seed", f"must be a whole number, not {seed!r}")
-    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+    """Refuse a request that can never seed correctly, before anything is written."""
+    employer_count = _whole_number("--employers", employers, 1)
+    per_employer = _whole_number("--employees", employees, 0)
+    limit = f"at most {MAX_EMPLOYEES:,} employees in all"
+    if employer_count > MAX_EMPLOYEES:
+        raise InvalidInput("--employers", limit)
+    if employer_count * per_employer > MAX_EMPLOYEES:
+        raise InvalidInput("--employees", limit)
+    _whole_number("--seed", seed, None)
+    if not 2000 <= _whole_number("--year", year, None) <= 2100:
         raise InvalidInput("--year", f"must be a year from 2000 to 2100, not {year!r}")
+
+
+def _whole_number(field: str, value: object, minimum: int | None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(field, f"must be a whole number, not {value!r}")
+    if minimum is not None and value < minimum:
+        raise InvalidInput(field, f"must be at least {minimum}")
+    return value
 
 
 # --- the calendar ------------------------------------------------------------------------
