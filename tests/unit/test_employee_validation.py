@@ -106,6 +106,7 @@ def test_ssns_the_ssa_never_issues_are_refused(ssn: str) -> None:
     ("field", "value"),
     [
         ("w4_filing_status", "married"),
+        ("w4_pre2020_marital_status", "divorced"),
         ("w4_form", 2018),
         ("ca_de4_filing_status", "married_filing_jointly"),
         ("k401_pretax_percent", "101"),

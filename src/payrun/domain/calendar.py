@@ -10,9 +10,15 @@ from functools import lru_cache
 import holidays
 
 from payrun.domain.errors import InvalidInput
+from payrun.domain.periods import PayFrequency
 
-FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly")
-_STEP_DAYS = {"weekly": 7, "biweekly": 14}
+FREQUENCIES = (
+    PayFrequency.WEEKLY,
+    PayFrequency.BIWEEKLY,
+    PayFrequency.SEMIMONTHLY,
+    PayFrequency.MONTHLY,
+)
+_STEP_DAYS = {PayFrequency.WEEKLY: 7, PayFrequency.BIWEEKLY: 14}
 _SATURDAY = 5
 _MAX_PAY_DELAY_DAYS = 60
 
@@ -36,11 +42,11 @@ def periods_for_year(
     Weekly and biweekly periods step 7 or 14 days from it; semimonthly periods are the 1st-15th
     and the 16th-last day of a month; monthly periods are calendar months.
     """
-    _check_schedule(frequency, anchor_date, pay_delay_days)
-    if frequency in _STEP_DAYS:
-        candidates = _stepped_periods(anchor_date, _STEP_DAYS[frequency], year, pay_delay_days)
+    cadence = _check_schedule(frequency, anchor_date, pay_delay_days)
+    if cadence in _STEP_DAYS:
+        candidates = _stepped_periods(anchor_date, _STEP_DAYS[cadence], year, pay_delay_days)
     else:
-        candidates = _month_periods(frequency, year, pay_delay_days)
+        candidates = _month_periods(cadence, year, pay_delay_days)
     return [
         PeriodDates(start, end, pay_date_for(end, pay_delay_days))
         for start, end in candidates
@@ -70,15 +76,18 @@ def _federal_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("US", years=year).keys())
 
 
-def _check_schedule(frequency: str, anchor_date: date, pay_delay_days: int) -> None:
-    if frequency not in FREQUENCIES:
-        raise InvalidInput("frequency", f"unknown {frequency!r} (one of {', '.join(FREQUENCIES)})")
+def _check_schedule(frequency: str, anchor_date: date, pay_delay_days: int) -> PayFrequency:
+    cadence = PayFrequency.parse(frequency)
+    if cadence not in FREQUENCIES:
+        supported = ", ".join(FREQUENCIES)
+        raise InvalidInput("frequency", f"no pay calendar for {frequency!r} (one of {supported})")
     if not 0 <= pay_delay_days <= _MAX_PAY_DELAY_DAYS:
         raise InvalidInput("pay_delay_days", f"must be 0 to {_MAX_PAY_DELAY_DAYS}")
-    if frequency == "monthly" and anchor_date.day != 1:
+    if cadence == PayFrequency.MONTHLY and anchor_date.day != 1:
         raise InvalidInput("anchor_date", "a monthly schedule starts on the 1st of a month")
-    if frequency == "semimonthly" and anchor_date.day not in (1, 16):
+    if cadence == PayFrequency.SEMIMONTHLY and anchor_date.day not in (1, 16):
         raise InvalidInput("anchor_date", "a semimonthly schedule starts on the 1st or 16th")
+    return cadence
 
 
 def _stepped_periods(
@@ -97,13 +106,15 @@ def _stepped_periods(
     return spans
 
 
-def _month_periods(frequency: str, year: int, pay_delay_days: int) -> list[tuple[date, date]]:
+def _month_periods(
+    cadence: PayFrequency, year: int, pay_delay_days: int
+) -> list[tuple[date, date]]:
     """Calendar months or half months ending from a little before `year` to its end."""
     first_month = date(year, 1, 1) - timedelta(days=pay_delay_days + 7)
     spans = []
     month = date(first_month.year, first_month.month, 1)
     while month.year <= year:
-        spans.extend(_month_spans(month, semimonthly=frequency == "semimonthly"))
+        spans.extend(_month_spans(month, semimonthly=cadence == PayFrequency.SEMIMONTHLY))
         month = (month + timedelta(days=32)).replace(day=1)
     return spans
 

@@ -11,13 +11,16 @@ from decimal import Decimal, InvalidOperation
 
 from payrun.domain.ach.routing import is_valid_routing, validate_routing
 from payrun.domain.errors import InvalidInput
+from payrun.domain.request import CaFilingStatus, FederalFilingStatus, Pre2020Marital
 
 PAY_TYPES = frozenset({"salary", "hourly"})
 ACCOUNT_TYPES = frozenset({"checking", "savings"})
-W4_FILING_STATUSES = frozenset({"single", "married_filing_jointly", "head_of_household"})
 W4_FORMS = frozenset({2019, 2020})
-PRE2020_MARITAL_STATUSES = frozenset({"single", "married"})
-DE4_FILING_STATUSES = frozenset({"single", "married", "head_of_household"})
+# The codes the pay calculation understands (payrun.domain.request), so a row that passes here
+# never fails there.
+W4_FILING_STATUSES = frozenset(status.value for status in FederalFilingStatus)
+PRE2020_MARITAL_STATUSES = frozenset(status.value for status in Pre2020Marital)
+DE4_FILING_STATUSES = frozenset(status.value for status in CaFilingStatus)
 # The 50 states and DC; territories have their own payroll regimes and are not supported.
 US_STATES = frozenset(
     (  # noqa: SIM905 - a code list reads best as one string

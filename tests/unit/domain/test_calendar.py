@@ -129,6 +129,7 @@ def test_business_days_skip_weekends_and_federal_holidays() -> None:
     ("frequency", "anchor", "delay", "field"),
     [
         ("fortnightly", SUNDAY_2025_12_28, 6, "frequency"),
+        ("daily", SUNDAY_2025_12_28, 6, "frequency"),
         ("weekly", SUNDAY_2025_12_28, -1, "pay_delay_days"),
         ("weekly", SUNDAY_2025_12_28, 61, "pay_delay_days"),
         ("monthly", date(2025, 12, 15), 5, "anchor_date"),
