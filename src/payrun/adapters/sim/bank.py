@@ -274,7 +274,7 @@ def create_app(state_path: str, behaviour: Behaviour, secret: str) -> FastAPI:
 
 
 def _get(app: FastAPI, key: str) -> StoredBatch:
-    batch = app.state.bank.store.get(key)
+    batch: StoredBatch | None = app.state.bank.store.get(key)
     if batch is None:
         raise HTTPException(404, "no batch with this idempotency key")
     return batch

@@ -107,7 +107,7 @@ class CallbackSender:
         if response.status_code >= 400:
             log.warning("callback refused", url=url, status=response.status_code)
             return {"status": f"refused {response.status_code}"}
-        return response.json()
+        return dict(response.json())
 
 
 async def work_with_heartbeats(
