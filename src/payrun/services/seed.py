@@ -13,19 +13,21 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from faker import Faker
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import is_migrated, transaction
 from payrun.adapters.db.models import Employee, Employer, PayPeriod, PaySchedule, TimeEntry
 from payrun.domain.calendar import PeriodDates, is_business_day, periods_for_year
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
+
+if TYPE_CHECKING:
+    from payrun.adapters.crypto import Vault
 
 log = structlog.get_logger(__name__)
 
