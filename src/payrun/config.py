@@ -1,4 +1,4 @@
-"""Settings from the environment (pydantic-settings); one folder, PAYRUN_HOME, holds all local state."""
+"""Settings from the environment (pydantic-settings); PAYRUN_HOME holds all local state."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
-    log_level: str = "INFO"
+    log_level: str = "WARNING"
 
     @cached_property
     def home_dir(self) -> Path:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -18,12 +18,15 @@ from payrun.domain.errors import InvalidInput
 from payrun.workflows.messages import RunSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-console = Console()
+# Piped output (CI logs, `| tee`) gets room for the summary table instead of rich's 80 columns.
+console = Console() if sys.stdout.isatty() else Console(width=120)
 err_console = Console(stderr=True)
 
 
 def main() -> None:
-    logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s %(message)s")
+    from payrun.logs import configure
+
+    configure(get_settings().log_level)
     _register_subcommands()
     try:
         app()
@@ -106,14 +109,27 @@ def demo(
 
     settings = get_settings()
     prepare_database(settings)
-    summary = _seed(settings, employers, employees, 2026)
+    _seed(settings, employers, employees, 2026)
+    counts = _counts(settings)
     console.print(
         f"[bold]payrun demo[/] — data in {settings.home_dir} "
-        f"({summary.employers} employers, {summary.employees} employees)"
+        f"({counts[0]} employers, {counts[1]} employees)"
     )
     requests = [RunRequest(name, _first_period(settings, name)) for name in _schedules(settings)]
     summaries = _run_all(settings, requests, True)
     _print_summary(settings, summaries)
+
+
+def _counts(settings: Settings) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from payrun.adapters.db.engine import transaction
+    from payrun.adapters.db.models import Employee, Employer
+
+    with transaction(settings.db_url) as session:
+        employers = session.scalar(select(func.count()).select_from(Employer)) or 0
+        employees = session.scalar(select(func.count()).select_from(Employee)) or 0
+        return employers, employees
 
 
 def _schedules(settings: Settings) -> list[str]:
@@ -167,6 +183,13 @@ async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[
                 started = time.monotonic()
                 with _progress_bar(plan.run_id) as update:
                     summary = await follow(await start_run(client, settings, plan), update)
+                    update(
+                        {
+                            "employers_total": summary.employers,
+                            "employers_done": summary.employers,
+                            "paychecks_created": summary.paychecks_created,
+                        }
+                    )
                 results.append((summary, time.monotonic() - started))
     return results
 
@@ -209,58 +232,83 @@ class _progress_bar:
         self.progress.stop()
 
 
+def _run_label(run_id: str) -> str:
+    """payrun-biweekly-2025-12-28-regular -> 'biweekly\n2025-12-28' (kind shown if not regular)."""
+    body = run_id.removeprefix("payrun-")
+    schedule, rest = body.split("-", 1)
+    period, kind = rest[:10], rest[11:]
+    return f"{schedule}\n{period}" + ("" if kind == "regular" else f"\n{kind}")
+
+
 def _money(cents: int) -> str:
     return f"{cents / 100:,.2f}"  # float ok: display only, the amounts are exact integer cents
 
 
 def _print_summary(settings: Settings, summaries: list[tuple[RunSummary, float]]) -> None:
-    table = Table(title="Pay run summary", show_lines=False)
-    for name in (
-        "run",
-        "employers",
-        "new paychecks",
-        "already paid",
-        "failed",
-        "gross",
-        "employee taxes",
-        "employer taxes",
-        "deductions",
-        "net pay",
-        "wall s",
-        "paychecks/s",
+    """One column per run (and a total): fits a terminal however many metrics there are."""
+    table = Table(title="Pay run summary", title_justify="left")
+    table.add_column("", no_wrap=True)
+    runs = [(_run_label(s.run_id), s, wall) for s, wall in summaries]
+    for label, _, _ in runs:
+        table.add_column(label, justify="right", no_wrap=True)
+    if len(runs) > 1:
+        table.add_column("total", justify="right", style="bold", no_wrap=True)
+
+    def row(name: str, value: Callable[[RunSummary, float], str], total: str) -> None:
+        cells = [value(s, wall) for _, s, wall in runs]
+        table.add_row(name, *cells, *([total] if len(runs) > 1 else []))
+
+    def total_of(attr: str) -> int:
+        return sum(getattr(s, attr) for s, _ in summaries)
+
+    wall_total = sum(w for _, w in summaries)
+    created = total_of("paychecks_created")
+    paid = total_of("employers") - total_of("employers_failed")
+    row(
+        "employers paid",
+        lambda s, _: f"{s.employers - s.employers_failed}/{s.employers}",
+        f"{paid}/{total_of('employers')}",
+    )
+    row("new paychecks", lambda s, _: f"{s.paychecks_created:,}", f"{created:,}")
+    row("already paid", lambda s, _: f"{s.already_paid:,}", f"{total_of('already_paid'):,}")
+    row(
+        "failed employees",
+        lambda s, _: f"{s.failed_employees:,}",
+        f"{total_of('failed_employees'):,}",
+    )
+    for name, attr in (
+        ("gross pay", "gross_cents"),
+        ("employee taxes", "employee_taxes_cents"),
+        ("employer taxes", "employer_taxes_cents"),
+        ("deductions", "deductions_cents"),
+        ("net pay", "net_cents"),
     ):
-        justify = "left" if name == "run" else "right"
-        table.add_column(name, justify=justify)
-    for s, wall in summaries:
-        rate = s.paychecks_created / wall if wall else 0
-        table.add_row(
-            s.run_id,
-            f"{s.employers - s.employers_failed}/{s.employers}",
-            str(s.paychecks_created),
-            str(s.already_paid),
-            str(s.failed_employees),
-            _money(s.gross_cents),
-            _money(s.employee_taxes_cents),
-            _money(s.employer_taxes_cents),
-            _money(s.deductions_cents),
-            _money(s.net_cents),
-            f"{wall:.1f}",
-            f"{rate:,.0f}",
-        )
+        row(name, lambda s, _, a=attr: _money(getattr(s, a)), _money(total_of(attr)))
+    row("wall time (s)", lambda _, w: f"{w:.1f}", f"{wall_total:.1f}")
+    row(
+        "paychecks/s",
+        lambda s, w: f"{s.paychecks_created / w if w else 0:,.0f}",
+        f"{created / wall_total if wall_total else 0:,.0f}",
+    )
     console.print(table)
+    console.print(
+        "Amounts are the run's live paychecks in dollars; gross - employee taxes - "
+        "deductions = net pay for every paycheck."
+    )
     created = sum(s.paychecks_created for s, _ in summaries)
     if created == 0:
         console.print(
-            "[yellow]Nothing new was paid: 0 new paychecks (every employee of these "
-            "periods already has one).[/]"
+            "[yellow]Nothing new was paid: 0 new paychecks — every employee of these "
+            "periods already has one.[/]"
         )
     for s, _ in summaries:
         for path in s.nacha_files:
-            console.print(f"NACHA file: {path}")
+            console.print(f"NACHA file: {path}", soft_wrap=True)
     if settings.embedded_temporal:
         console.print(
             f"Temporal UI: http://127.0.0.1:{settings.temporal_ui_port} "
-            "(available while a payrun server or worker is running)"
+            "(open while `payrun server` runs)",
+            soft_wrap=True,
         )
 
 

@@ -82,7 +82,7 @@ async def start_run(client: Client, settings: Settings, inp: PayRunInput) -> Wor
 
 
 async def follow(handle: WorkflowHandle, on_progress: Progress | None) -> RunSummary:
-    result = asyncio.ensure_future(handle.result(result_type=RunSummary))
+    result = asyncio.ensure_future(handle.result())
     while not result.done():
         if on_progress is not None:
             with contextlib.suppress(Exception):
