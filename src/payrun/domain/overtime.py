@@ -16,6 +16,7 @@ FORTY = Decimal(40)
 DAY_LIMIT = Decimal(24)
 OVERTIME_FACTOR = Decimal("1.5")
 DOUBLE_TIME_FACTOR = Decimal(2)
+HALF = Decimal("0.5")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +77,12 @@ def split_hours(
             week[offset] = (worked, paid_now)
     regular = overtime = double = ZERO
     for week in weeks.values():
-        federal = flsa_week(week)
-        chosen = federal
+        chosen, federal_week = flsa_week(week)
         if california:
-            state = california_week(week)
-            if state.weighted > federal.weighted:
+            # Pay whichever is greater over the whole workweek (prior days included);
+            # on a tie keep California's daily split, the one used for the earlier days.
+            state, state_week = california_week(week)
+            if state_week >= federal_week:
                 chosen = state
         regular += chosen.regular
         overtime += chosen.overtime
@@ -110,8 +112,11 @@ def _check_prior(
             )
 
 
-def flsa_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
-    """FLSA: hours over 40 in the workweek at 1.5x; days walked in order (reference §5.1)."""
+def flsa_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decimal]:
+    """FLSA: hours over 40 in the workweek at 1.5x; days walked in order (reference §5.1).
+
+    Returns this period's split and the whole week's straight-time-equivalent hours.
+    """
     worked = ZERO
     regular = overtime = ZERO
     for hours, paid_now in week:
@@ -120,13 +125,17 @@ def flsa_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
         if paid_now:
             regular += straight
             overtime += hours - straight
-    return HoursSplit(regular, overtime)
+    whole_week = worked + max(worked - FORTY, ZERO) * HALF
+    return HoursSplit(regular, overtime), whole_week
 
 
-def california_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
-    """Lab. Code §510 algorithm of reference §5.2: daily split, 7th day, then the weekly 40."""
+def california_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decimal]:
+    """Lab. Code §510 algorithm of reference §5.2: daily split, 7th day, then the weekly 40.
+
+    Returns this period's split and the whole week's straight-time-equivalent hours.
+    """
     seventh_day = all(hours > 0 for hours, _ in week)
-    straight_so_far = ZERO
+    straight_so_far = whole_week = ZERO
     regular = overtime = double = ZERO
     for index, (hours, paid_now) in enumerate(week):
         if seventh_day and index == 6:
@@ -144,8 +153,14 @@ def california_week(week: list[tuple[Decimal, bool]]) -> HoursSplit:
         # No pyramiding: only straight-time hours count toward the weekly 40.
         beyond_forty = min(max(straight_so_far + day_regular - FORTY, ZERO), day_regular)
         straight_so_far += day_regular
+        whole_week += (
+            day_regular
+            - beyond_forty
+            + (day_overtime + beyond_forty) * OVERTIME_FACTOR
+            + day_double * DOUBLE_TIME_FACTOR
+        )
         if paid_now:
             regular += day_regular - beyond_forty
             overtime += day_overtime + beyond_forty
             double += day_double
-    return HoursSplit(regular, overtime, double)
+    return HoursSplit(regular, overtime, double), whole_week

@@ -24,7 +24,7 @@ from payrun.domain.paystub import EmployerAmounts, PayStub, StubLine
 from payrun.domain.request import PayRequest
 from payrun.domain.retirement import DeferralPlan, Retirement, employer_match, plan_deferrals
 from payrun.domain.tables import TaxTables
-from payrun.domain.taxes import Taxes
+from payrun.domain.taxes import Taxes, cents
 from payrun.domain.taxes.compute import compute_taxes
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
+_FOUR_CENTS = Decimal("0.04")
 # Every stage computes in this context, never the ambient one: 28 digits, errors trap.
 _CONTEXT = Context(
     prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
@@ -108,18 +109,26 @@ def _retirement(
 ) -> Retirement:
     plan = _deferral_plan(request, gross, tables)
     pretax_deferral = pretax.deferral_401k.amount
+    roth, roth_catch = plan.roth, plan.roth_catch_up
+    if roth:
+        # Roth is after tax: it can only take what withholding leaves (catch-up part first).
+        taxes = compute_taxes(request, gross, pretax, tables, False)
+        left = max(gross.total.amount - pretax.total.amount - taxes.employee.total, ZERO)
+        if roth > left:
+            roth_catch = max(roth_catch - (roth - left), ZERO)
+            roth = left
     match = employer_match(
         request.employer.match,
-        pretax_deferral + plan.roth,
+        pretax_deferral + roth,
         gross.total.amount,
         request.ytd.amount("gross"),
         tables.retirement.compensation_limit,
     )
-    roth_catch_up = Money(plan.roth_catch_up)
-    catch_up = pretax.catch_up_401k.amount + plan.roth_catch_up
+    roth_catch_up = Money(roth_catch)
+    catch_up = pretax.catch_up_401k.amount + roth_catch
     return Retirement(
         pretax_deferral=pretax.deferral_401k,
-        roth_deferral=Money(plan.roth),
+        roth_deferral=Money(roth),
         catch_up=roth_catch_up if not pretax.catch_up_401k else Money(catch_up),
         roth_catch_up=roth_catch_up,
         employer_match=Money(match),
@@ -185,7 +194,7 @@ def _deferral_plan(request: PayRequest, gross: GrossPay, tables: TaxTables) -> D
     return plan_deferrals(
         election=employee.retirement,
         pay=pay,
-        available=max(pay - employee.section125 - employee.hsa, ZERO),
+        available=_deferrable(pay - employee.section125 - employee.hsa, tables),
         ytd_deferrals=request.ytd.amount("deferral_401k"),
         birth_date=employee.birth_date,
         year=request.pay_date.year,
@@ -193,6 +202,19 @@ def _deferral_plan(request: PayRequest, gross: GrossPay, tables: TaxTables) -> D
         limits=tables.retirement,
         super_catch_up=request.employer.super_catch_up,
     )
+
+
+def _deferrable(fica_wages: Decimal, tables: TaxTables) -> Decimal:
+    """Pay a deferral may take: what is left after §125/HSA, less the FICA and SDI due on it
+    (401(k) money is still FICA/SDI wages), with a cent per tax for rounding."""
+    if fica_wages <= 0:
+        return ZERO
+    fica = tables.fica
+    rate = fica.social_security_rate + fica.medicare_rate + fica.additional_medicare_rate
+    state = tables.state
+    if state is not None and state.california is not None:
+        rate += state.california.sdi_rate
+    return max(fica_wages - cents(fica_wages * rate) - _FOUR_CENTS, ZERO)
 
 
 def _check_tables(request: PayRequest, tables: TaxTables) -> None:

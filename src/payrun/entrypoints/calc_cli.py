@@ -35,7 +35,7 @@ def calc_command(
     try:
         stub = _calculate(file, explain)
     except PayrollError as error:
-        Console(stderr=True).print(f"error: {error}", markup=False, highlight=False)
+        typer.echo(f"error: {error}", err=True)  # one line, never wrapped
         raise typer.Exit(2) from None
     if json_output:
         typer.echo(json.dumps(stub.to_dict(), indent=2))

@@ -92,6 +92,7 @@ _CA_STATUS = {
     "head_of_household": "head_of_household",
     "hoh": "head_of_household",
 }
+MAX_DEFERRAL_PERCENT = Decimal(75)  # leaves room for FICA, SDI and income tax on any check
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -277,6 +278,11 @@ def _check_combinations(model: PayRequestModel) -> None:
             "earnings.hourly_rate", "an employee is paid either a salary or by the hour"
         )
     retirement = employee.retirement
+    if retirement.pretax_percent + retirement.roth_percent > MAX_DEFERRAL_PERCENT:
+        raise InvalidInput(
+            "employee.retirement.pretax_percent",
+            f"traditional + Roth deferral is over {MAX_DEFERRAL_PERCENT}% of pay; taxes must fit",
+        )
     if retirement.pretax_percent and retirement.pretax_amount:
         raise InvalidInput(
             "employee.retirement.pretax_amount", "send a percent or an amount, not both"

@@ -75,6 +75,11 @@ def compute_taxes(
         fica_lines = fica_explain.lines
     state = _state_taxes(request, gross, wages, tables, explain)
     pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, state_lines = state
+    # Withholding can only come out of the pay there is: FICA and SDI first, then state and
+    # federal income tax (a Step 4(c) or DE 4 extra on a tiny check is cut, never negative).
+    left = gross.total.amount - pretax.total.amount - ss - med - addl - sdi_tax
+    if pit + fit > left:
+        pit, fit = _fit_within(left, pit, fit, fit_explain)
     ss_money, med_money = Money(ss), Money(med)
     return Taxes(
         employee=EmployeeTaxes(
@@ -94,6 +99,15 @@ def compute_taxes(
         ),
         explain=tuple(fit_explain.lines + fica_lines + state_lines) if explain else (),
     )
+
+
+def _fit_within(
+    left: Decimal, pit: Decimal, fit: Decimal, explain: Explainer
+) -> tuple[Decimal, Decimal]:
+    pit_paid = min(pit, max(left, ZERO))
+    fit_paid = min(fit, max(left - pit_paid, ZERO))
+    explain("cap", "Income tax withholding cut to the pay left after FICA and SDI", fit_paid)
+    return pit_paid, fit_paid
 
 
 def _same(money: Money, amount: Decimal) -> Money:
