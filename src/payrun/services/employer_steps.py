@@ -294,7 +294,6 @@ def dead_letter(
             )
         )
         return
-    row.attempts += 1 if row.status != "OPEN" else 0
     row.status, row.resolution, row.resolved_at = "OPEN", None, None
     row.error_type, row.error, row.last_failed_at = error_type or "error", error[:4000], now
 
