@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     log_level: str = "WARNING"
+    bank_url: str | None = Field(default=None, description="bank API; unset: file drop")
+    time_entry_url: str | None = Field(default=None, description="time-entry service URL")
+    callback_secret: str | None = Field(default=None, description="HMAC secret for callbacks")
+    callback_port: int = 0  # the worker's callback receiver; 0 picks a free port
 
     @cached_property
     def home_dir(self) -> Path:

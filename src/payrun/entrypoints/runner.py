@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -14,6 +15,7 @@ from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
+from payrun.domain.errors import InvalidInput
 from payrun.services.runs import _employers_for, resolve_period, run_id_for
 from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
 from payrun.workflows.redrive import RedriveWorkflow
@@ -65,8 +67,34 @@ async def temporal_client(settings: Settings) -> AsyncIterator[Client]:
 
 @contextlib.asynccontextmanager
 async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[None]:
-    worker = build_worker(client, build_context(settings), settings.task_queue)
-    async with worker:
+    """A worker in this process; with a bank or time-entry service configured it also hosts
+    the callback receiver they answer to (asynchronous activity completion)."""
+    ctx = build_context(settings)
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.bank_url or settings.time_entry_url:
+            await stack.enter_async_context(_downstream(client, settings, ctx))
+        await stack.enter_async_context(build_worker(client, ctx, settings.task_queue))
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _downstream(client: Client, settings: Settings, ctx: Any) -> AsyncIterator[None]:
+    from payrun.adapters.callbacks import CallbackServer
+    from payrun.adapters.payments.bank_http import BankHttpProvider
+    from payrun.adapters.timeentry_http import TimeEntryClient
+
+    if not settings.callback_secret:
+        raise InvalidInput("PAYRUN_CALLBACK_SECRET", "required with a bank or time-entry URL")
+    server = CallbackServer(lambda: client, settings.callback_secret, port=settings.callback_port)
+    async with server:
+        if settings.bank_url:
+            ctx.payment_provider = BankHttpProvider(
+                settings.bank_url, server.callback_url("payment")
+            )
+        if settings.time_entry_url:
+            ctx.time_entry = TimeEntryClient(
+                settings.time_entry_url, server.callback_url("timeentry")
+            )
         yield
 
 

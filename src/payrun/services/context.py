@@ -23,8 +23,9 @@ class PayrollContext:
     payment_provider: PaymentProvider
     notifier: Notifier | None = None
     vault: Any = None  # payrun.adapters.crypto.Vault: decrypts account numbers for NACHA files
-    time_entry_url: str | None = None  # None: read the time_entries table directly
+    time_entry: Any = None  # TimeEntryClient: hours by callback; None: the time_entries table
     clock: Callable[[], datetime] = field(default=utc_now)
+    heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
 
     def chunk_key(self, run_id: str, employer_id: int, chunk: int, name: str) -> str:
         return f"runs/{run_id}/employer-{employer_id}/chunk-{chunk:05d}/{name}.json"

@@ -49,6 +49,21 @@ def time_entry(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     return record_hours(ctx, task, hours)
 
 
+def request_hours(ctx: PayrollContext, task: ChunkTask, callback_token: bytes) -> None:
+    """Ask the time-entry service for the chunk's hours; it answers by callback with the token.
+    The request id is stable, so a retried attempt re-points the same request at its token."""
+    snapshot = _load(ctx, task, "snapshot")
+    hourly = [e["employee_id"] for e in snapshot["employees"] if "hourly_rate" in e["request"]]
+    ctx.time_entry.request_hours(
+        f"{task.run_id}/employer-{task.employer_id}/chunk-{task.chunk}",
+        task.employer_id,
+        date.fromisoformat(snapshot["period_start"]),
+        date.fromisoformat(snapshot["period_end"]),
+        hourly,
+        callback_token,
+    )
+
+
 def read_hours(
     db_url: str, employee_ids: list[int], start: date, end: date
 ) -> dict[str, dict[str, str]]:

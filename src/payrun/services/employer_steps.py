@@ -96,7 +96,15 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         )
         _employee_begin(session, run.id, employer.id, [e.id for e in todo], now)
         policy = employer.validation_policy
-    return EmployerPlan(inp.run_id, inp.employer_id, chunks, len(todo), len(paid), policy)
+    return EmployerPlan(
+        inp.run_id,
+        inp.employer_id,
+        chunks,
+        len(todo),
+        len(paid),
+        policy,
+        time_entry_async=ctx.time_entry is not None,
+    )
 
 
 def _snapshot_header(run: PayRun, period: PayPeriod) -> dict[str, Any]:
@@ -132,6 +140,7 @@ def _write_chunks(
             entries.append(entry)
         key = ctx.chunk_key(inp.run_id, inp.employer_id, count, "snapshot")
         ctx.store.put_json(key, {**header, "employees": entries})
+        ctx.heartbeat()
         count += 1
     return count
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -19,6 +21,7 @@ from payrun.workflows.messages import (
     PaymentOutcome,
     PayRunInput,
     PreparedPayment,
+    RecordHours,
     RedriveInput,
     RedrivePlan,
     RunPlan,
@@ -34,6 +37,7 @@ def _domain_errors(fn):  # type: ignore[no-untyped-def]
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        activity.heartbeat()
         try:
             return fn(*args, **kwargs)
         except InvalidInput as err:
@@ -47,6 +51,7 @@ class PayrollActivities:
 
     def __init__(self, ctx: PayrollContext) -> None:
         self.ctx = ctx
+        self.ctx.heartbeat = _heartbeat
 
     @activity.defn
     @_domain_errors
@@ -67,6 +72,18 @@ class PayrollActivities:
     @_domain_errors
     def time_entry(self, task: ChunkTask) -> StepResult:
         return employee_steps.time_entry(self.ctx, task)
+
+    @activity.defn
+    def request_time_entries(self, task: ChunkTask) -> dict[str, Any]:
+        """Hand the chunk to the time-entry service; its callback completes this activity with
+        {"request_id", "hours"} (asynchronous completion by task token)."""
+        employee_steps.request_hours(self.ctx, task, activity.info().task_token)
+        activity.raise_complete_async()
+
+    @activity.defn
+    @_domain_errors
+    def record_time_entries(self, record: RecordHours) -> StepResult:
+        return employee_steps.record_hours(self.ctx, record.task, record.hours)
 
     @activity.defn
     @_domain_errors
@@ -99,7 +116,7 @@ class PayrollActivities:
         return payments.prepare_payment(self.ctx, inp)
 
     @activity.defn
-    def send_payment(self, prepared: PreparedPayment) -> PaymentOutcome:
+    def send_payment(self, prepared: PreparedPayment) -> dict[str, Any]:
         """Hand the batch to the provider. An asynchronous provider answers later through the
         callback receiver with this activity's task token; a synchronous one answers now."""
         info = activity.info()
@@ -114,13 +131,7 @@ class PayrollActivities:
         payments.mark_sent(self.ctx, prepared.payment_id, receipt.provider_reference)
         if getattr(provider, "asynchronous", False):
             activity.raise_complete_async()
-        return PaymentOutcome(
-            prepared.payment_id,
-            prepared.paychecks,
-            prepared.credit_total_cents,
-            "SENT",
-            receipt.provider_reference,
-        )
+        return {"reference": receipt.provider_reference, "status": "accepted"}
 
     @activity.defn
     @_domain_errors
@@ -155,6 +166,8 @@ class PayrollActivities:
             self.close_run,
             self.begin_employer,
             self.time_entry,
+            self.request_time_entries,
+            self.record_time_entries,
             self.gross_pay,
             self.taxes,
             self.retirement,
@@ -166,6 +179,11 @@ class PayrollActivities:
             self.finish_employer,
             self.compensate_employer,
         ]
+
+
+def _heartbeat() -> None:
+    if activity.in_activity():
+        activity.heartbeat()
 
 
 def _run_and_employer(idempotency_key: str) -> tuple[str, int]:

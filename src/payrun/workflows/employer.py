@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -16,18 +17,28 @@ with workflow.unsafe.imports_passed_through():
         EmployerFailure,
         EmployerInput,
         EmployerResult,
+        EmployerPlan,
         EmployerTally,
         PaymentOutcome,
+        RecordHours,
     )
 
 NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected"]
-STEP_OPTIONS = {
-    "start_to_close_timeout": timedelta(minutes=10),
-    "retry_policy": RetryPolicy(
-        maximum_interval=timedelta(seconds=30),
-        maximum_attempts=8,
-        non_retryable_error_types=NON_RETRYABLE,
-    ),
+RETRY = RetryPolicy(
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=8,
+    non_retryable_error_types=NON_RETRYABLE,
+)
+# A chunk step takes about a second; a worker killed mid-step is noticed within two minutes.
+STEP_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "retry_policy": RETRY,
+}
+# begin_employer writes every snapshot of a large employer: long, so it heartbeats per chunk.
+BEGIN_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(minutes=30),
+    "heartbeat_timeout": timedelta(seconds=60),
+    "retry_policy": RETRY,
 }
 CHUNK_PARALLELISM = 4
 
@@ -43,11 +54,11 @@ class EmployerPayrollWorkflow:
     @workflow.run
     async def run(self, inp: EmployerInput) -> EmployerResult:
         acts = PayrollActivities
-        plan = await workflow.execute_activity_method(acts.begin_employer, inp, **STEP_OPTIONS)
+        plan = await workflow.execute_activity_method(acts.begin_employer, inp, **BEGIN_OPTIONS)
         self._chunks = plan.chunk_count
         step = "employees"
         try:
-            await self._employee_steps(inp, plan.chunk_count)
+            await self._employee_steps(inp, plan)
             step = "validation"
             self._stage = "VALIDATING"
             validation = await workflow.execute_activity_method(
@@ -85,37 +96,50 @@ class EmployerPayrollWorkflow:
         self._stage = result.status
         return result
 
-    async def _employee_steps(self, inp: EmployerInput, chunk_count: int) -> None:
+    async def _employee_steps(self, inp: EmployerInput, plan: EmployerPlan) -> None:
         gate = asyncio.Semaphore(CHUNK_PARALLELISM)
         acts = PayrollActivities
-        steps = (acts.time_entry, acts.gross_pay, acts.taxes, acts.retirement, acts.net_pay)
+        steps = (acts.gross_pay, acts.taxes, acts.retirement, acts.net_pay)
 
         async def one(chunk: int) -> None:
             async with gate:
                 task = ChunkTask(inp.run_id, inp.employer_id, chunk)
+                await self._time_entry(inp, plan, task)
                 for step in steps:
                     result = await workflow.execute_activity_method(step, task, **STEP_OPTIONS)
                 self._created += result.succeeded
                 self._chunks_done += 1
 
         self._stage = "EMPLOYEES"
-        await asyncio.gather(*(one(c) for c in range(chunk_count)))
+        await asyncio.gather(*(one(c) for c in range(plan.chunk_count)))
+
+    async def _time_entry(self, inp: EmployerInput, plan: EmployerPlan, task: ChunkTask) -> None:
+        """Hours from the time-entry system: asynchronously (task token) when it is a service."""
+        acts = PayrollActivities
+        if not plan.time_entry_async:
+            await workflow.execute_activity_method(acts.time_entry, task, **STEP_OPTIONS)
+            return
+        hours = await workflow.execute_activity_method(
+            acts.request_time_entries, task, **_downstream_options(inp)
+        )
+        await workflow.execute_activity_method(
+            acts.record_time_entries, RecordHours(task, hours["hours"]), **STEP_OPTIONS
+        )
 
     async def _pay(self, inp: EmployerInput) -> PaymentOutcome:
         acts = PayrollActivities
         prepared = await workflow.execute_activity_method(acts.prepare_payment, inp, **STEP_OPTIONS)
         if not prepared.paychecks:
             return PaymentOutcome(0, 0, 0, "NOTHING_TO_PAY")
-        outcome = await workflow.execute_activity_method(
-            acts.send_payment,
-            prepared,
-            start_to_close_timeout=timedelta(minutes=30),
-            heartbeat_timeout=timedelta(seconds=60),
-            retry_policy=RetryPolicy(
-                maximum_interval=timedelta(seconds=30),
-                maximum_attempts=5,
-                non_retryable_error_types=NON_RETRYABLE,
-            ),
+        answer = await workflow.execute_activity_method(
+            acts.send_payment, prepared, **_downstream_options(inp)
+        )
+        outcome = PaymentOutcome(
+            prepared.payment_id,
+            prepared.paychecks,
+            prepared.credit_total_cents,
+            str(answer.get("status", "settled")),
+            str(answer.get("reference", "")),
         )
         return await workflow.execute_activity_method(acts.record_payment, outcome, **STEP_OPTIONS)
 
@@ -127,6 +151,21 @@ class EmployerPayrollWorkflow:
             "chunks_done": self._chunks_done,
             "paychecks_created": self._created,
         }
+
+
+def _downstream_options(inp: EmployerInput) -> dict[str, Any]:
+    """A downstream system answers by callback and heartbeats while it works: silence fails the
+    attempt loudly (downstream_timeout) instead of hanging; a rejection is not retried."""
+    d = inp.downstream
+    return {
+        "start_to_close_timeout": timedelta(seconds=d.timeout_seconds),
+        "heartbeat_timeout": timedelta(seconds=d.heartbeat_seconds),
+        "retry_policy": RetryPolicy(
+            maximum_interval=timedelta(seconds=30),
+            maximum_attempts=d.attempts,
+            non_retryable_error_types=[*NON_RETRYABLE, "downstream_rejection", "batch_cancelled"],
+        ),
+    }
 
 
 def _root(err: BaseException) -> BaseException:
@@ -146,6 +185,7 @@ def _error_type(err: BaseException) -> str:
             "ValidationFailed": "validation",
             "PaymentRejected": "downstream_rejection",
             "InvalidInput": "calculation_error",
+            "batch_cancelled": "downstream_rejection",
         }.get(root.type or "", root.type or "error")
     return "error"
 

@@ -8,6 +8,15 @@ STEPS = ("time_entry", "gross_pay", "taxes", "retirement", "net_pay")
 
 
 @dataclass(frozen=True)
+class Downstream:
+    """How long to wait for the asynchronous systems (time entry, the bank)."""
+
+    heartbeat_seconds: int = 60  # they heartbeat while they work; silence past this fails
+    timeout_seconds: int = 1800  # start-to-close of one attempt
+    attempts: int = 5
+
+
+@dataclass(frozen=True)
 class PayRunInput:
     run_id: str
     pay_period_id: int
@@ -15,6 +24,7 @@ class PayRunInput:
     employer_ids: list[int] = field(default_factory=list)  # empty: every active employer
     chunk_size: int = 500
     employer_parallelism: int = 8
+    downstream: Downstream = field(default_factory=Downstream)
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class EmployerInput:
     employer_id: int
     chunk_size: int = 500
     redrive: bool = False
+    downstream: Downstream = field(default_factory=Downstream)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class EmployerPlan:
     employee_count: int
     already_paid: int
     validation_policy: str
+    time_entry_async: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,12 @@ class ChunkTask:
     run_id: str
     employer_id: int
     chunk: int
+
+
+@dataclass(frozen=True)
+class RecordHours:
+    task: ChunkTask
+    hours: dict[str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,7 @@ class RedriveInput:
     error_type: str | None = None
     resolution: str = "retry"  # retry | fix_and_retry | skip
     chunk_size: int = 500
+    downstream: Downstream = field(default_factory=Downstream)
 
 
 @dataclass(frozen=True)

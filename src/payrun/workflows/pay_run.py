@@ -45,7 +45,9 @@ class PayRunWorkflow:
             async with gate:
                 result = await workflow.execute_child_workflow(
                     EmployerPayrollWorkflow.run,
-                    EmployerInput(inp.run_id, employer_id, inp.chunk_size),
+                    EmployerInput(
+                        inp.run_id, employer_id, inp.chunk_size, downstream=inp.downstream
+                    ),
                     id=f"{inp.run_id}/employer-{employer_id}",
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 )

@@ -40,7 +40,7 @@ class RedriveWorkflow:
             async with gate:
                 return await workflow.execute_child_workflow(
                     EmployerPayrollWorkflow.run,
-                    EmployerInput(run_id, employer_id, inp.chunk_size, redrive=True),
+                    EmployerInput(run_id, employer_id, inp.chunk_size, True, inp.downstream),
                     id=f"{run_id}/employer-{employer_id}/{me}",
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 )
