@@ -24,16 +24,19 @@ def money_text(value: Money) -> str:
 
 
 def to_jsonable(value: Any) -> Any:
-    if isinstance(value, Money):
+    kind = type(value)
+    if kind is Money:
         return money_text(value)
-    if isinstance(value, Decimal):
+    if kind in _PLAIN:
+        return value
+    if kind is Decimal:
         return str(value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: to_jsonable(getattr(value, name)) for name in _all_names(kind)}
     if isinstance(value, tuple | list):
         return [to_jsonable(item) for item in value]
     if isinstance(value, Mapping):
@@ -41,11 +44,39 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+@cache
+def _all_names(cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def from_jsonable(cls: type[T], data: Mapping[str, Any]) -> T:
     """Rebuild a dataclass written by ``to_jsonable``; exact for every field type used here."""
-    hints = _hints(typing.cast(Hashable, cls))
-    names = _names(typing.cast(Hashable, cls))
-    return cls(**{name: _convert(hints[name], data[name]) for name in names if name in data})
+    fields = _field_converters(typing.cast(Hashable, cls))
+    return cls(**{name: convert(data[name]) for name, convert in fields if name in data})
+
+
+@cache
+def _field_converters(cls: Any) -> tuple[tuple[str, Any], ...]:
+    """Per class, once: each init field with a converter compiled from its type hint."""
+    hints = _hints(cls)
+    return tuple((name, _compiled(hints[name])) for name in _names(cls))
+
+
+@cache
+def _compiled(hint: Any) -> Any:
+    def convert(value: Any) -> Any:
+        return None if value is None else _convert(hint, value)
+
+    if hint is Money:
+        return lambda value: None if value is None else Money(Decimal(value))
+    if hint is Decimal:
+        return lambda value: None if value is None else Decimal(value)
+    if hint in (str, int, bool):
+        return lambda value: value
+    return convert
 
 
 @cache

@@ -9,6 +9,9 @@ rewrites the same output and the same statuses.
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -27,6 +30,28 @@ from payrun.tables import load_tables
 from payrun.workflows.messages import ChunkTask, StepResult
 
 Failures = dict[int, str]
+
+# Parsed requests, kept between the steps of a chunk that run in this worker process. The key
+# carries a nonce minted by the gross step, so a re-run of that step (new data after a fix)
+# can never be answered from an older parse; another process simply parses again.
+_PARSED: OrderedDict[str, Any] = OrderedDict()
+_PARSED_MAX = 20_000
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed(entry: dict[str, Any]) -> Any:
+    key = entry.get("request_key")
+    with _PARSED_LOCK:
+        found = _PARSED.get(key) if key else None
+    if found is not None:
+        return found
+    parsed = parse_pay_request(entry["request"])
+    if key:
+        with _PARSED_LOCK:
+            _PARSED[key] = parsed
+            while len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+    return parsed
 
 
 def _load(ctx: PayrollContext, task: ChunkTask, name: str) -> dict[str, Any]:
@@ -99,6 +124,7 @@ def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     ytd = read_ytd(ctx.db_url, employee_ids, int(snapshot["pay_date"][:4]))
     out: dict[str, Any] = {}
     failures: Failures = {}
+    nonce = f"{task.run_id}/{task.employer_id}/{task.chunk}/{uuid.uuid4().hex}"
     for entry in snapshot["employees"]:
         employee_id = entry["employee_id"]
         amounts, version = ytd.get(employee_id, ({}, None))
@@ -186,7 +212,7 @@ def _apply(
     failures: Failures = {}
     for employee_id, entry in prior.items():
         try:
-            result = stage(parse_pay_request(entry["request"]), entry)
+            result = stage(_parsed(entry), entry)
         except PayrollError as err:
             failures[int(employee_id)] = str(err)
             continue

@@ -1,0 +1,245 @@
+"""`make bench`: end-to-end pay-run throughput, memory and the per-employee design's ratio.
+
+Seeds BENCH_EMPLOYEES employees (default 100,000) into a fresh PAYRUN_HOME/bench, runs one full
+pay run on the embedded Temporal (every step, real database writes, NACHA files), checks that
+every employee got exactly one paycheck and that totals reconcile, then runs the seed's
+one-activity-per-employee design (chunk size 1) on a small sample for the ratio. Results are
+printed and written to $PAYRUN_HOME/bench.json. Not a test: nothing fails on machine speed.
+
+Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SAMPLE (default
+300), BENCH_WORKERS (extra `payrun worker` processes, default 0), PAYRUN_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import psutil
+from sqlalchemy import func, select, update
+
+from payrun.adapters.crypto import Vault
+from payrun.adapters.db.engine import make_engine, migrate, transaction
+from payrun.adapters.db.models import Employee, Employer, Paycheck, Payment, PaySchedule
+from payrun.config import Settings
+from payrun.entrypoints.runner import (
+    RunRequest,
+    follow,
+    hosted_worker,
+    plan_run,
+    start_run,
+    temporal_client,
+)
+from payrun.services.seed import seed_demo
+
+
+class PeakRss:
+    """Samples the resident memory of this process and its children (workers, Temporal)."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval, self.peak_self, self.peak_tree = interval, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            rss = me.memory_info().rss
+            tree = rss + sum(_rss(c) for c in me.children(recursive=True))
+            self.peak_self, self.peak_tree = max(self.peak_self, rss), max(self.peak_tree, tree)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _rss(proc: psutil.Process) -> int:
+    try:
+        return proc.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def _settings(home: Path, **extra: Any) -> Settings:
+    return Settings(home=home, **extra)
+
+
+def seed(settings: Settings, employees: int, employers: int) -> float:
+    started = time.perf_counter()
+    migrate(settings.db_url)
+    per = max(1, employees // employers)
+    seed_demo(
+        settings.db_url,
+        employers=employers,
+        employees=per,
+        seed=2026,
+        vault=Vault.for_settings(settings),
+    )
+    with transaction(settings.db_url) as session:  # one schedule, so one run covers everyone
+        biweekly = session.scalar(select(PaySchedule.id).where(PaySchedule.name == "biweekly"))
+        session.execute(update(Employer).values(schedule_id=biweekly))
+    return time.perf_counter() - started
+
+
+async def pay_run(settings: Settings, extra_workers: int) -> tuple[Any, float]:
+    plan = plan_run(settings, RunRequest("biweekly"))
+    workers: list[subprocess.Popen[bytes]] = []
+    async with temporal_client(settings) as client:
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": settings.temporal_target,
+            "PAYRUN_HOME": str(settings.home_dir),
+            "PAYRUN_DATABASE_URL": settings.db_url,
+            "PAYRUN_CHUNK_SIZE": str(settings.chunk_size),
+        }
+        for _ in range(extra_workers):
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "payrun.entrypoints.cli", "worker"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        try:
+            async with hosted_worker(client, settings):
+                started = time.perf_counter()
+                summary = await follow(await start_run(client, settings, plan), None)
+                return summary, time.perf_counter() - started
+        finally:
+            for w in workers:
+                w.terminate()
+                w.wait(timeout=30)
+
+
+def check(settings: Settings) -> dict[str, Any]:
+    with transaction(settings.db_url) as session:
+        employees = session.scalar(select(func.count()).select_from(Employee))
+        per_employee = session.execute(
+            select(func.count(), func.count(func.distinct(Paycheck.employee_id))).where(
+                Paycheck.status != "VOIDED"
+            )
+        ).one()
+        net = session.scalar(
+            select(func.coalesce(func.sum(Paycheck.net_cents), 0)).where(Paycheck.status == "PAID")
+        )
+        paid = session.scalar(
+            select(func.coalesce(func.sum(Payment.credit_total_cents), 0)).where(
+                Payment.status == "PAID"
+            )
+        )
+        broken = session.scalar(
+            select(func.count()).where(
+                Paycheck.gross_cents - Paycheck.employee_taxes_cents - Paycheck.deductions_cents
+                != Paycheck.net_cents
+            )
+        )
+    return {
+        "paychecks_expected": employees,
+        "paychecks_created": per_employee[0],
+        "employees_with_paycheck": per_employee[1],
+        "net_paid_cents": int(net),
+        "payments_cents": int(paid),
+        "reconciles": net == paid and broken == 0,
+    }
+
+
+def db_size_mb(settings: Settings) -> float:
+    url = settings.db_url
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        files = [path, Path(f"{path}-wal")]
+        return sum(f.stat().st_size for f in files if f.exists()) / 1e6
+    with make_engine(url).connect() as conn:
+        return conn.exec_driver_sql("select pg_database_size(current_database())").scalar() / 1e6
+
+
+def one(home: Path, employees: int, employers: int, workers: int, **extra: Any) -> dict[str, Any]:
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    settings = _settings(home, **extra)
+    seeded = seed(settings, employees, employers)
+    with PeakRss() as rss:
+        summary, wall = asyncio.run(pay_run(settings, workers))
+    result = check(settings)
+    return {
+        "employees": result["paychecks_expected"],
+        "employers": employers,
+        "seed_s": seeded,
+        "wall_s": wall,
+        "paychecks_per_second": result["paychecks_created"] / wall,
+        "peak_rss_mb": rss.peak_self / 1e6,
+        "peak_rss_tree_mb": rss.peak_tree / 1e6,
+        "db_size_mb": db_size_mb(settings),
+        "status": summary.status,
+        **result,
+    }
+
+
+def main() -> None:
+    from payrun.logs import configure
+
+    configure(os.environ.get("PAYRUN_LOG_LEVEL", "WARNING"))
+    employees = int(os.environ.get("BENCH_EMPLOYEES", "100000"))
+    employers = int(os.environ.get("BENCH_EMPLOYERS", str(max(1, employees // 5000))))
+    sample = int(os.environ.get("BENCH_SAMPLE", "300"))
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))  # + the in-process one: both cores
+    home = Path(os.environ.get("PAYRUN_HOME", ".payrun")).resolve()
+    db = os.environ.get("PAYRUN_DATABASE_URL")
+    extra = {"database_url": db} if db else {}
+
+    from benchmarks import bench_calc
+
+    calc = bench_calc.run(employees=min(employees, 100_000), repeats=3)
+    print(f"pure calculation: {calc['paychecks_per_second_median']:,.0f} paychecks/s (median)")
+    print(f"pay run: {employees:,} employees over {employers} employers, {workers} extra workers")
+    main_run = one(home / "bench", employees, employers, workers, **extra)
+    _report("chunked design", main_run)
+    print(f"per-employee design (chunk size 1) on {sample} employees ...")
+    small = one(home / "bench-per-employee", sample, 1, 0, chunk_size=1, **extra)
+    _report("one activity per employee", small)
+    result = {
+        **main_run,
+        "calc_paychecks_per_second": calc["paychecks_per_second_median"],
+        "per_employee_paychecks_per_second": small["paychecks_per_second"],
+        "per_employee_design_ratio": main_run["paychecks_per_second"]
+        / small["paychecks_per_second"],
+        "database": "postgresql" if db and db.startswith("postgres") else "sqlite",
+        "extra_workers": workers,
+    }
+    out = home / "bench.json"
+    history = json.loads(out.read_text()) if out.exists() else []
+    history = history if isinstance(history, list) else [history]
+    out.write_text(
+        json.dumps([*history, {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), **result}], indent=2)
+    )
+    print(f"ratio chunked / per-employee: {result['per_employee_design_ratio']:.1f}x")
+    print(f"results appended to {out}")
+
+
+def _report(name: str, r: dict[str, Any]) -> None:
+    print(
+        f"  {name}: {r['paychecks_created']:,}/{r['paychecks_expected']:,} paychecks in "
+        f"{r['wall_s']:.1f} s = {r['paychecks_per_second']:,.0f}/s; seed {r['seed_s']:.1f} s; "
+        f"peak RSS {r['peak_rss_mb']:,.0f} MB (with children {r['peak_rss_tree_mb']:,.0f} MB); "
+        f"DB {r['db_size_mb']:,.0f} MB; reconciles: {r['reconciles']}; {r['status']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
