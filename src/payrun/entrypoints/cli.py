@@ -31,16 +31,18 @@ def main() -> None:
     try:
         app()
     except InvalidInput as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False)
+        print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
 
 
 def _register_subcommands() -> None:
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.calc_cli import calc_command
+    from payrun.entrypoints.schedules_cli import schedules_app
 
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
+    app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
 
 
 @app.command()
@@ -76,6 +78,50 @@ def _seed(settings: Settings, employers: int, employees: int, seed_value: int): 
         seed=seed_value,
         vault=Vault.for_settings(settings),
     )
+
+
+employee_app = typer.Typer(no_args_is_help=True, help="Employees.")
+app.add_typer(employee_app, name="employee")
+
+
+@employee_app.command("add")
+def employee_add(
+    employer: Annotated[int, typer.Option(help="employer id")],
+    external_id: Annotated[str, typer.Option(help="the employer's id for the employee")],
+    first: Annotated[str, typer.Option()],
+    last: Annotated[str, typer.Option()],
+    ssn: Annotated[str, typer.Option(help="NNN-NN-NNNN (stored encrypted)")],
+    rate: Annotated[str, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")],
+    routing: Annotated[str, typer.Option(help="ABA routing number for direct deposit")],
+    account: Annotated[str, typer.Option(help="account number (stored encrypted)")],
+    state: Annotated[str, typer.Option(help="work and home state, e.g. CA")],
+    pay_type: Annotated[str, typer.Option(help="salary or hourly")] = "salary",
+    filing_status: Annotated[str, typer.Option(help="Form W-4 filing status")] = "single",
+) -> None:
+    """Add one employee; every field is checked before anything is written."""
+    from datetime import date
+
+    from payrun.adapters.crypto import Vault
+    from payrun.entrypoints.runner import prepare_database
+    from payrun.services.hire import HireEmployee, hire
+
+    settings = get_settings()
+    prepare_database(settings)
+    cmd = HireEmployee(
+        employer,
+        external_id,
+        first,
+        last,
+        ssn,
+        pay_type,
+        rate,
+        routing,
+        account,
+        state,
+        filing_status=filing_status,
+    )
+    new_id = hire(settings.db_url, cmd, Vault.for_settings(settings), date.today())
+    console.print(f"employee {new_id} added to employer {employer}")
 
 
 @app.command()
