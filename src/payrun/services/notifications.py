@@ -31,21 +31,29 @@ def notify(
     """
     if not _record(ctx, key, event, run_id, employer_id, subject, body):
         return False
+    status = "RECORDED"
     if ctx.notifier is not None:
         payload = {"event": event, "run_id": run_id, "employer_id": employer_id}
-        ctx.notifier.send(Notification(key, event, subject, body, payload))
+        try:
+            ctx.notifier.send(Notification(key, event, subject, body, payload))
+            status = "SENT"
+        except Exception as err:  # noqa: BLE001 - the notifier already retried with backoff
+            # Money has moved or been held either way; a notification that cannot be delivered
+            # is kept as FAILED for an operator instead of blocking the pay run.
+            log.error("notification %s could not be delivered: %s", key, err)
+            status = "FAILED"
     with transaction(ctx.db_url) as session:
         session.execute(
             update(NotificationRecord)
             .where(NotificationRecord.idempotency_key == key)
             .values(
-                status="SENT" if ctx.notifier else "RECORDED",
-                sent_at=ctx.clock(),
+                status=status,
+                sent_at=ctx.clock() if status == "SENT" else None,
                 attempts=NotificationRecord.attempts + 1,
             )
         )
-    log.info("notification %s %s", event, key)
-    return True
+    log.info("notification %s %s %s", event, key, status)
+    return status != "FAILED"
 
 
 def _record(

@@ -54,10 +54,12 @@ class EmployerPayrollWorkflow:
     @workflow.run
     async def run(self, inp: EmployerInput) -> EmployerResult:
         acts = PayrollActivities
-        plan = await workflow.execute_activity_method(acts.begin_employer, inp, **BEGIN_OPTIONS)
-        self._chunks = plan.chunk_count
-        step = "employees"
+        step = "begin"
+        already_paid = 0
         try:
+            plan = await workflow.execute_activity_method(acts.begin_employer, inp, **BEGIN_OPTIONS)
+            self._chunks, already_paid = plan.chunk_count, plan.already_paid
+            step = "employees"
             await self._employee_steps(inp, plan)
             step = "validation"
             self._stage = "VALIDATING"
@@ -79,7 +81,7 @@ class EmployerPayrollWorkflow:
                 _error_type(err),
                 _message(err),
                 self._created,
-                plan.already_paid,
+                already_paid,
             )
             return await workflow.execute_activity_method(
                 acts.compensate_employer, failure, **STEP_OPTIONS

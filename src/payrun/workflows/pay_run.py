@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from payrun.workflows.activities import PayrollActivities
@@ -43,14 +44,19 @@ class PayRunWorkflow:
 
         async def one(employer_id: int) -> None:
             async with gate:
-                result = await workflow.execute_child_workflow(
-                    EmployerPayrollWorkflow.run,
-                    EmployerInput(
-                        inp.run_id, employer_id, inp.chunk_size, downstream=inp.downstream
-                    ),
-                    id=f"{inp.run_id}/employer-{employer_id}",
-                    id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-                )
+                try:
+                    result = await workflow.execute_child_workflow(
+                        EmployerPayrollWorkflow.run,
+                        EmployerInput(
+                            inp.run_id, employer_id, inp.chunk_size, downstream=inp.downstream
+                        ),
+                        id=f"{inp.run_id}/employer-{employer_id}",
+                        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                    )
+                except ChildWorkflowError as err:
+                    # One employer that could not even be compensated must not sink the run:
+                    # the others finish; this one is visible as FAILED in the summary.
+                    result = EmployerResult(employer_id, "FAILED", message=str(err.cause or err))
                 self._results[employer_id] = result
 
         await asyncio.gather(*(one(e) for e in plan.employer_ids))

@@ -12,8 +12,16 @@ from payrun.workflows.activities import PayrollActivities
 from payrun.workflows.employer import EmployerPayrollWorkflow
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
+from payrun.workflows.schedule_activities import ScheduleActivities
+from payrun.workflows.scheduled import ScheduledPayRunsWorkflow, ScheduledRedriveWorkflow
 
-WORKFLOWS = [PayRunWorkflow, EmployerPayrollWorkflow, RedriveWorkflow]
+WORKFLOWS = [
+    PayRunWorkflow,
+    EmployerPayrollWorkflow,
+    RedriveWorkflow,
+    ScheduledPayRunsWorkflow,
+    ScheduledRedriveWorkflow,
+]
 
 
 def build_worker(
@@ -24,7 +32,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities.all(),
+        activities=activities.all() + ScheduleActivities(ctx).all(),
         activity_executor=ThreadPoolExecutor(max_workers=max_activities),
         max_concurrent_activities=max_activities,
     )

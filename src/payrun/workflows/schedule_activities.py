@@ -1,0 +1,38 @@
+"""Activities of the scheduled runs: thin adapters from Temporal to the pay-calendar service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from temporalio import activity
+
+from payrun.services import calendar_runs
+from payrun.services.calendar_runs import DuePeriod
+from payrun.services.context import PayrollContext
+from payrun.workflows.activities import _domain_errors
+
+
+@dataclass(frozen=True)
+class DueRequest:
+    schedule: str
+    as_of: str  # ISO date: the day the schedule's action stands for
+    lead_days: int
+
+
+class ScheduleActivities:
+    """Built with its dependencies (the context), like PayrollActivities."""
+
+    def __init__(self, ctx: PayrollContext) -> None:
+        self.ctx = ctx
+
+    @activity.defn
+    @_domain_errors
+    def due_periods(self, request: DueRequest) -> list[DuePeriod]:
+        as_of = date.fromisoformat(request.as_of)
+        return calendar_runs.due_periods(
+            self.ctx.db_url, request.schedule, as_of, request.lead_days
+        )
+
+    def all(self) -> list[object]:
+        return [self.due_periods]
