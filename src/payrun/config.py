@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     time_entry_url: str | None = Field(default=None, description="time-entry service URL")
     callback_secret: str | None = Field(default=None, description="HMAC secret for callbacks")
     callback_port: int = 0  # the worker's callback receiver; 0 picks a free port
+    # Notifications: an operator webhook and/or email; employers.webhook_url/notify_email add
+    # per-employer channels (the same secret signs them, the same SMTP server sends them).
+    webhook_url: str | None = Field(default=None, description="operator webhook URL")
+    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 webhook secret")
+    smtp_host: str | None = Field(default=None, description="SMTP server for email notices")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str | None = Field(default=None, description="sender address of email notices")
+    notify_email: str | None = Field(default=None, description="operator emails, comma-separated")
 
     @cached_property
     def home_dir(self) -> Path:
