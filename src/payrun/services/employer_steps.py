@@ -276,8 +276,9 @@ def dead_letter(
     error: str,
     payload_ref: str | None,
     now: datetime,
-) -> None:
-    """One open item per (run, employer, employee, step); a repeat failure counts an attempt."""
+) -> int:
+    """One open item per (run, employer, employee, step); a redrive that picks it counts an
+    attempt. Returns the attempt that just failed."""
     row = session.scalar(
         select(DeadLetter).where(
             DeadLetter.run_id == run_id,
@@ -302,9 +303,10 @@ def dead_letter(
                 last_failed_at=now,
             )
         )
-        return
+        return 1
     row.status, row.resolution, row.resolved_at = "OPEN", None, None
     row.error_type, row.error, row.last_failed_at = error_type or "error", error[:4000], now
+    return int(row.attempts)
 
 
 def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult:
@@ -360,17 +362,11 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
             )
         ).all()
         voided = void_paychecks(session, list(unpaid))
-        session.execute(
-            update(EmployeeStatus)
-            .where(
-                EmployeeStatus.run_id == failure.run_id,
-                EmployeeStatus.employee_id.in_([p.employee_id for p in unpaid]),
-            )
-            .values(status="COMPENSATED", compensated_at=now)
-        )
+        session.flush()
+        _compensate_in_flight(session, failure.run_id, failure.employer_id, now)
         dead = _dead_letter_failed(session, ctx, failure.run_id, failure.employer_id, now)
         ref = f"runs/{failure.run_id}/employer-{failure.employer_id}"
-        dead_letter(
+        attempt = dead_letter(
             session,
             failure.run_id,
             failure.employer_id,
@@ -389,9 +385,9 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
             now,
             error=failure.message,
         )
-    notify(
+    notify(  # once per failed attempt: a redrive that fails again is news too
         ctx,
-        key=f"{failure.run_id}-{failure.employer_id}-employer.failed-{failure.step}",
+        key=f"{failure.run_id}-{failure.employer_id}-employer.failed-{failure.step}-{attempt}",
         event="employer.failed",
         run_id=failure.run_id,
         employer_id=failure.employer_id,
@@ -402,8 +398,28 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
     return EmployerResult(
         failure.employer_id,
         "DEAD_LETTERED",
-        paychecks_created=failure.paychecks_created - voided,
+        # what this execution created and is still live; voided ones may predate it
+        paychecks_created=max(0, failure.paychecks_created - voided),
         failed=dead + voided,
         already_paid=failure.already_paid,
         message=f"{failure.error_type}: {failure.message}",
+    )
+
+
+def _compensate_in_flight(session: Any, run_id: str, employer_id: int, now: datetime) -> None:
+    """COMPENSATED: every employee of the run still in progress, whether or not a paycheck was
+    created yet; not the paid, not the failed (dead-lettered next), not one whose paycheck is
+    still live in a payment the provider could not cancel."""
+    live = select(Paycheck.employee_id).where(
+        Paycheck.run_id == run_id, Paycheck.employer_id == employer_id, Paycheck.status != "VOIDED"
+    )
+    session.execute(
+        update(EmployeeStatus)
+        .where(
+            EmployeeStatus.run_id == run_id,
+            EmployeeStatus.employer_id == employer_id,
+            EmployeeStatus.status.not_in(("PAID", "FAILED", "DEAD_LETTERED", "COMPENSATED")),
+            EmployeeStatus.employee_id.not_in(live),
+        )
+        .values(status="COMPENSATED", compensated_at=now)
     )
