@@ -232,7 +232,11 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
 
 
 def cancel_open_payments(ctx: PayrollContext, run_id: str, employer_id: int) -> int:
-    """Compensation: cancel every unsettled payment and detach its paychecks."""
+    """Compensation: cancel every unsettled payment and detach its paychecks.
+
+    A PENDING payment may have reached the provider too (accepted, then the activity failed
+    before mark_sent), so the provider is asked to pull back every open payment, not only the
+    SENT ones; a provider that never saw the key simply answers no."""
     with transaction(ctx.db_url) as session:
         open_payments = session.execute(
             select(Payment.id, Payment.idempotency_key, Payment.status).where(
@@ -243,7 +247,8 @@ def cancel_open_payments(ctx: PayrollContext, run_id: str, employer_id: int) -> 
         ).all()
     cancelled = 0
     for payment_id, key, status in open_payments:
-        if status == "SENT" and not ctx.payment_provider.cancel(key):
+        pulled_back = ctx.payment_provider.cancel(key)
+        if status == "SENT" and not pulled_back:
             # The provider may already have moved the money: keep the paychecks attached to
             # this payment so nothing voids or re-pays them; an operator reconciles it.
             log.warning("payment %s could not be cancelled; left SENT for reconciliation", key)
