@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import DeadLetter, EmployerStatus, Paycheck, PayRun
+from payrun.adapters.db.models import DeadLetter, EmployerStatus, Paycheck, Payment, PayRun
 from payrun.domain.errors import InvalidInput
 from payrun.services.context import PayrollContext
 from payrun.workflows.messages import RedriveInput, RedrivePlan, RedriveTarget
@@ -20,6 +20,7 @@ ERROR_TYPES = (
     "error",
 )
 SETTLED = ("PAID", "PARTIAL", "NOTHING_TO_PAY")
+OPEN_PAYMENTS = ("PENDING", "SENT")
 
 
 def validate_redrive(inp: RedriveInput) -> None:
@@ -84,7 +85,7 @@ def _settled(session, letter: DeadLetter) -> bool:  # type: ignore[no-untyped-de
             EmployerStatus.run_id == letter.run_id, EmployerStatus.employer_id == letter.employer_id
         )
     )
-    if status not in SETTLED:
+    if status not in SETTLED or _unsettled_payment(session, letter):
         return False
     if letter.employee_id == 0:
         return True
@@ -96,6 +97,21 @@ def _settled(session, letter: DeadLetter) -> bool:  # type: ignore[no-untyped-de
                 Paycheck.pay_period_id == run.pay_period_id,
                 Paycheck.kind == run.kind,
                 Paycheck.status == "PAID",
+            )
+        )
+        is not None
+    )
+
+
+def _unsettled_payment(session, letter: DeadLetter) -> bool:  # type: ignore[no-untyped-def]
+    """A payment the provider could not cancel is still PENDING or SENT: until someone
+    reconciles it with the bank, the employer's money is not settled, whatever its status."""
+    return (
+        session.scalar(
+            select(Payment.id).where(
+                Payment.run_id == letter.run_id,
+                Payment.employer_id == letter.employer_id,
+                Payment.status.in_(OPEN_PAYMENTS),
             )
         )
         is not None
