@@ -7,6 +7,7 @@ from datetime import date
 
 from temporalio import activity
 
+from payrun.domain.errors import InvalidInput
 from payrun.services import calendar_runs
 from payrun.services.calendar_runs import DuePeriod
 from payrun.services.context import PayrollContext
@@ -29,10 +30,16 @@ class ScheduleActivities:
     @activity.defn
     @_domain_errors
     def due_periods(self, request: DueRequest) -> list[DuePeriod]:
-        as_of = date.fromisoformat(request.as_of)
         return calendar_runs.due_periods(
-            self.ctx.db_url, request.schedule, as_of, request.lead_days
+            self.ctx.db_url, request.schedule, _day(request.as_of), request.lead_days
         )
 
     def all(self) -> list[object]:
         return [self.due_periods]
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("as_of", f"must be a date YYYY-MM-DD, not {value!r}") from None
