@@ -127,7 +127,7 @@ async def test_silent_bank_times_out_to_dead_letter_then_redrive_pays_once(
                 letters = session.scalars(select(DeadLetter).where(DeadLetter.employee_id == 0))
                 types = {(d.step, d.error_type) for d in letters}
             assert summary.employers_failed == 2
-            assert types == {("payment", "downstream_timeout")}
+            assert types == {("send_payment", "downstream_timeout")}
             assert _counts(settings)["live"] == 0  # every paycheck voided by compensation
 
             _behave(bank, "ok")

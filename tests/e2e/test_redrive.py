@@ -226,9 +226,7 @@ async def test_a_redrive_that_fails_again_compensates_again_and_the_next_one_pay
     ]
     assert failed_again.resolved == 0
     state = payroll.state(victim)
-    assert [(d.step, d.status, d.attempts) for d in state.dead_letters] == [
-        ("employees", "OPEN", 2)
-    ]
+    assert [(d.step, d.status, d.attempts) for d in state.dead_letters] == [("net_pay", "OPEN", 2)]
     assert_rolled_back(state, employees)  # YTD back to the prior values after two voids
     assert [p.status for p in state.paychecks] == ["VOIDED"] * (2 * EMPLOYEES)
     assert state.events == ["employer.failed", "employer.failed"]  # the operator hears twice

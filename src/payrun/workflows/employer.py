@@ -50,26 +50,25 @@ class EmployerPayrollWorkflow:
         self._chunks_done = 0
         self._chunks = 0
         self._created = 0
+        self._step = ""  # the activity that failed, for the dead letter
 
     @workflow.run
     async def run(self, inp: EmployerInput) -> EmployerResult:
         acts = PayrollActivities
-        step = "begin"
         already_paid = 0
         try:
+            self._step = "begin_employer"
             plan = await workflow.execute_activity_method(acts.begin_employer, inp, **BEGIN_OPTIONS)
             self._chunks, already_paid = plan.chunk_count, plan.already_paid
-            step = "employees"
             await self._employee_steps(inp, plan)
-            step = "validation"
-            self._stage = "VALIDATING"
+            self._step, self._stage = "validate_employer", "VALIDATING"
             validation = await workflow.execute_activity_method(
                 acts.validate_employer, inp, **STEP_OPTIONS
             )
             if not validation.ok:
+                self._step = "validation"
                 raise ApplicationError(validation.message, type="ValidationFailed")
             if validation.payable:
-                step = "payment"
                 self._stage = "PAYING"
                 await self._pay(inp)
         except (ActivityError, ApplicationError) as err:
@@ -77,7 +76,7 @@ class EmployerPayrollWorkflow:
             failure = EmployerFailure(
                 inp.run_id,
                 inp.employer_id,
-                step,
+                self._step,
                 _error_type(err),
                 _message(err),
                 self._created,
@@ -106,14 +105,27 @@ class EmployerPayrollWorkflow:
         async def one(chunk: int) -> None:
             async with gate:
                 task = ChunkTask(inp.run_id, inp.employer_id, chunk)
-                await self._time_entry(inp, plan, task)
-                for step in steps:
-                    result = await workflow.execute_activity_method(step, task, **STEP_OPTIONS)
+                step_name = "time_entry"
+                try:
+                    await self._time_entry(inp, plan, task)
+                    for step in steps:
+                        step_name = step.__name__
+                        result = await workflow.execute_activity_method(step, task, **STEP_OPTIONS)
+                except BaseException:
+                    self._step = self._step or step_name
+                    raise
                 self._created += result.succeeded
                 self._chunks_done += 1
 
-        self._stage = "EMPLOYEES"
-        await asyncio.gather(*(one(c) for c in range(plan.chunk_count)))
+        self._stage, self._step = "EMPLOYEES", ""
+        # Every chunk finishes (or fails) before anyone compensates: a sibling still writing
+        # paychecks after the voids would leave live paychecks on a dead-lettered employer.
+        outcomes = await asyncio.gather(
+            *(one(c) for c in range(plan.chunk_count)), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _time_entry(self, inp: EmployerInput, plan: EmployerPlan, task: ChunkTask) -> None:
         """Hours from the time-entry system: asynchronously (task token) when it is a service."""
@@ -130,9 +142,11 @@ class EmployerPayrollWorkflow:
 
     async def _pay(self, inp: EmployerInput) -> PaymentOutcome:
         acts = PayrollActivities
+        self._step = "prepare_payment"
         prepared = await workflow.execute_activity_method(acts.prepare_payment, inp, **STEP_OPTIONS)
         if not prepared.paychecks:
             return PaymentOutcome(0, 0, 0, "NOTHING_TO_PAY")
+        self._step = "send_payment"
         answer = await workflow.execute_activity_method(
             acts.send_payment, prepared, **_downstream_options(inp)
         )
@@ -143,6 +157,7 @@ class EmployerPayrollWorkflow:
             str(answer.get("status", "settled")),
             str(answer.get("reference", "")),
         )
+        self._step = "record_payment"
         return await workflow.execute_activity_method(acts.record_payment, outcome, **STEP_OPTIONS)
 
     @workflow.query
