@@ -61,7 +61,9 @@ def _postgres_schema_url(base: str) -> tuple[str, str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, payrun_home: Path, monkeypatch: pytest.MonkeyPatch):
+def database_url(  # type: ignore[no-untyped-def]
+    request: pytest.FixtureRequest, payrun_home: Path, monkeypatch: pytest.MonkeyPatch
+):
     """The same test on SQLite (always) and PostgreSQL (when PAYRUN_TEST_POSTGRES_URL is set)."""
     if request.param == "sqlite":
         yield f"sqlite:///{payrun_home / 'payrun.db'}"

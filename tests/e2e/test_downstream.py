@@ -100,11 +100,11 @@ async def test_hours_and_payment_arrive_by_callback(world, temporal_cli_path: st
     settings, _, _ = world
     plan = plan_run(settings, RunRequest("biweekly"))
     plan = replace(plan, downstream=FAST)
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli_path
-    ) as env:
-        async with hosted_worker(env.client, settings):
-            summary = await (await start_run(env.client, settings, plan)).result()
+    async with (
+        await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli_path) as env,
+        hosted_worker(env.client, settings),
+    ):
+        summary = await (await start_run(env.client, settings, plan)).result()
     counts = _counts(settings)
     assert summary.status == "COMPLETED", summary
     assert counts["paid"] == counts["employees"] == counts["distinct"] == counts["hours_entered"]
@@ -118,31 +118,31 @@ async def test_silent_bank_times_out_to_dead_letter_then_redrive_pays_once(
     _behave(bank, "never")
     plan = plan_run(settings, RunRequest("biweekly"))
     plan = replace(plan, downstream=FAST)
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli_path
-    ) as env:
-        async with hosted_worker(env.client, settings):
-            summary = await (await start_run(env.client, settings, plan)).result()
-            with transaction(settings.db_url) as session:
-                letters = session.scalars(select(DeadLetter).where(DeadLetter.employee_id == 0))
-                types = {(d.step, d.error_type) for d in letters}
-            assert summary.employers_failed == 2
-            assert types == {("send_payment", "downstream_timeout")}
-            assert _counts(settings)["live"] == 0  # every paycheck voided by compensation
+    async with (
+        await WorkflowEnvironment.start_local(dev_server_existing_path=temporal_cli_path) as env,
+        hosted_worker(env.client, settings),
+    ):
+        summary = await (await start_run(env.client, settings, plan)).result()
+        with transaction(settings.db_url) as session:
+            letters = session.scalars(select(DeadLetter).where(DeadLetter.employee_id == 0))
+            types = {(d.step, d.error_type) for d in letters}
+        assert summary.employers_failed == 2
+        assert types == {("send_payment", "downstream_timeout")}
+        assert _counts(settings)["live"] == 0  # every paycheck voided by compensation
 
-            _behave(bank, "ok")
-            result = await env.client.execute_workflow(
-                RedriveWorkflow.run,
-                RedriveInput(error_type="downstream_timeout", downstream=FAST),
-                id=f"redrive-{uuid.uuid4()}",
-                task_queue=settings.task_queue,
-            )
-            again = await env.client.execute_workflow(
-                RedriveWorkflow.run,
-                RedriveInput(error_type="downstream_timeout", downstream=FAST),
-                id=f"redrive-{uuid.uuid4()}",
-                task_queue=settings.task_queue,
-            )
+        _behave(bank, "ok")
+        result = await env.client.execute_workflow(
+            RedriveWorkflow.run,
+            RedriveInput(error_type="downstream_timeout", downstream=FAST),
+            id=f"redrive-{uuid.uuid4()}",
+            task_queue=settings.task_queue,
+        )
+        again = await env.client.execute_workflow(
+            RedriveWorkflow.run,
+            RedriveInput(error_type="downstream_timeout", downstream=FAST),
+            id=f"redrive-{uuid.uuid4()}",
+            task_queue=settings.task_queue,
+        )
     counts = _counts(settings)
     assert result.resolved == 2
     assert again.redriven == 0  # nothing open any more: a second redrive changes nothing

@@ -18,7 +18,7 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
 
     if isinstance(value, Money):
         return value.amount
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidInput(field, f"must be an exact decimal string, not {type(value).__name__}")
     if isinstance(value, Decimal):
         result = value

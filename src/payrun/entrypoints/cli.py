@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -431,10 +432,8 @@ def worker() -> None:
             )
             await asyncio.Event().wait()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()
@@ -447,11 +446,9 @@ def server() -> None:
         settings.home_dir, settings.temporal_port, settings.temporal_ui_port
     ) as srv:
         console.print(f"Temporal at {srv.address}, UI {srv.ui_url}; Ctrl-C to stop")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

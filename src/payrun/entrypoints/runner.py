@@ -18,8 +18,8 @@ from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
 from payrun.services.runs import _employers_for, resolve_period, run_id_for
 from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
-from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.pay_run import PayRunWorkflow
+from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker
 
 Progress = Callable[[dict[str, int]], None]

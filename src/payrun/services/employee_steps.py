@@ -1,4 +1,4 @@
-"""The per-employee pipeline, one chunk at a time: time entry -> gross -> taxes -> retirement -> net.
+"""The per-employee pipeline by chunk: time entry -> gross -> taxes -> retirement -> net.
 
 Each step reads the previous step's output from the object store, calls the pure domain
 stage for every employee of the chunk, writes its own output, and records statuses in one
@@ -132,17 +132,18 @@ def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
             entry["request"], hours.get(str(employee_id)), entry.get("salary_per_period")
         )
         request["ytd"] = ytd_request(amounts)
+        entry_out = {
+            "request": request,
+            "ytd_version": version,
+            "request_key": f"{nonce}/{employee_id}",
+        }
         try:
-            parsed = parse_pay_request(request)
+            parsed = _parsed(entry_out)
             gross = pc.gross_pay(parsed, _tables(parsed))
         except PayrollError as err:
             failures[employee_id] = str(err)
             continue
-        out[str(employee_id)] = {
-            "request": request,
-            "ytd_version": version,
-            "gross": gross.to_dict(),
-        }
+        out[str(employee_id)] = {**entry_out, "gross": gross.to_dict()}
     return _finish(ctx, task, "gross_pay", out, failures, "GROSS_CALCULATED", "gross_calculated_at")
 
 

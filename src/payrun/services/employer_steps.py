@@ -11,9 +11,9 @@ from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import (
     DeadLetter,
     Employee,
+    EmployeeStatus,
     Employer,
     EmployerStatus,
-    EmployeeStatus,
     Paycheck,
     PayPeriod,
     PayRun,

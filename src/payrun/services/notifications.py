@@ -37,7 +37,7 @@ def notify(
         try:
             ctx.notifier.send(Notification(key, event, subject, body, payload))
             status = "SENT"
-        except Exception as err:  # noqa: BLE001 - the notifier already retried with backoff
+        except Exception as err:
             # Money has moved or been held either way; a notification that cannot be delivered
             # is kept as FAILED for an operator instead of blocking the pay run.
             log.error("notification %s could not be delivered: %s", key, err)

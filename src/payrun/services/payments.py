@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import Employee, Employer, EmployeeStatus, Paycheck, Payment
+from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
 from payrun.services.context import PayrollContext

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import (
+    EmployeeStatus,
     Employer,
     EmployerStatus,
-    EmployeeStatus,
-    Payment,
     Paycheck,
+    Payment,
     PayPeriod,
     PayRun,
     PaySchedule,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 Cents = BigInteger
@@ -240,7 +240,7 @@ class Paycheck(Base):
     state_income_tax_cents: Mapped[int] = mapped_column(Cents, default=0)
     lines: Mapped[list[Any]] = mapped_column(JSON)  # [{kind, code, description, cents, ytd_cents}]
     ytd_after: Mapped[dict[str, Any]] = mapped_column(JSON)  # cents per accumulator
-    ytd_delta: Mapped[dict[str, Any]] = mapped_column(JSON)  # what this paycheck added (voids undo it)
+    ytd_delta: Mapped[dict[str, Any]] = mapped_column(JSON)  # what it added; a void undoes it
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
