@@ -8,6 +8,7 @@ from payrun.services.context import PayrollContext
 
 def build_context(settings: Settings) -> PayrollContext:
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.notify.factory import build_notifier
     from payrun.adapters.object_store import open_object_store
     from payrun.adapters.payments.file_drop import FileDropProvider
 
@@ -17,4 +18,5 @@ def build_context(settings: Settings) -> PayrollContext:
         output_dir=settings.output_dir,
         payment_provider=FileDropProvider(settings.output_dir / "bank-drop"),
         vault=Vault.for_settings(settings),
+        notifier=build_notifier(settings),
     )

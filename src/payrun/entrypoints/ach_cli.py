@@ -1,13 +1,14 @@
-"""`payrun ach build FILE.json -o OUT.ach` and `payrun ach check OUT.ach`."""
+"""`payrun ach build|check|returns|reverse`: NACHA files, bank returns and reversals."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +17,10 @@ from rich.table import Table
 
 from payrun.domain.ach import BatchSummary, FileCheck, build_file, check_file, file_spec_from_json
 from payrun.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from payrun.services.context import PayrollContext
+    from payrun.services.returns import ReturnsReport, RoutedReturn
 
 ach_app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Build and check NACHA ACH files."
@@ -73,6 +78,100 @@ def check(file: Annotated[Path, typer.Argument(help="NACHA file to validate")]) 
     if report.problems:
         raise typer.Exit(EXIT_PROBLEMS)
     console.print(f"{file}: OK", highlight=False)
+
+
+@ach_app.command("returns")
+def returns(file: Annotated[Path, typer.Argument(help="return file from the ODFI")]) -> None:
+    """Route each return to its paycheck, the dead-letter queue and a notification."""
+    from payrun.services.returns import process_returns
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        _fail(InvalidInput(str(file), f"cannot be read ({error.strerror})"))
+    try:
+        report = process_returns(_context(), data)
+    except InvalidInput as error:
+        _fail(error)
+    table = returns_table(report)
+    needed = Measurement.get(console, console.options, table).minimum
+    console.print(table, width=max(console.width, needed), crop=False)
+    console.print(
+        f"{file}: {report.count('routed')} routed, {report.count('duplicate')} already "
+        f"processed, {report.count('conflict')} conflicts, {report.count('unmatched')} unmatched",
+        highlight=False,
+        markup=False,
+    )
+
+
+@ach_app.command("reverse")
+def reverse(
+    payment: Annotated[int, typer.Option("--payment", help="payment id to reverse")],
+    employee: Annotated[
+        list[int] | None, typer.Option("--employee", help="employee id (repeatable); default all")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="reversal date YYYY-MM-DD; default today")
+    ] = None,
+) -> None:
+    """Write a reversing file for a settled payment, within 5 banking days of settlement."""
+    from payrun.domain.ach import ReversalWindowClosed
+    from payrun.services.reversals import reverse_payment
+
+    try:
+        reversal_date = _date(on) if on else date.today()
+        ctx = _context()
+        path = reverse_payment(ctx, payment, employee or None, reversal_date)
+    except (InvalidInput, ReversalWindowClosed) as error:
+        _fail(error)
+    console.print(f"wrote {path}", highlight=False, markup=False)
+
+
+def returns_table(report: ReturnsReport) -> Table:
+    table = Table(title="ACH returns")
+    for heading in ("Code", "Original trace", "Individual", "Amount", "Outcome"):
+        table.add_column(heading, justify="right" if heading == "Amount" else "left")
+    for heading in ("Paycheck", "Employee", "Routed to"):
+        table.add_column(heading)
+    for r in report.returns:
+        table.add_row(
+            r.return_code,
+            r.original_trace_number,
+            r.individual_id,
+            dollars(r.amount_cents),
+            r.outcome,
+            "" if r.paycheck_id is None else f"{r.paycheck_id} {r.paycheck_status}",
+            "" if r.employee_id is None else str(r.employee_id),
+            _routed_to(r),
+        )
+    return table
+
+
+def _routed_to(r: RoutedReturn) -> str:
+    if r.outcome == "unmatched":
+        return r.message
+    if r.outcome == "duplicate":
+        return "nothing: processed before" + ("; notification resent" if r.notified else "")
+    status = "paycheck kept, review" if r.outcome == "conflict" else f"paycheck {r.paycheck_status}"
+    fix = " (fix account first)" if r.account_fix_required else ""
+    return f"{status}; dead letter bank_return{fix}; notified"
+
+
+def _context() -> PayrollContext:
+    from payrun.adapters.db.engine import migrate
+    from payrun.bootstrap import build_context
+    from payrun.config import get_settings
+
+    settings = get_settings()
+    migrate(settings.db_url)
+    return build_context(settings)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("--date", f"must be YYYY-MM-DD, got {text!r}") from None
 
 
 def batch_table(report: FileCheck) -> Table:
@@ -137,6 +236,6 @@ def _write_atomic(out: Path, data: bytes) -> None:
         raise
 
 
-def _fail(error: InvalidInput) -> NoReturn:
+def _fail(error: Exception) -> NoReturn:
     err_console.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_BAD_INPUT)
