@@ -22,6 +22,7 @@ from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import EmployeeStatus, TimeEntry, YtdAccumulator
 from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
+from payrun.domain.serde import money_text
 from payrun.services.context import PayrollContext
 from payrun.services.pay_request import parse_pay_request
 from payrun.services.paychecks import insert_paychecks
@@ -179,7 +180,7 @@ def net_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
             pc.Taxes.from_dict(prior["taxes"]),
             pc.Retirement.from_dict(prior["retirement"]),
         )
-        return {"stub": stub.to_dict()}
+        return {"stub": paycheck_record(stub)}
 
     snapshot = _load(ctx, task, "snapshot")
     prior = _load(ctx, task, "retirement")
@@ -190,6 +191,36 @@ def net_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     set_status(ctx, task.run_id, ok, "NET_CALCULATED", "net_calculated_at")
     mark_failed(ctx, task.run_id, failures, "calculation_error")
     return StepResult("net_pay", created, len(failures))
+
+
+def paycheck_record(stub: Any) -> dict[str, Any]:
+    """What the paycheck row keeps of the stub (amounts, lines with YTD, YTD after), built in
+    one pass: the full stub dict recomputes YTD per line and costs more than the tax math."""
+    after = stub.ytd_after.to_dict()
+    amounts = {
+        name: money_text(getattr(stub, name))
+        for name in (
+            "gross",
+            "federal_income_tax",
+            "social_security",
+            "medicare",
+            "additional_medicare",
+            "state_income_tax",
+            "state_disability",
+            "net_pay",
+        )
+    }
+    lines = [
+        {
+            "kind": line.kind,
+            "code": line.code,
+            "description": line.description,
+            "current": money_text(line.current),
+            "ytd": money_text(line.ytd),
+        }
+        for line in stub.lines
+    ]
+    return {**amounts, "lines": lines, "ytd_after": after}
 
 
 def _stage(
