@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from temporalio import activity
@@ -32,18 +36,43 @@ from payrun.workflows.messages import (
 
 
 def _domain_errors(fn):  # type: ignore[no-untyped-def]
-    """InvalidInput can never succeed on retry: surface it as a non-retryable error."""
+    """Every step: heartbeats while it runs (so a worker killed mid-step is noticed within the
+    heartbeat timeout, not the start-to-close), and InvalidInput, which can never succeed on
+    retry, surfaces as a non-retryable error."""
     import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        activity.heartbeat()
-        try:
-            return fn(*args, **kwargs)
-        except InvalidInput as err:
-            raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
+        with _heartbeating():
+            try:
+                return fn(*args, **kwargs)
+            except InvalidInput as err:
+                raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
 
     return wrapper
+
+
+HEARTBEAT_EVERY_SECONDS = 5.0
+
+
+@contextlib.contextmanager
+def _heartbeating() -> Iterator[None]:
+    """Heartbeat from a side thread (same activity context) until the step returns."""
+    activity.heartbeat()
+    done = threading.Event()
+    context = contextvars.copy_context()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT_EVERY_SECONDS):
+            activity.heartbeat()
+
+    thread = threading.Thread(target=context.run, args=(beat,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 class PayrollActivities:

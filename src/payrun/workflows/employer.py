@@ -29,15 +29,17 @@ RETRY = RetryPolicy(
     maximum_attempts=8,
     non_retryable_error_types=NON_RETRYABLE,
 )
-# A chunk step takes about a second; a worker killed mid-step is noticed within two minutes.
+# Steps heartbeat every few seconds while they run (activities._heartbeating): a worker killed
+# mid-step is noticed within the heartbeat timeout; a step that hangs is cut at start-to-close.
 STEP_OPTIONS: dict[str, Any] = {
-    "start_to_close_timeout": timedelta(minutes=2),
+    "start_to_close_timeout": timedelta(minutes=10),
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": RETRY,
 }
-# begin_employer writes every snapshot of a large employer: long, so it heartbeats per chunk.
+# begin_employer writes every snapshot of a large employer: it may run long.
 BEGIN_OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": timedelta(minutes=30),
-    "heartbeat_timeout": timedelta(seconds=60),
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": RETRY,
 }
 CHUNK_PARALLELISM = 4

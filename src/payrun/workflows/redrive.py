@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
 
 OPTIONS = {
     "start_to_close_timeout": timedelta(minutes=5),
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(
         maximum_interval=timedelta(seconds=30), non_retryable_error_types=["InvalidInput"]
     ),
