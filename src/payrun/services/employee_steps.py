@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from payrun.adapters.db.engine import transaction
+from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import EmployeeStatus, TimeEntry, YtdAccumulator
 from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
@@ -94,7 +94,7 @@ def read_hours(
     db_url: str, employee_ids: list[int], start: date, end: date
 ) -> dict[str, dict[str, str]]:
     hours: dict[str, dict[str, str]] = {str(i): {} for i in employee_ids}
-    with transaction(db_url) as session:
+    with reading(db_url) as session:
         rows = session.execute(
             select(TimeEntry.employee_id, TimeEntry.work_date, TimeEntry.hours_hundredths).where(
                 TimeEntry.employee_id.in_(employee_ids),
@@ -275,7 +275,7 @@ def read_ytd(
     db_url: str, employee_ids: list[int], year: int
 ) -> dict[int, tuple[dict[str, int], int | None]]:
     """Year-to-date cents per employee, with the version (last paycheck id) they were read at."""
-    with transaction(db_url) as session:
+    with reading(db_url) as session:
         rows = session.execute(
             select(
                 YtdAccumulator.employee_id, YtdAccumulator.amounts, YtdAccumulator.last_paycheck_id

@@ -37,8 +37,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
     # BEGIN IMMEDIATE: concurrent workers queue on the write lock instead of failing
-    # with "database is locked" when a read transaction tries to upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # with "database is locked" when a read transaction tries to upgrade. Read-only work
+    # (reading()) begins deferred instead: under WAL it never waits for a writer.
+    if conn.get_execution_options().get("payrun_read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(url: str) -> sessionmaker[Session]:
@@ -54,6 +58,19 @@ def transaction(url: str) -> Iterator[Session]:
             yield session
     finally:
         session.close()
+
+
+@contextmanager
+def reading(url: str) -> Iterator[Session]:
+    """A read-only session: on SQLite it takes no write lock, so readers never queue."""
+    engine = make_engine(url)
+    with engine.connect().execution_options(payrun_read_only=True) as connection:
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
 
 
 def _alembic_config(url: str):  # type: ignore[no-untyped-def]
