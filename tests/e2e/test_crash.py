@@ -74,7 +74,6 @@ POLL = 0.2
 SEED_SHIFT = int(os.environ.get("PAYRUN_CRASH_SEED", "0"))
 # What FileDropProvider.submit raises for ever once killed between its claim and its record:
 # an empty claim reads as another file's; a claim without a dropped file is in doubt.
-WEDGED_BY_A_CLAIM = {"IdempotencyConflict", "DeliveryInDoubt"}
 
 
 @dataclass(frozen=True)
@@ -358,12 +357,6 @@ async def test_a_run_survives_kill_9_of_its_workers_and_pays_everyone_once(
     assert [k.kill for k in outcome.kills] == list(case.kills), "a kill point was never reached"
     books = _books(reader, seeded, plan, set().union(*employers.values()))
     _assert_nobody_paid_twice(books, employers)
-    wedged = books.unrecorded_claims and books.dead_letters
-    if wedged and {letter[1] for letter in books.dead_letters} <= WEDGED_BY_A_CLAIM:
-        pytest.xfail(
-            f"known bug: killed inside FileDropProvider.submit, between its claim and its record "
-            f"({books.unrecorded_claims}); every retry fails, the employer is compensated"
-        )
     _assert_everyone_paid_once(books, plan, employers, outcome.summary)
 
 
@@ -513,11 +506,6 @@ def _assert_everyone_paid_once(
 # --- the bound the product should meet ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="workflows/employer.py: finish_employer has a 5 min start-to-close and no heartbeat; "
-    "send_payment's heartbeat timeout is Downstream.heartbeat_seconds, 60 s by default",
-    strict=False,
-)
 async def test_a_dead_worker_is_noticed_within_30_seconds(
     payrun_home: Path, temporal_cli_path: str
 ) -> None:

@@ -104,14 +104,31 @@ def test_same_key_with_another_file_is_a_conflict(tmp_path: Path) -> None:
     assert dropped(tmp_path) == ["run-7-employer-3.ach"]
 
 
-def test_interrupted_attempt_with_no_file_is_held_for_a_person(tmp_path: Path) -> None:
+def test_interrupted_after_the_drop_and_collected_is_never_dropped_again(tmp_path: Path) -> None:
     provider = FileDropProvider(tmp_path)
     provider.submit(batch(), None)
     (provider.state_folder / "run-7-employer-3.json").unlink()  # crash before the record
     (tmp_path / "run-7-employer-3.ach").unlink()  # and the bank collected the file
-    with pytest.raises(DeliveryInDoubt):
-        provider.submit(batch(), None)
+    again = provider.submit(batch(), None)
+    assert again.accepted and again.duplicate
+    assert dropped(tmp_path) == []  # the staged file was renamed away: it went out once
+
+
+def test_interrupted_between_claim_and_drop_drops_exactly_once(tmp_path: Path) -> None:
+    provider = FileDropProvider(tmp_path)
+    provider.submit(batch(), None)
+    # Rebuild the state a crash right after the claim leaves: the claimant's staged file is
+    # still in the state folder, nothing in the drop folder, no record.
+    drop = tmp_path / "run-7-employer-3.ach"
+    writer = (provider.state_folder / "run-7-employer-3.claim").read_text().split(" ")[1]
+    drop.rename(provider.state_folder / f"run-7-employer-3.{writer}.staged")
+    (provider.state_folder / "run-7-employer-3.json").unlink()
     assert dropped(tmp_path) == []
+    again = provider.submit(batch(), None)
+    assert again.accepted and again.duplicate
+    assert dropped(tmp_path) == ["run-7-employer-3.ach"]
+    assert provider.submit(batch(), None).duplicate
+    assert dropped(tmp_path) == ["run-7-employer-3.ach"]
 
 
 def test_interrupted_attempt_with_the_file_in_place_is_completed(tmp_path: Path) -> None:

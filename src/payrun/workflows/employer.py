@@ -94,6 +94,7 @@ class EmployerPayrollWorkflow:
             acts.finish_employer,
             tally,
             start_to_close_timeout=timedelta(minutes=5),
+            heartbeat_timeout=timedelta(seconds=30),
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
         )
         self._stage = result.status

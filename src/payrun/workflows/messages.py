@@ -11,7 +11,7 @@ STEPS = ("time_entry", "gross_pay", "taxes", "retirement", "net_pay")
 class Downstream:
     """How long to wait for the asynchronous systems (time entry, the bank)."""
 
-    heartbeat_seconds: int = 60  # they heartbeat while they work; silence past this fails
+    heartbeat_seconds: int = 30  # they heartbeat while they work; silence past this fails
     timeout_seconds: int = 1800  # start-to-close of one attempt
     attempts: int = 5
 

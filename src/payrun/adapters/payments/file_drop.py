@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from pathlib import Path
 
 import structlog
@@ -50,18 +51,37 @@ class FileDropProvider:
         self.state_folder.mkdir(parents=True, exist_ok=True)
 
     def submit(self, batch: PaymentBatch, callback_token: bytes | None) -> PaymentReceipt:
+        """Stage the file, claim the key, then drop the staged file by an atomic rename.
+
+        A crash at any point leaves a state the next attempt resolves without guessing: the
+        claimant's staged file still there means the drop never happened; gone means it did
+        (the bank may already have collected it), so it is never dropped twice.
+        """
         key = _checked_key(batch.idempotency_key)
         digest = hashlib.sha256(batch.nacha).hexdigest()
         earlier = self._record(key)
         if earlier is not None:
             return self._repeat(key, earlier, digest)
         _check_batch(batch)
-        if not _create_exclusive(self._claim_path(key), digest.encode()):
+        writer = uuid.uuid4().hex
+        staged = self._staged_path(key, writer)
+        _write_atomic(staged, batch.nacha)
+        if not _claim(self._claim_path(key), f"{digest} {writer}".encode()):
+            staged.unlink(missing_ok=True)
             return self._recover(key, digest, callback_token)
-        _write_new(self.drop_path(key), batch.nacha)
+        self._drop(key, writer)
         self._save_record(key, digest, callback_token, status="dropped")
         log.info("ach file dropped", key=key, entries=batch.entry_count, run_id=batch.run_id)
         return PaymentReceipt(self._reference(key, digest), accepted=True)
+
+    def _drop(self, key: str, writer: str) -> None:
+        """Rename the claimant's staged file into the drop folder; gone already means done."""
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self._staged_path(key, writer), self.drop_path(key))
+        _fsync_folder(self.drop_folder)
+
+    def _staged_path(self, key: str, writer: str) -> Path:
+        return self.state_folder / f"{key}.{writer}.staged"
 
     def cancel(self, idempotency_key: str) -> bool:
         """Pull the file back if the bank has not collected it yet."""
@@ -109,12 +129,13 @@ class FileDropProvider:
         )
 
     def _recover(self, key: str, digest: str, token: bytes | None) -> PaymentReceipt:
-        """A claim exists without a record: finish it if the file is in the folder."""
-        claimed = self._claim_path(key).read_bytes().decode()
-        if claimed != digest:
+        """A claim exists without a record (a crash, or another attempt in flight)."""
+        claimed_digest, _, writer = self._claim_path(key).read_bytes().decode().partition(" ")
+        if claimed_digest != digest:
             raise IdempotencyConflict(f"idempotency_key {key!r} was already used for another file")
-        if not self.drop_path(key).exists():
-            raise DeliveryInDoubt(f"idempotency_key {key!r}: claimed but no file; check the bank")
+        if not writer:
+            raise DeliveryInDoubt(f"idempotency_key {key!r}: claim from an older format")
+        self._drop(key, writer)  # staged still there: the drop never happened; do it once
         self._save_record(key, digest, token, status="dropped")
         return PaymentReceipt(self._reference(key, digest), True, duplicate=True)
 
@@ -145,34 +166,17 @@ def _token(record: dict[str, str]) -> bytes | None:
     return bytes.fromhex(record["callback_token"]) or None
 
 
-def _create_exclusive(path: Path, content: bytes) -> bool:
-    """Write a new file; False if it already exists (the O_EXCL claim)."""
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    _fsync_folder(path.parent)
-    return True
-
-
-def _write_new(path: Path, content: bytes) -> None:
-    """Temp file in the same folder, fsync, then link into place without overwriting.
-
-    The bank's collector never sees a half-written file: the name appears complete.
-    """
+def _claim(path: Path, content: bytes) -> bool:
+    """Take the key: a complete claim file appears atomically, or False if one exists."""
     temporary = _temporary_copy(path, content)
     try:
         os.link(temporary, path)
     except FileExistsError:
-        if path.read_bytes() != content:
-            raise IdempotencyConflict(f"{path.name} already exists with other content") from None
+        return False
     finally:
         os.unlink(temporary)
     _fsync_folder(path.parent)
+    return True
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
