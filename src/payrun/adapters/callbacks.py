@@ -49,7 +49,10 @@ def sign_body(secret: str, body: bytes, timestamp: int | None = None) -> str:
 
 
 def verify_signature(
-    secret: str, body: bytes, header: str | None, now: float | None = None
+    secret: str,
+    body: bytes,
+    header: str | None,
+    now: float | None = None,  # float ok: time
 ) -> bool:
     """True if header signs body with secret and its timestamp is recent (replay guard)."""
     parts = dict(p.split("=", 1) for p in (header or "").split(",") if "=" in p)
@@ -225,7 +228,7 @@ class CallbackServer:
         """The URL a downstream system should POST its answer to, e.g. kind="payment"."""
         return f"{self.url}/callbacks/{kind}"
 
-    async def start(self, timeout: float = 10.0) -> str:
+    async def start(self, timeout: float = 10.0) -> str:  # float ok: time
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self._host, self._port))
@@ -243,7 +246,7 @@ class CallbackServer:
         log.info("callback server started", url=self._url)
         return self._url
 
-    async def _wait_started(self, timeout: float) -> None:
+    async def _wait_started(self, timeout: float) -> None:  # float ok: time
         assert self._server is not None and self._task is not None
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -254,7 +257,7 @@ class CallbackServer:
                 raise TimeoutError(f"callback server not started within {timeout}s")
             await asyncio.sleep(0.02)
 
-    async def stop(self, timeout: float = 10.0) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:  # float ok: time
         if self._server is None or self._task is None:
             return
         self._server.should_exit = True

@@ -20,7 +20,7 @@ class DownstreamUnavailable(Exception):
     """The downstream system could not be reached or kept failing; worth retrying later."""
 
 
-def default_timeout(read: float) -> httpx.Timeout:
+def default_timeout(read: float) -> httpx.Timeout:  # float ok: time
     return httpx.Timeout(read, connect=min(read, 3.0), write=read, pool=read)
 
 
@@ -30,7 +30,7 @@ def request_with_retries(
     url: str,
     *,
     attempts: int = 4,
-    backoff: float = 0.2,
+    backoff: float = 0.2,  # float ok: time
     **kwargs: Any,
 ) -> httpx.Response:
     """The first non-transient response; DownstreamUnavailable after `attempts` tries."""

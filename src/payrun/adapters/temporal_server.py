@@ -42,7 +42,7 @@ class EmbeddedTemporal:
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.ui_port}"
 
-    def start(self, timeout: float = 60.0) -> EmbeddedTemporal:
+    def start(self, timeout: float = 60.0) -> EmbeddedTemporal:  # float ok: time
         if port_open("127.0.0.1", self.port):
             return self
         log = (self.home / "temporal.log").open("ab")

@@ -32,7 +32,7 @@ class TimeEntryClient:
         self,
         base_url: str,
         callback_url: str | None,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # float ok: time
         attempts: int = 4,
         http: httpx.Client | None = None,
     ) -> None:

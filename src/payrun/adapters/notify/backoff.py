@@ -15,6 +15,8 @@ class Backoff:
     max_seconds: float = 30.0
     max_attempts: int = 5
 
-    def delay(self, retry: int, uniform: Callable[[], float] = random.random) -> float:
+    def delay(
+        self, retry: int, uniform: Callable[[], float] = random.random
+    ) -> float:  # float ok: time
         ceiling = min(self.max_seconds, self.base_seconds * 2.0 ** (retry - 1))
         return ceiling / 2 + uniform() * ceiling / 2

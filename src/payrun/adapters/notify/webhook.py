@@ -40,7 +40,7 @@ def verify_signature(
     body: bytes,
     header: str | None,
     *,
-    now: float,
+    now: float,  # float ok: time
     tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
 ) -> None:
     """Receiver side: raise InvalidSignature unless header signs body within tolerance."""

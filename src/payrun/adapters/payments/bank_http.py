@@ -28,7 +28,7 @@ class BankHttpProvider:
         self,
         base_url: str,
         callback_url: str | None,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # float ok: time
         attempts: int = 4,
         http: httpx.Client | None = None,
     ) -> None:

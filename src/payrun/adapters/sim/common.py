@@ -32,13 +32,13 @@ class Behaviour:
     """How the simulator answers right now; tests change it through /admin/behaviour."""
 
     mode: str = "ok"
-    delay: float = 0.0
-    heartbeat_interval: float = 1.0
+    delay: float = 0.0  # float ok: time
+    heartbeat_interval: float = 1.0  # float ok: time
 
 
 class BehaviourUpdate(BaseModel):
     mode: Mode | None = None
-    delay: float | None = Field(default=None, ge=0, le=3600)
+    delay: float | None = Field(default=None, ge=0, le=3600)  # float ok: time
 
 
 def behaviour_router(behaviour: Behaviour) -> APIRouter:
@@ -111,7 +111,9 @@ class CallbackSender:
 
 
 async def work_with_heartbeats(
-    delay: float, interval: float, heartbeat: Callable[[], Awaitable[None]]
+    delay: float,  # float ok: time
+    interval: float,  # float ok: time
+    heartbeat: Callable[[], Awaitable[None]],  # float ok: time
 ) -> None:
     """Sleep `delay` seconds, calling heartbeat() first and then every `interval` seconds."""
     loop = asyncio.get_running_loop()

@@ -45,7 +45,7 @@ class SimProcess:
         args: list[str] | None = None,
         secret: str | None = None,
         port: int | None = None,
-        startup_timeout: float = 15.0,
+        startup_timeout: float = 15.0,  # float ok: time
         log_path: str | Path | None = None,
     ) -> None:
         if kind not in MODULES:
@@ -116,7 +116,7 @@ class SimProcess:
             self._proc.send_signal(signal.SIGKILL)
             self._proc.wait(timeout=10)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0) -> None:  # float ok: time
         """SIGTERM and wait; SIGKILL if it does not exit in time."""
         if self._proc is None or self._proc.poll() is not None:
             return
