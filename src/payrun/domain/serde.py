@@ -36,7 +36,10 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: to_jsonable(getattr(value, name)) for name in _all_names(kind)}
+        return {
+            name: to_jsonable(getattr(value, name))
+            for name in _all_names(typing.cast(Hashable, kind))
+        }
     if isinstance(value, tuple | list):
         return [to_jsonable(item) for item in value]
     if isinstance(value, Mapping):
