@@ -83,24 +83,35 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
                 )
             )
         )
+        header = _snapshot_header(run, period)
+        set_employer_status(session, run.id, employer.id, "BEGIN", now, error=None)
+        chunks, todo = 0, 0
+        # Streamed a chunk at a time: an employer of any size never sits in memory whole.
         employees = session.scalars(
             select(Employee)
             .where(Employee.employer_id == employer.id, Employee.active.is_(True))
             .order_by(Employee.id)
-        ).all()
-        todo = [e for e in employees if e.id not in paid]
-        header = _snapshot_header(run, period)
-        chunks = _write_chunks(ctx, inp, header, todo, employer, schedule, period)
-        set_employer_status(
-            session, run.id, employer.id, "BEGIN", now, employee_count=len(todo), error=None
+            .execution_options(yield_per=inp.chunk_size)
         )
-        _employee_begin(session, run.id, employer.id, [e.id for e in todo], now)
+        for batch in employees.partitions():
+            unpaid = [e for e in batch if e.id not in paid]
+            if unpaid:
+                _write_chunk(ctx, inp, chunks, header, unpaid, employer, schedule, period)
+                _employee_begin(session, run.id, employer.id, [e.id for e in unpaid], now)
+                chunks, todo = chunks + 1, todo + len(unpaid)
+            for employee in batch:
+                session.expunge(employee)
+        session.execute(
+            update(EmployerStatus)
+            .where(EmployerStatus.run_id == run.id, EmployerStatus.employer_id == employer.id)
+            .values(employee_count=todo)
+        )
         policy = employer.validation_policy
     return EmployerPlan(
         inp.run_id,
         inp.employer_id,
         chunks,
-        len(todo),
+        todo,
         len(paid),
         policy,
         time_entry_async=ctx.time_entry is not None,
@@ -118,31 +129,28 @@ def _snapshot_header(run: PayRun, period: PayPeriod) -> dict[str, Any]:
     }
 
 
-def _write_chunks(
+def _write_chunk(
     ctx: PayrollContext,
     inp: EmployerInput,
+    number: int,
     header: dict[str, Any],
     employees: list[Employee],
     employer: Employer,
     schedule: PaySchedule,
     period: PayPeriod,
-) -> int:
+) -> None:
     config = employer_config(employer)
     periods = PayFrequency.parse(schedule.frequency).periods_per_year
-    count = 0
-    for start in range(0, len(employees), inp.chunk_size):
-        entries = []
-        for employee in employees[start : start + inp.chunk_size]:
-            request = base_request(employee, config, schedule, period)
-            entry: dict[str, Any] = {"employee_id": employee.id, "request": request}
-            if "annual_salary" in request:
-                entry["salary_per_period"] = salary_per_period(request["annual_salary"], periods)
-            entries.append(entry)
-        key = ctx.chunk_key(inp.run_id, inp.employer_id, count, "snapshot")
-        ctx.store.put_json(key, {**header, "employees": entries})
-        ctx.heartbeat()
-        count += 1
-    return count
+    entries = []
+    for employee in employees:
+        request = base_request(employee, config, schedule, period)
+        entry: dict[str, Any] = {"employee_id": employee.id, "request": request}
+        if "annual_salary" in request:
+            entry["salary_per_period"] = salary_per_period(request["annual_salary"], periods)
+        entries.append(entry)
+    key = ctx.chunk_key(inp.run_id, inp.employer_id, number, "snapshot")
+    ctx.store.put_json(key, {**header, "employees": entries})
+    ctx.heartbeat()
 
 
 def _employee_begin(
