@@ -13,6 +13,7 @@ Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SA
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -20,11 +21,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import make_engine, migrate, transaction
@@ -164,10 +167,42 @@ def db_size_mb(settings: Settings) -> float:
         files = [path, Path(f"{path}-wal")]
         return sum(f.stat().st_size for f in files if f.exists()) / 1e6
     with make_engine(url).connect() as conn:
-        return conn.exec_driver_sql("select pg_database_size(current_database())").scalar() / 1e6
+        size = conn.exec_driver_sql(
+            "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c"
+            " join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = current_schema() and c.relkind = 'r'"
+        ).scalar()
+        return float(size or 0) / 1e6
+
+
+@contextlib.contextmanager
+def private_schema(url: str | None) -> Iterator[str | None]:
+    """PostgreSQL: a fresh schema per bench run (the database's own tables are never touched)."""
+    if not url or not url.startswith("postgresql"):
+        yield url
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        make_engine(f"{url}{sep}options=-csearch_path%3D{schema}").dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
 
 
 def one(home: Path, employees: int, employers: int, workers: int, **extra: Any) -> dict[str, Any]:
+    with private_schema(extra.pop("database_url", None)) as url:
+        return _one(
+            home, employees, employers, workers, **extra, **({"database_url": url} if url else {})
+        )
+
+
+def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any) -> dict[str, Any]:
     if home.exists():
         shutil.rmtree(home)
     home.mkdir(parents=True)
