@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -44,18 +45,14 @@ def resolve_period(session: Session, schedule_name: str, period: str | None) -> 
         if found is None:
             raise InvalidInput("period", "every period of this schedule has been run")
         return found
-    found = session.scalar(query.where(func.cast(PayPeriod.start_date, _str()) == period))
-    if found is None and period.isdigit():
-        found = session.get(PayPeriod, int(period))
+    try:
+        start = date.fromisoformat(period)
+    except ValueError:
+        raise InvalidInput("period", f"{period!r} is not a date (YYYY-MM-DD)") from None
+    found = session.scalar(query.where(PayPeriod.start_date == start))
     if found is None:
-        raise InvalidInput("period", f"no pay period of {schedule_name} starts on {period!r}")
+        raise InvalidInput("period", f"no pay period of {schedule_name} starts on {period}")
     return found
-
-
-def _str() -> Any:
-    from sqlalchemy import String
-
-    return String
 
 
 def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
