@@ -155,14 +155,22 @@ def _write_ytd(
 
 
 def void_paychecks(session: Any, paychecks: list[Paycheck]) -> int:
-    """Void paychecks and take what each added out of the YTD accumulators (compensation)."""
-    for check in paychecks:
-        year = check.pay_date.year
-        acc = session.scalar(
+    """Void paychecks and take what each added out of the YTD accumulators (compensation).
+
+    One query loads every affected accumulator; the ORM writes the changed rows back.
+    """
+    keys = {(check.employee_id, check.pay_date.year) for check in paychecks}
+    accumulators = {
+        (acc.employee_id, acc.year): acc
+        for acc in session.scalars(
             select(YtdAccumulator).where(
-                YtdAccumulator.employee_id == check.employee_id, YtdAccumulator.year == year
+                YtdAccumulator.employee_id.in_({employee for employee, _ in keys}),
+                YtdAccumulator.year.in_({year for _, year in keys}),
             )
         )
+    }
+    for check in paychecks:
+        acc = accumulators.get((check.employee_id, check.pay_date.year))
         if acc is not None:
             amounts = dict(acc.amounts)
             for key, delta in (check.ytd_delta or {}).items():
