@@ -59,6 +59,9 @@ class ChunkTask:
     run_id: str
     employer_id: int
     chunk: int
+    # The version each earlier step wrote its output under (step name -> version): the step
+    # reads exactly those objects, so a late write by a timed-out attempt can never be read.
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class StepResult:
     step: str
     succeeded: int
     failed: int
+    version: str = ""  # what the step wrote its output under (see ChunkTask.versions)
 
 
 @dataclass(frozen=True)
