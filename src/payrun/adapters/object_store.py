@@ -85,7 +85,12 @@ class FsspecObjectStore:
         self._local = isinstance(self._fs, LocalFileSystem)
 
     def put_json(self, key: str, value: object) -> str:
-        data = encode_json(value)
+        return self.put_bytes(key, encode_json(value))
+
+    def get_json(self, ref: str) -> object:
+        return decode_json(self.get_bytes(ref))
+
+    def put_bytes(self, key: str, data: bytes) -> str:
         path = f"{self._root}/{validate_key(key)}"
         if self._local:
             _atomic_write(Path(path), data)
@@ -94,9 +99,9 @@ class FsspecObjectStore:
         log.debug("object stored", key=key, size=len(data))
         return f"{self.base_url}/{key}"
 
-    def get_json(self, ref: str) -> object:
+    def get_bytes(self, ref: str) -> bytes:
         try:
-            return decode_json(self._fs.cat_file(self._path(ref)))
+            return bytes(self._fs.cat_file(self._path(ref)))
         except FileNotFoundError:
             raise ObjectStoreError(f"ref: no object at {ref}") from None
 

@@ -1,18 +1,17 @@
 """The per-employee pipeline by chunk: time entry -> gross -> taxes -> retirement -> net.
 
-Each step reads the previous step's output from the object store, calls the pure domain
-stage for every employee of the chunk, writes its own output, and records statuses in one
-set-based statement. An employee whose calculation fails is marked FAILED and drops out of
-the later steps; the rest of the chunk goes on. Every step is idempotent: running it again
-rewrites the same output and the same statuses.
+Each step reads the earlier steps' outputs at the versions its task names (services.stage_store:
+from this worker's memory, else the object store), calls the pure domain stage for every
+employee of the chunk, writes its own output under a new version, and records statuses in one
+set-based statement. An employee whose calculation fails is marked FAILED and drops out of the
+later steps; the rest of the chunk goes on. Every step is idempotent: running it again writes a
+new version of the same output and sets the same statuses.
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,7 +21,7 @@ from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import EmployeeStatus, TimeEntry, YtdAccumulator
 from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
-from payrun.domain.serde import money_text
+from payrun.services import stage_store
 from payrun.services.context import PayrollContext
 from payrun.services.pay_request import parse_pay_request
 from payrun.services.paychecks import insert_paychecks
@@ -31,61 +30,61 @@ from payrun.tables import load_tables
 from payrun.workflows.messages import ChunkTask, StepResult
 
 Failures = dict[int, str]
-
-# Parsed requests, kept between the steps of a chunk that run in this worker process. The key
-# carries a nonce minted by the gross step, so a re-run of that step (new data after a fix)
-# can never be answered from an older parse; another process simply parses again.
-_PARSED: OrderedDict[str, Any] = OrderedDict()
-_PARSED_MAX = 20_000
-_PARSED_LOCK = threading.Lock()
+Hours = dict[str, dict[str, str]]  # employee id -> ISO work date -> hours
 
 
-def _parsed(entry: dict[str, Any]) -> Any:
-    key = entry.get("request_key")
-    with _PARSED_LOCK:
-        found = _PARSED.get(key) if key else None
-    if found is not None:
-        return found
-    parsed = parse_pay_request(entry["request"])
-    if key:
-        with _PARSED_LOCK:
-            _PARSED[key] = parsed
-            while len(_PARSED) > _PARSED_MAX:
-                _PARSED.popitem(last=False)
-    return parsed
+@dataclass(frozen=True, slots=True)
+class Gross:
+    """The gross step's output for one employee: the complete request it calculated from
+    (earnings and YTD filled in), the YTD version it read, and the gross pay."""
+
+    request: dict[str, Any]
+    ytd_version: int | None
+    gross: pc.GrossPay
 
 
-def _load(ctx: PayrollContext, task: ChunkTask, name: str) -> dict[str, Any]:
-    data = ctx.store.get_json(ctx.chunk_key(task.run_id, task.employer_id, task.chunk, name))
+@dataclass(frozen=True, slots=True)
+class GrossStep:
+    header: dict[str, Any]  # the chunk snapshot's run, period and pay date
+    employees: dict[int, Gross]
+
+
+@dataclass(frozen=True, slots=True)
+class Taxed:
+    pretax: pc.PretaxDeductions
+    taxes: pc.Taxes
+
+
+def _snapshot(ctx: PayrollContext, task: ChunkTask) -> dict[str, Any]:
+    data = ctx.store.get_json(ctx.chunk_key(task.run_id, task.employer_id, task.chunk, "snapshot"))
     assert isinstance(data, dict)
     return data
 
 
-def _save(ctx: PayrollContext, task: ChunkTask, name: str, data: dict[str, Any]) -> None:
-    ctx.store.put_json(ctx.chunk_key(task.run_id, task.employer_id, task.chunk, name), data)
+def _hourly(snapshot: dict[str, Any]) -> list[int]:
+    return [e["employee_id"] for e in snapshot["employees"] if "hourly_rate" in e["request"]]
 
 
 def time_entry(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     """Hours worked for the hourly employees of the chunk, from the time-entry system of record."""
-    snapshot = _load(ctx, task, "snapshot")
-    hourly = [e["employee_id"] for e in snapshot["employees"] if "hourly_rate" in e["request"]]
+    snapshot = _snapshot(ctx, task)
+    hourly = _hourly(snapshot)
     start = date.fromisoformat(snapshot["period_start"])
     end = date.fromisoformat(snapshot["period_end"])
     hours = read_hours(ctx.db_url, hourly, start, end) if hourly else {}
-    return record_hours(ctx, task, hours)
+    return _record_hours(ctx, task, snapshot, hours)
 
 
 def request_hours(ctx: PayrollContext, task: ChunkTask, callback_token: bytes) -> None:
     """Ask the time-entry service for the chunk's hours; it answers by callback with the token.
     The request id is stable, so a retried attempt re-points the same request at its token."""
-    snapshot = _load(ctx, task, "snapshot")
-    hourly = [e["employee_id"] for e in snapshot["employees"] if "hourly_rate" in e["request"]]
+    snapshot = _snapshot(ctx, task)
     ctx.time_entry.request_hours(
         f"{task.run_id}/employer-{task.employer_id}/chunk-{task.chunk}",
         task.employer_id,
         date.fromisoformat(snapshot["period_start"]),
         date.fromisoformat(snapshot["period_end"]),
-        hourly,
+        _hourly(snapshot),
         callback_token,
     )
 
@@ -107,164 +106,147 @@ def read_hours(
     return hours
 
 
-def record_hours(
-    ctx: PayrollContext, task: ChunkTask, hours: dict[str, dict[str, str]]
-) -> StepResult:
+def record_hours(ctx: PayrollContext, task: ChunkTask, hours: Hours) -> StepResult:
     """Store the hours (from the table or from the time-entry service's callback)."""
-    snapshot = _load(ctx, task, "snapshot")
-    _save(ctx, task, "time_entry", {"hours": hours})
+    return _record_hours(ctx, task, _snapshot(ctx, task), hours)
+
+
+def _record_hours(
+    ctx: PayrollContext, task: ChunkTask, snapshot: dict[str, Any], hours: Hours
+) -> StepResult:
+    version = stage_store.put(ctx, task, "time_entry", hours)
+    stage_store.remember(task, "snapshot", version, snapshot)  # the gross step's other input
     ids = [e["employee_id"] for e in snapshot["employees"]]
     set_status(ctx, task.run_id, ids, "TIME_ENTERED", "time_entered_at")
-    return StepResult("time_entry", len(ids), 0)
+    return StepResult("time_entry", len(ids), 0, version)
 
 
 def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
-    snapshot = _load(ctx, task, "snapshot")
-    hours = _load(ctx, task, "time_entry")["hours"]
-    employee_ids = [e["employee_id"] for e in snapshot["employees"]]
-    ytd = read_ytd(ctx.db_url, employee_ids, int(snapshot["pay_date"][:4]))
-    out: dict[str, Any] = {}
+    hours: Hours = stage_store.get(ctx, task, "time_entry", Hours)
+    snapshot = stage_store.recall(task, "snapshot", task.versions["time_entry"])
+    snapshot = snapshot if snapshot is not None else _snapshot(ctx, task)
+    employees = snapshot["employees"]
+    ytd = read_ytd(ctx.db_url, [e["employee_id"] for e in employees], int(snapshot["pay_date"][:4]))
+    out: dict[int, Gross] = {}
+    parsed: dict[int, Any] = {}
     failures: Failures = {}
-    nonce = f"{task.run_id}/{task.employer_id}/{task.chunk}/{uuid.uuid4().hex}"
-    for entry in snapshot["employees"]:
+    for entry in employees:
         employee_id = entry["employee_id"]
-        amounts, version = ytd.get(employee_id, ({}, None))
+        amounts, ytd_version = ytd.get(employee_id, ({}, None))
         request = with_earnings(
             entry["request"], hours.get(str(employee_id)), entry.get("salary_per_period")
         )
         request["ytd"] = ytd_request(amounts)
-        entry_out = {
-            "request": request,
-            "ytd_version": version,
-            "request_key": f"{nonce}/{employee_id}",
-        }
         try:
-            parsed = _parsed(entry_out)
-            gross = pc.gross_pay(parsed, _tables(parsed))
+            parsed[employee_id] = parse_pay_request(request)
+            gross = pc.gross_pay(parsed[employee_id], _tables(parsed[employee_id]))
         except PayrollError as err:
             failures[employee_id] = str(err)
             continue
-        out[str(employee_id)] = {**entry_out, "gross": gross.to_dict()}
-    return _finish(ctx, task, "gross_pay", out, failures, "GROSS_CALCULATED", "gross_calculated_at")
+        out[employee_id] = Gross(request, ytd_version, gross)
+    header = {k: v for k, v in snapshot.items() if k != "employees"}
+    version = stage_store.put(ctx, task, "gross_pay", GrossStep(header, out))
+    stage_store.remember(task, "requests", version, parsed)
+    return _finish(ctx, task, "gross_pay", version, list(out), failures, "GROSS_CALCULATED")
+
+
+def _requests(ctx: PayrollContext, task: ChunkTask, gross: GrossStep) -> dict[int, Any]:
+    """The parsed requests of the chunk: kept by the gross step in this process, or parsed
+    again from the requests it stored."""
+    version = task.versions["gross_pay"]
+    found = stage_store.recall(task, "requests", version)
+    if found is None:
+        found = {i: parse_pay_request(g.request) for i, g in gross.employees.items()}
+        stage_store.remember(task, "requests", version, found)
+    return found  # type: ignore[no-any-return]
 
 
 def taxes(ctx: PayrollContext, task: ChunkTask) -> StepResult:
-    def stage(parsed: Any, prior: dict[str, Any]) -> dict[str, Any]:
-        tables = _tables(parsed)
-        gross = pc.GrossPay.from_dict(prior["gross"])
-        pretax = pc.pretax_deductions(parsed, gross, tables)
-        taxed = pc.taxes(parsed, gross, pretax, tables)
-        return {"pretax": pretax.to_dict(), "taxes": taxed.to_dict()}
+    gross = stage_store.get(ctx, task, "gross_pay", GrossStep)
+    requests = _requests(ctx, task, gross)
 
-    return _stage(ctx, task, "taxes", "gross_pay", stage, "TAXED", "taxed_at")
+    def stage(employee_id: int) -> Taxed:
+        request, earned = requests[employee_id], gross.employees[employee_id].gross
+        tables = _tables(request)
+        pretax = pc.pretax_deductions(request, earned, tables)
+        return Taxed(pretax, pc.taxes(request, earned, pretax, tables))
+
+    out, failures = _apply(list(gross.employees), stage)
+    version = stage_store.put(ctx, task, "taxes", out)
+    return _finish(ctx, task, "taxes", version, list(out), failures, "TAXED")
 
 
 def retirement(ctx: PayrollContext, task: ChunkTask) -> StepResult:
-    def stage(parsed: Any, prior: dict[str, Any]) -> dict[str, Any]:
-        gross = pc.GrossPay.from_dict(prior["gross"])
-        pretax = pc.PretaxDeductions.from_dict(prior["pretax"])
-        plan = pc.retirement(parsed, gross, pretax, _tables(parsed))
-        return {"retirement": plan.to_dict()}
+    gross = stage_store.get(ctx, task, "gross_pay", GrossStep)
+    taxed = stage_store.get(ctx, task, "taxes", dict[int, Taxed])
+    requests = _requests(ctx, task, gross)
 
-    return _stage(ctx, task, "retirement", "taxes", stage, "RETIREMENT_DONE", "retirement_done_at")
+    def stage(employee_id: int) -> pc.Retirement:
+        request = requests[employee_id]
+        earned, pretax = gross.employees[employee_id].gross, taxed[employee_id].pretax
+        return pc.retirement(request, earned, pretax, _tables(request))
+
+    out, failures = _apply(list(taxed), stage)
+    version = stage_store.put(ctx, task, "retirement", out)
+    return _finish(ctx, task, "retirement", version, list(out), failures, "RETIREMENT_DONE")
 
 
 def net_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     """Net pay and the paycheck itself: inserted once, with the YTD update, in one transaction."""
+    gross = stage_store.get(ctx, task, "gross_pay", GrossStep)
+    taxed = stage_store.get(ctx, task, "taxes", dict[int, Taxed])
+    plans = stage_store.get(ctx, task, "retirement", dict[int, pc.Retirement])
+    requests = _requests(ctx, task, gross)
 
-    def stage(parsed: Any, prior: dict[str, Any]) -> dict[str, Any]:
+    def stage(employee_id: int) -> tuple[Any, int | None]:
+        earned = gross.employees[employee_id]
+        tax = taxed[employee_id]
         stub = pc.net_pay(
-            parsed,
-            pc.GrossPay.from_dict(prior["gross"]),
-            pc.PretaxDeductions.from_dict(prior["pretax"]),
-            pc.Taxes.from_dict(prior["taxes"]),
-            pc.Retirement.from_dict(prior["retirement"]),
+            requests[employee_id], earned.gross, tax.pretax, tax.taxes, plans[employee_id]
         )
-        return {"stub": paycheck_record(stub)}
+        return stub, earned.ytd_version
 
-    snapshot = _load(ctx, task, "snapshot")
-    prior = _load(ctx, task, "retirement")
-    computed, failures = _apply(prior, stage)
-    created, conflicts = insert_paychecks(ctx, task, snapshot, computed)
+    computed, failures = _apply(list(plans), stage)
+    created, conflicts = insert_paychecks(ctx, task, gross.header, computed)
     failures.update(conflicts)
-    ok = [int(i) for i in computed if int(i) not in conflicts]
+    ok = [i for i in computed if i not in conflicts]
     set_status(ctx, task.run_id, ok, "NET_CALCULATED", "net_calculated_at")
     mark_failed(ctx, task.run_id, failures, "calculation_error")
+    stage_store.forget(task)
     return StepResult("net_pay", created, len(failures))
 
 
-def paycheck_record(stub: Any) -> dict[str, Any]:
-    """What the paycheck row keeps of the stub (amounts, lines with YTD, YTD after), built in
-    one pass: the full stub dict recomputes YTD per line and costs more than the tax math."""
-    after = stub.ytd_after.to_dict()
-    amounts = {
-        name: money_text(getattr(stub, name))
-        for name in (
-            "gross",
-            "federal_income_tax",
-            "social_security",
-            "medicare",
-            "additional_medicare",
-            "state_income_tax",
-            "state_disability",
-            "net_pay",
-        )
-    }
-    lines = [
-        {
-            "kind": line.kind,
-            "code": line.code,
-            "description": line.description,
-            "current": money_text(line.current),
-            "ytd": money_text(line.ytd),
-        }
-        for line in stub.lines
-    ]
-    return {**amounts, "lines": lines, "ytd_after": after}
-
-
-def _stage(
-    ctx: PayrollContext,
-    task: ChunkTask,
-    name: str,
-    source: str,
-    stage: Callable[[Any, dict[str, Any]], dict[str, Any]],
-    status: str,
-    column: str,
-) -> StepResult:
-    computed, failures = _apply(_load(ctx, task, source), stage)
-    return _finish(ctx, task, name, computed, failures, status, column)
-
-
-def _apply(
-    prior: dict[str, Any], stage: Callable[[Any, dict[str, Any]], dict[str, Any]]
-) -> tuple[dict[str, Any], Failures]:
-    """Run one pure stage for every employee the previous step passed; carry the rest forward."""
-    out: dict[str, Any] = {}
+def _apply(employee_ids: list[int], stage: Callable[[int], Any]) -> tuple[dict[int, Any], Failures]:
+    """Run one pure stage for every employee the previous step passed."""
+    out: dict[int, Any] = {}
     failures: Failures = {}
-    for employee_id, entry in prior.items():
+    for employee_id in employee_ids:
         try:
-            result = stage(_parsed(entry), entry)
+            out[employee_id] = stage(employee_id)
         except PayrollError as err:
-            failures[int(employee_id)] = str(err)
-            continue
-        out[employee_id] = {**entry, **result}
+            failures[employee_id] = str(err)
     return out, failures
+
+
+_STATUS_TIME = {
+    "GROSS_CALCULATED": "gross_calculated_at",
+    "TAXED": "taxed_at",
+    "RETIREMENT_DONE": "retirement_done_at",
+}
 
 
 def _finish(
     ctx: PayrollContext,
     task: ChunkTask,
     name: str,
-    out: dict[str, Any],
+    version: str,
+    succeeded: list[int],
     failures: Failures,
     status: str,
-    column: str,
 ) -> StepResult:
-    _save(ctx, task, name, out)
-    set_status(ctx, task.run_id, [int(i) for i in out], status, column)
+    set_status(ctx, task.run_id, succeeded, status, _STATUS_TIME[status])
     mark_failed(ctx, task.run_id, failures, "calculation_error")
-    return StepResult(name, len(out), len(failures))
+    return StepResult(name, len(succeeded), len(failures), version)
 
 
 def _tables(parsed: Any) -> Any:

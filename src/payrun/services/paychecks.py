@@ -10,65 +10,78 @@ from sqlalchemy import bindparam, insert, select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Paycheck, YtdAccumulator
+from payrun.domain.paystub import PayStub
 from payrun.services.context import PayrollContext
 from payrun.workflows.messages import ChunkTask
 
 EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deduction"
 
 
-def to_cents(value: str | int) -> int:
-    amount = Decimal(str(value)) * 100
-    if amount != amount.to_integral_value():
-        raise ValueError(f"{value} is not a whole number of cents")
-    return int(amount)
+def _cents(amount: Decimal) -> int:
+    """Whole cents of an amount that a rule has already rounded (anything else is a bug)."""
+    cents = amount.scaleb(2)
+    whole = int(cents)
+    if whole != cents:
+        raise ValueError(f"{amount} is not a whole number of cents")
+    return whole
 
 
 def paycheck_row(
-    task: ChunkTask, snapshot: dict[str, Any], employee_id: int, entry: dict[str, Any], now: Any
+    task: ChunkTask, header: dict[str, Any], employee_id: int, stub: PayStub, now: Any
 ) -> dict[str, Any]:
-    stub = entry["stub"]
+    """The paycheck row of one stub: amounts, lines (current and YTD) and YTD after, in cents."""
+    after = {key: _cents(money.amount) for key, money in stub.ytd_after.values.items()}
+    before = stub.ytd_before.values
     lines = [
         {
-            "kind": line["kind"],
-            "code": line["code"],
-            "description": line.get("description", line["code"]),
-            "cents": to_cents(line["current"]),
-            "ytd_cents": to_cents(line["ytd"]) if line.get("ytd") is not None else None,
+            "kind": line.kind,
+            "code": line.code,
+            "description": line.description,
+            "cents": _cents(line.current.amount),
+            "ytd_cents": _cents(line.ytd.amount),
         }
-        for line in stub["lines"]
+        for line in stub.lines
     ]
-    before = {k: to_cents(v) for k, v in entry["request"]["ytd"].items()}
-    after = {k: to_cents(v) for k, v in stub["ytd_after"].items()}
+    totals = dict.fromkeys((EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION), 0)
+    for line in lines:
+        if line["kind"] in totals:
+            totals[line["kind"]] += line["cents"]
     return {
-        "idempotency_key": f"{snapshot['kind']}-{snapshot['pay_period_id']}-{employee_id}",
+        "idempotency_key": f"{header['kind']}-{header['pay_period_id']}-{employee_id}",
         "run_id": task.run_id,
         "employer_id": task.employer_id,
         "employee_id": employee_id,
-        "pay_period_id": snapshot["pay_period_id"],
-        "kind": snapshot["kind"],
-        "pay_date": date.fromisoformat(snapshot["pay_date"]),
+        "pay_period_id": header["pay_period_id"],
+        "kind": header["kind"],
+        "pay_date": date.fromisoformat(header["pay_date"]),
         "status": "CALCULATED",
-        "gross_cents": to_cents(stub["gross"]),
-        "employee_taxes_cents": sum(x["cents"] for x in lines if x["kind"] == EMPLOYEE_TAX),
-        "employer_taxes_cents": sum(x["cents"] for x in lines if x["kind"] == EMPLOYER_TAX),
-        "deductions_cents": sum(x["cents"] for x in lines if x["kind"] == DEDUCTION),
-        "net_cents": to_cents(stub["net_pay"]),
-        "federal_income_tax_cents": to_cents(stub["federal_income_tax"]),
-        "social_security_cents": to_cents(stub["social_security"]),
-        "medicare_cents": to_cents(stub["medicare"]) + to_cents(stub["additional_medicare"]),
-        "state_income_tax_cents": to_cents(stub["state_income_tax"]),
+        "gross_cents": stub.gross.cents(),
+        "employee_taxes_cents": totals[EMPLOYEE_TAX],
+        "employer_taxes_cents": totals[EMPLOYER_TAX],
+        "deductions_cents": totals[DEDUCTION],
+        "net_cents": stub.net_pay.cents(),
+        "federal_income_tax_cents": stub.federal_income_tax.cents(),
+        "social_security_cents": stub.social_security.cents(),
+        "medicare_cents": stub.medicare.cents() + stub.additional_medicare.cents(),
+        "state_income_tax_cents": stub.state_income_tax.cents(),
         "lines": lines,
         "ytd_after": after,
-        "ytd_delta": {k: v - before.get(k, 0) for k, v in after.items()},
+        "ytd_delta": {
+            k: v - _cents(before[k].amount) if k in before else v for k, v in after.items()
+        },
         "created_at": now,
     }
 
 
 def insert_paychecks(
-    ctx: PayrollContext, task: ChunkTask, snapshot: dict[str, Any], computed: dict[str, Any]
+    ctx: PayrollContext,
+    task: ChunkTask,
+    header: dict[str, Any],
+    computed: dict[int, tuple[PayStub, int | None]],
 ) -> tuple[int, dict[int, str]]:
     """Insert the chunk's paychecks and YTD updates atomically. Returns (created, conflicts).
 
+    `computed` maps each employee to its stub and the YTD version its taxes were computed at.
     An employee who already has a live paycheck for the period and kind from THIS run (a
     retried activity) counts as created; one paid by another run, or whose YTD changed since
     the taxes were computed, is a conflict and gets no paycheck.
@@ -76,16 +89,16 @@ def insert_paychecks(
     if not computed:
         return 0, {}
     now = ctx.clock()
-    year = int(snapshot["pay_date"][:4])
-    ids = [int(i) for i in computed]
+    year = int(header["pay_date"][:4])
+    ids = list(computed)
     conflicts: dict[int, str] = {}
     with transaction(ctx.db_url) as session:
         existing = dict(
             session.execute(
                 select(Paycheck.employee_id, Paycheck.run_id).where(
                     Paycheck.employee_id.in_(ids),
-                    Paycheck.pay_period_id == snapshot["pay_period_id"],
-                    Paycheck.kind == snapshot["kind"],
+                    Paycheck.pay_period_id == header["pay_period_id"],
+                    Paycheck.kind == header["kind"],
                     Paycheck.status != "VOIDED",
                 )
             ).all()
@@ -100,16 +113,15 @@ def insert_paychecks(
         }
         rows = []
         for employee_id in ids:
-            entry = computed[str(employee_id)]
+            stub, ytd_version = computed[employee_id]
             if employee_id in existing:
                 if existing[employee_id] != task.run_id:
                     conflicts[employee_id] = f"already paid by run {existing[employee_id]}"
                 continue
-            seen = ytd.get(employee_id, (None, None))[1]
-            if seen != entry.get("ytd_version"):
+            if ytd.get(employee_id, (None, None))[1] != ytd_version:
                 conflicts[employee_id] = "year-to-date changed since taxes were computed; redrive"
                 continue
-            rows.append(paycheck_row(task, snapshot, employee_id, entry, now))
+            rows.append(paycheck_row(task, header, employee_id, stub, now))
         if rows:
             inserted = session.execute(
                 insert(Paycheck).returning(Paycheck.id, Paycheck.employee_id), rows

@@ -16,6 +16,12 @@ class ObjectStore(Protocol):
     def get_json(self, ref: str) -> object:
         """Read back what put_json wrote, by the reference it returned."""
 
+    def put_bytes(self, key: str, data: bytes) -> str:
+        """Write already-encoded bytes under key (atomically); return the full reference."""
+
+    def get_bytes(self, ref: str) -> bytes:
+        """Read back what put_bytes (or put_json) wrote."""
+
     def exists(self, ref: str) -> bool: ...
 
 

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         EmployerTally,
         PaymentOutcome,
         RecordHours,
+        StepResult,
     )
 
 NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected"]
@@ -110,10 +111,13 @@ class EmployerPayrollWorkflow:
                 task = ChunkTask(inp.run_id, inp.employer_id, chunk)
                 step_name = "time_entry"
                 try:
-                    await self._time_entry(inp, plan, task)
+                    result = await self._time_entry(inp, plan, task)
+                    versions = {"time_entry": result.version}
                     for step in steps:
                         step_name = step.__name__
+                        task = ChunkTask(inp.run_id, inp.employer_id, chunk, dict(versions))
                         result = await workflow.execute_activity_method(step, task, **STEP_OPTIONS)
+                        versions[step_name] = result.version
                 except BaseException:
                     self._step = self._step or step_name
                     raise
@@ -130,16 +134,17 @@ class EmployerPayrollWorkflow:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    async def _time_entry(self, inp: EmployerInput, plan: EmployerPlan, task: ChunkTask) -> None:
+    async def _time_entry(
+        self, inp: EmployerInput, plan: EmployerPlan, task: ChunkTask
+    ) -> StepResult:
         """Hours from the time-entry system: asynchronously (task token) when it is a service."""
         acts = PayrollActivities
         if not plan.time_entry_async:
-            await workflow.execute_activity_method(acts.time_entry, task, **STEP_OPTIONS)
-            return
+            return await workflow.execute_activity_method(acts.time_entry, task, **STEP_OPTIONS)
         hours = await workflow.execute_activity_method(
             acts.request_time_entries, task, **_downstream_options(inp)
         )
-        await workflow.execute_activity_method(
+        return await workflow.execute_activity_method(
             acts.record_time_entries, RecordHours(task, hours["hours"]), **STEP_OPTIONS
         )
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import msgspec
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,12 +17,21 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 @lru_cache(maxsize=8)
 def make_engine(url: str) -> Engine:
     """One pooled engine per URL per process (the role RDS Proxy plays in the seed)."""
+    json = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 60, "check_same_thread": False}, **json
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **json)
+
+
+def _json_text(value: object) -> str:
+    """JSON columns (paycheck lines, YTD amounts) hold integers and strings only; msgspec
+    writes them several times faster than the standard library."""
+    return msgspec.json.encode(value).decode()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
