@@ -10,7 +10,6 @@ from payrun.domain.ach.layout import BLOCKING_FACTOR, PADDING_RECORD
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
-    EntryDetail,
     FileControl,
     FileHeader,
     PaymentAddenda,
@@ -98,14 +97,12 @@ def _file_header(spec: AchFileSpec) -> FileHeader:
 def _batch(spec: BatchSpec, number: int, traces: Iterator[str]) -> _BuiltBatch:
     header = _batch_header(spec, number)
     lines = [header.to_record()]
-    details: list[EntryDetail] = []
     for entry in spec.entries:
-        detail = _entry_detail(entry, next(traces))
-        details.append(detail)
-        lines.append(detail.to_record())
+        trace_number = next(traces)
+        lines.append(entry_detail_record(entry, trace_number))
         if entry.payment_related_information is not None:
-            lines.append(_payment_addenda(entry, detail).to_record())
-    control = _batch_control(header, details, addenda_count=len(lines) - 1 - len(details))
+            lines.append(_payment_addenda(entry, trace_number).to_record())
+    control = _batch_control(header, spec.entries, addenda_count=len(lines) - 1 - len(spec.entries))
     lines.append(control.to_record())
     return _BuiltBatch(tuple(lines), control)
 
@@ -127,41 +124,38 @@ def _batch_header(spec: BatchSpec, number: int) -> BatchHeader:
     )
 
 
-def _entry_detail(entry: EntrySpec, trace_number: str) -> EntryDetail:
-    return EntryDetail(
-        transaction_code=entry.transaction_code,
-        receiving_dfi_identification=entry.routing[:8],
-        check_digit=entry.routing[8],
-        dfi_account_number=entry.account,
-        amount=entry.amount_cents,
-        individual_identification_number=entry.individual_id.upper(),
-        individual_name=entry.individual_name.upper(),
-        discretionary_data=entry.discretionary_data.upper(),
-        addenda_record_indicator=0 if entry.payment_related_information is None else 1,
-        trace_number=trace_number,
+def entry_detail_record(entry: EntrySpec, trace_number: str) -> str:
+    """The entry detail line of a validated entry: what EntryDetail(...).to_record() writes,
+    in one format string, as a file has one per employee (layout: records.EntryDetail)."""
+    addenda_indicator = 0 if entry.payment_related_information is None else 1
+    return (
+        f"6{entry.transaction_code:02d}{entry.routing}{entry.account:<17}"
+        f"{entry.amount_cents:010d}{entry.individual_id.upper():<15}"
+        f"{entry.individual_name.upper():<22}{entry.discretionary_data.upper():<2}"
+        f"{addenda_indicator}{trace_number}"
     )
 
 
-def _payment_addenda(entry: EntrySpec, detail: EntryDetail) -> PaymentAddenda:
+def _payment_addenda(entry: EntrySpec, trace_number: str) -> PaymentAddenda:
     return PaymentAddenda(
         payment_related_information=(entry.payment_related_information or "").upper(),
         addenda_sequence_number=1,
-        entry_detail_sequence_number=detail.trace_number[-7:],
+        entry_detail_sequence_number=trace_number[-7:],
     )
 
 
 def _batch_control(
-    header: BatchHeader, details: list[EntryDetail], addenda_count: int
+    header: BatchHeader, entries: tuple[EntrySpec, ...], addenda_count: int
 ) -> BatchControl:
     return BatchControl(
         service_class_code=header.service_class_code,
-        entry_addenda_count=len(details) + addenda_count,
-        entry_hash=entry_hash([d.receiving_dfi_identification for d in details]),
+        entry_addenda_count=len(entries) + addenda_count,
+        entry_hash=entry_hash([e.routing[:8] for e in entries]),
         total_debit_entry_dollar_amount=sum(
-            d.amount for d in details if codes.is_debit(d.transaction_code)
+            e.amount_cents for e in entries if codes.is_debit(e.transaction_code)
         ),
         total_credit_entry_dollar_amount=sum(
-            d.amount for d in details if codes.is_credit(d.transaction_code)
+            e.amount_cents for e in entries if codes.is_credit(e.transaction_code)
         ),
         company_identification=header.company_identification,
         message_authentication_code="",

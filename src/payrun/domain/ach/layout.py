@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -46,6 +47,8 @@ class Field:
 
 def require_ach_text(value: str, field: str) -> str:
     """Refuse characters outside printable ASCII; the message names the first offender."""
+    if value.isascii() and value.isprintable():  # in ASCII, printable is exactly 0x20-0x7E
+        return value
     for char in value:
         if char not in ACH_CHARACTERS:
             raise InvalidInput(field, f"character {char!r} is outside the ACH character set")
@@ -70,6 +73,25 @@ def parse(layout: tuple[Field, ...], line: str, label: str) -> dict[str, Any]:
         if f.kind not in (Kind.CONSTANT, Kind.BLANK):
             values[f.name] = value
     return values
+
+
+def line_pattern(layout: tuple[Field, ...]) -> re.Pattern[str]:
+    """A regular expression matching exactly the 94-character ASCII lines that parse() reads
+    without error, one group per value field (text not yet stripped). Layouts with a date
+    are refused: a pattern cannot tell a real date."""
+    parts = []
+    for f in layout:
+        if f.kind in (Kind.DATE, Kind.OPTIONAL_DATE):
+            raise ValueError(f"{f.name}: a date field needs parse(), not a pattern")
+        if f.kind is Kind.CONSTANT:
+            parts.append(re.escape(f.constant))
+        elif f.kind is Kind.BLANK:
+            parts.append(f".{{{f.length}}}")
+        elif f.kind in (Kind.NUMBER, Kind.DIGITS):
+            parts.append(f"([0-9]{{{f.length}}})")
+        else:
+            parts.append(f"(.{{{f.length}}})")
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def _field_label(f: Field, label: str) -> str:

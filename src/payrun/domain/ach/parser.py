@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from payrun.domain.ach.layout import PADDING_RECORD, RECORD_LENGTH
+from payrun.domain.ach.layout import PADDING_RECORD, RECORD_LENGTH, line_pattern
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
@@ -20,6 +20,8 @@ from payrun.domain.errors import InvalidInput
 
 Addenda = PaymentAddenda | ReturnAddenda
 R = TypeVar("R", bound=Record)
+# Entry details are most of a file: one match reads them, the layout names a bad field.
+ENTRY_DETAIL_LINE = line_pattern(EntryDetail.LAYOUT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +57,12 @@ class AchFile:
 def parse_file(data: bytes) -> AchFile:
     """Parse data; raise InvalidInput naming the line and field that break the structure."""
     lines = split_records(data)
-    reader = _Reader(lines)
+    reader = RecordReader(lines)
     header = reader.take(FileHeader, "1")
     batches = []
     while reader.peek() == "5":
         batches.append(_batch(reader))
-    if reader.peek() != "9":
-        raise InvalidInput(
-            f"line {reader.index + 1}",
-            f"expected batch header (5) or file control (9), found {reader.peek()!r}",
-        )
-    control = reader.take(FileControl, "9")
+    control = reader.file_control()
     padding = reader.padding()
     return AchFile(header, tuple(batches), control, len(lines), padding)
 
@@ -83,11 +80,30 @@ def split_records(data: bytes) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    lines = [line.removesuffix("\r") for line in lines]
+    if "\r" in text:
+        lines = [line.removesuffix("\r") for line in lines]
     for number, line in enumerate(lines, start=1):
         if len(line) != RECORD_LENGTH:
             raise InvalidInput(f"line {number}", f"has {len(line)} characters, not 94")
     return lines
+
+
+def entry_detail(fields: tuple[str, ...]) -> EntryDetail:
+    """The EntryDetail of the fields RecordReader.entry_fields read (text fields stripped as
+    the layout's TEXT kind is)."""
+    code, rdfi, check, account, amount, individual_id, name, discretionary, addenda, trace = fields
+    return EntryDetail(
+        transaction_code=int(code),
+        receiving_dfi_identification=rdfi,
+        check_digit=check,
+        dfi_account_number=account.rstrip(" "),
+        amount=int(amount),
+        individual_identification_number=individual_id.rstrip(" "),
+        individual_name=name.rstrip(" "),
+        discretionary_data=discretionary.rstrip(" "),
+        addenda_record_indicator=int(addenda),
+        trace_number=trace,
+    )
 
 
 def _fixed_width(text: str) -> list[str]:
@@ -96,7 +112,7 @@ def _fixed_width(text: str) -> list[str]:
     return [text[i : i + RECORD_LENGTH] for i in range(0, len(text), RECORD_LENGTH)]
 
 
-class _Reader:
+class RecordReader:
     """Walks the lines in order; every error names the line number."""
 
     def __init__(self, lines: list[str]) -> None:
@@ -121,6 +137,22 @@ class _Reader:
         self.index += 1
         return parsed
 
+    def entry_fields(self) -> tuple[str, ...]:
+        """The entry detail at this line (peek() is "6") as its ten fields, text unstripped."""
+        match = ENTRY_DETAIL_LINE.fullmatch(self.lines[self.index])
+        if match is None:
+            self.take(EntryDetail, "6")  # raises InvalidInput naming the field
+            raise AssertionError("ENTRY_DETAIL_LINE refused a line its layout reads")
+        self.index += 1
+        return match.groups()
+
+    def addenda_run(self) -> tuple[Addenda, ...]:
+        """The addenda records that follow an entry detail (usually none)."""
+        found = []
+        while self.peek() == "7":
+            found.append(self.addenda())
+        return tuple(found)
+
     def addenda(self) -> Addenda:
         line = self.lines[self.index]
         kinds: dict[str, type[PaymentAddenda] | type[ReturnAddenda]] = {
@@ -132,6 +164,15 @@ class _Reader:
             raise InvalidInput(f"line {self.index + 1}", f"addenda type {line[1:3]!r} unsupported")
         return self.take(kind, "7")
 
+    def file_control(self) -> FileControl:
+        """The file control that must follow the last batch."""
+        if self.peek() != "9":
+            raise InvalidInput(
+                f"line {self.index + 1}",
+                f"expected batch header (5) or file control (9), found {self.peek()!r}",
+            )
+        return self.take(FileControl, "9")
+
     def padding(self) -> int:
         rest = self.lines[self.index :]
         for offset, line in enumerate(rest):
@@ -141,14 +182,11 @@ class _Reader:
         return len(rest)
 
 
-def _batch(reader: _Reader) -> Batch:
+def _batch(reader: RecordReader) -> Batch:
     header = reader.take(BatchHeader, "5")
     entries = []
     while reader.peek() == "6":
-        detail = reader.take(EntryDetail, "6")
-        addenda = []
-        while reader.peek() == "7":
-            addenda.append(reader.addenda())
-        entries.append(Entry(detail, tuple(addenda)))
+        detail = entry_detail(reader.entry_fields())
+        entries.append(Entry(detail, reader.addenda_run()))
     control = reader.take(BatchControl, "8")
     return Batch(header, tuple(entries), control)
