@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import (
@@ -24,7 +25,14 @@ from payrun.domain.periods import PayFrequency
 from payrun.services.context import PayrollContext
 from payrun.services.notifications import notify
 from payrun.services.paychecks import void_paychecks
-from payrun.services.requests import base_request, employer_config, salary_per_period
+from payrun.services.requests import (
+    EMPLOYEE_ROW_COLUMNS,
+    EmployeeRow,
+    base_request,
+    employer_config,
+    period_request,
+    salary_per_period,
+)
 from payrun.workflows.messages import (
     EmployerFailure,
     EmployerInput,
@@ -73,118 +81,164 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         assert period is not None and employer is not None
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
-        paid = set(
-            session.scalars(
-                select(Paycheck.employee_id).where(
-                    Paycheck.employer_id == employer.id,
-                    Paycheck.pay_period_id == period.id,
-                    Paycheck.kind == run.kind,
-                    Paycheck.status != "VOIDED",
-                )
-            )
-        )
-        header = _snapshot_header(run, period)
         set_employer_status(session, run.id, employer.id, "BEGIN", now, error=None)
-        chunks, todo = 0, 0
-        # Streamed a chunk at a time: an employer of any size never sits in memory whole.
-        employees = session.scalars(
-            select(Employee)
-            .where(Employee.employer_id == employer.id, Employee.active.is_(True))
+        snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
+        # Only the columns a request needs, a chunk at a time: an employer of any size never
+        # sits in memory whole; those already paid this period stay out in the query itself.
+        unpaid = session.execute(
+            select(*EMPLOYEE_ROW_COLUMNS)
+            .where(
+                Employee.employer_id == employer.id,
+                Employee.active.is_(True),
+                ~_live_paychecks(run, period, employer.id)
+                .where(Paycheck.employee_id == Employee.id)
+                .exists(),
+            )
             .order_by(Employee.id)
             .execution_options(yield_per=inp.chunk_size)
         )
-        for batch in employees.partitions():
-            unpaid = [e for e in batch if e.id not in paid]
-            if unpaid:
-                _write_chunk(ctx, inp, chunks, header, unpaid, employer, schedule, period)
-                _employee_begin(session, run.id, employer.id, [e.id for e in unpaid], now)
-                chunks, todo = chunks + 1, todo + len(unpaid)
-            for employee in batch:
-                session.expunge(employee)
+        redrive = _has_employee_statuses(session, run.id, employer.id)
+        for rows in unpaid.partitions():
+            batch = [EmployeeRow(*row) for row in rows]
+            snapshot.write(batch)
+            _employee_begin(session, run.id, employer.id, [e.id for e in batch], now, redrive)
         session.execute(
             update(EmployerStatus)
             .where(EmployerStatus.run_id == run.id, EmployerStatus.employer_id == employer.id)
-            .values(employee_count=todo)
+            .values(employee_count=snapshot.employees)
+        )
+        paid = session.scalar(
+            _live_paychecks(run, period, employer.id)
+            .join(Employee, Employee.id == Paycheck.employee_id)
+            .where(Employee.employer_id == employer.id)
+            .with_only_columns(func.count())
         )
         policy = employer.validation_policy
     return EmployerPlan(
         inp.run_id,
         inp.employer_id,
-        chunks,
-        todo,
-        len(paid),
+        snapshot.chunks,
+        snapshot.employees,
+        int(paid or 0),
         policy,
         time_entry_async=ctx.time_entry is not None,
     )
 
 
-def _snapshot_header(run: PayRun, period: PayPeriod) -> dict[str, Any]:
-    return {
-        "run_id": run.id,
-        "kind": run.kind,
-        "pay_period_id": period.id,
-        "pay_date": period.pay_date.isoformat(),
-        "period_start": period.start_date.isoformat(),
-        "period_end": period.end_date.isoformat(),
-    }
+def _live_paychecks(run: PayRun, period: PayPeriod, employer_id: int) -> Any:
+    """This employer's paychecks of the period and run kind that still stand."""
+    return select(Paycheck.id).where(
+        Paycheck.pay_period_id == period.id,
+        Paycheck.kind == run.kind,
+        Paycheck.status != "VOIDED",
+        Paycheck.employer_id == employer_id,
+    )
 
 
-def _write_chunk(
-    ctx: PayrollContext,
-    inp: EmployerInput,
-    number: int,
-    header: dict[str, Any],
-    employees: list[Employee],
-    employer: Employer,
-    schedule: PaySchedule,
-    period: PayPeriod,
-) -> None:
-    config = employer_config(employer)
-    periods = PayFrequency.parse(schedule.frequency).periods_per_year
-    entries = []
-    for employee in employees:
-        request = base_request(employee, config, schedule, period)
+class _SnapshotWriter:
+    """Writes numbered chunk snapshots: the run's header and each employee's base request."""
+
+    def __init__(
+        self,
+        ctx: PayrollContext,
+        inp: EmployerInput,
+        run: PayRun,
+        period: PayPeriod,
+        schedule: PaySchedule,
+        employer: Employer,
+    ) -> None:
+        self.ctx, self.inp = ctx, inp
+        self.header = {
+            "run_id": run.id,
+            "kind": run.kind,
+            "pay_period_id": period.id,
+            "pay_date": period.pay_date.isoformat(),
+            "period_start": period.start_date.isoformat(),
+            "period_end": period.end_date.isoformat(),
+        }
+        self.config = employer_config(employer)
+        self.period_part = period_request(schedule, period)
+        self.periods_per_year = PayFrequency.parse(schedule.frequency).periods_per_year
+        self.chunks, self.employees = 0, 0
+
+    def write(self, employees: Sequence[EmployeeRow]) -> None:
+        entries = [self._entry(employee) for employee in employees]
+        key = self.ctx.chunk_key(self.inp.run_id, self.inp.employer_id, self.chunks, "snapshot")
+        self.ctx.store.put_json(key, {**self.header, "employees": entries})
+        self.chunks, self.employees = self.chunks + 1, self.employees + len(entries)
+        self.ctx.heartbeat()
+
+    def _entry(self, employee: EmployeeRow) -> dict[str, Any]:
+        request = base_request(employee, self.config, self.period_part)
         entry: dict[str, Any] = {"employee_id": employee.id, "request": request}
         if "annual_salary" in request:
-            entry["salary_per_period"] = salary_per_period(request["annual_salary"], periods)
-        entries.append(entry)
-    key = ctx.chunk_key(inp.run_id, inp.employer_id, number, "snapshot")
-    ctx.store.put_json(key, {**header, "employees": entries})
-    ctx.heartbeat()
+            entry["salary_per_period"] = salary_per_period(
+                employee.rate_cents, self.periods_per_year
+            )
+        return entry
+
+
+# BEGIN rows go in with one INSERT ... SELECT per chunk; the ids are one expanding parameter
+# (a bound list, not 500 clauses). A redrive first resets the rows an earlier execution of
+# the run left, and inserts only for those without one.
+_BEGIN_ROWS = select(
+    bindparam("run", type_=EmployeeStatus.run_id.type),
+    bindparam("employer", type_=EmployeeStatus.employer_id.type),
+    Employee.id,
+    literal("BEGIN", EmployeeStatus.status.type),
+    bindparam("begun_at", type_=EmployeeStatus.begin_at.type),
+).where(Employee.id.in_(bindparam("employees", expanding=True)))
+_BEGIN_COLUMNS = ["run_id", "employer_id", "employee_id", "status", "begin_at"]
+_INSERT_BEGIN = insert(EmployeeStatus).from_select(_BEGIN_COLUMNS, _BEGIN_ROWS)
+_INSERT_BEGIN_UNLESS_BEGUN = insert(EmployeeStatus).from_select(
+    _BEGIN_COLUMNS,
+    _BEGIN_ROWS.where(
+        ~select(EmployeeStatus.id)
+        .where(EmployeeStatus.run_id == bindparam("run"), EmployeeStatus.employee_id == Employee.id)
+        .exists()
+    ),
+)
+_RESET_TO_BEGIN = (
+    update(EmployeeStatus)
+    .where(
+        EmployeeStatus.run_id == bindparam("run"),
+        EmployeeStatus.employee_id.in_(bindparam("employees", expanding=True)),
+    )
+    .values(status="BEGIN", error=None, error_type=None, begin_at=bindparam("begun_at"))
+)
+
+
+def _has_employee_statuses(session: Any, run_id: str, employer_id: int) -> bool:
+    """Whether an earlier execution of this run (a redrive's first) began this employer."""
+    return bool(
+        session.scalar(
+            select(
+                select(EmployeeStatus.id)
+                .where(EmployeeStatus.run_id == run_id, EmployeeStatus.employer_id == employer_id)
+                .exists()
+            )
+        )
+    )
 
 
 def _employee_begin(
-    session: Any, run_id: str, employer_id: int, employee_ids: list[int], now: datetime
+    session: Any,
+    run_id: str,
+    employer_id: int,
+    employee_ids: list[int],
+    now: datetime,
+    redrive: bool,
 ) -> None:
     """BEGIN rows for this execution; a redrive resets earlier rows of the same run."""
     if not employee_ids:
         return
-    existing = set(
-        session.scalars(
-            select(EmployeeStatus.employee_id).where(
-                EmployeeStatus.run_id == run_id, EmployeeStatus.employee_id.in_(employee_ids)
-            )
-        )
-    )
-    if existing:
-        session.execute(
-            update(EmployeeStatus)
-            .where(EmployeeStatus.run_id == run_id, EmployeeStatus.employee_id.in_(existing))
-            .values(status="BEGIN", error=None, error_type=None, begin_at=now)
-        )
-    new = [
-        {
-            "run_id": run_id,
-            "employer_id": employer_id,
-            "employee_id": i,
-            "status": "BEGIN",
-            "begin_at": now,
-        }
-        for i in employee_ids
-        if i not in existing
-    ]
-    if new:
-        session.execute(insert(EmployeeStatus), new)
+    params = {"run": run_id, "employer": employer_id, "employees": employee_ids, "begun_at": now}
+    connection = session.connection()  # Core: these take plain parameters, not ORM bulk rows
+    if redrive:
+        connection.execute(_RESET_TO_BEGIN, params)
+        connection.execute(_INSERT_BEGIN_UNLESS_BEGUN, params)
+    else:
+        connection.execute(_INSERT_BEGIN, params)
 
 
 def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from payrun.adapters.db.models import Employee, Employer, PayPeriod, PaySchedule
+from payrun.domain.money import CENT
 
 
 def cents_str(cents: int) -> str:
     """Integer cents as an exact decimal string ("2161.55")."""
+    if not cents:  # most deductions and W-4 amounts: skip the Decimal
+        return "0"
     return str(Decimal(cents) / 100)
 
 
@@ -26,17 +29,57 @@ def employer_config(employer: Employer) -> dict[str, Any]:
     }
 
 
-def base_request(
-    employee: Employee, employer_cfg: dict[str, Any], schedule: PaySchedule, period: PayPeriod
-) -> dict[str, Any]:
-    """Everything the calculator needs except hours worked and year-to-date amounts."""
-    request: dict[str, Any] = {
+class EmployeeRow(NamedTuple):
+    """What base_request reads of an employee, selected as columns rather than an entity
+    (a plain tuple: its fields read far faster than a SQLAlchemy row's)."""
+
+    id: int
+    work_state: str
+    pay_type: str
+    rate_cents: int
+    birth_date: date | None
+    k401_pretax_percent: str
+    k401_roth_percent: str
+    section125_cents: int
+    hsa_cents: int
+    prior_year_fica_wages_cents: int
+    w4_exempt: bool
+    w4_form: int
+    w4_filing_status: str | None
+    w4_step2_checked: bool
+    w4_step3_cents: int
+    w4_step4a_cents: int
+    w4_step4b_cents: int
+    w4_step4c_cents: int
+    w4_pre2020_marital_status: str | None
+    w4_pre2020_allowances: int | None
+    ca_de4_filing_status: str | None
+    ca_de4_regular_allowances: int
+    ca_de4_estimated_allowances: int
+
+
+# select(*EMPLOYEE_ROW_COLUMNS) returns rows in EmployeeRow's order: EmployeeRow(*row).
+EMPLOYEE_ROW_COLUMNS = tuple(getattr(Employee, name) for name in EmployeeRow._fields)
+
+
+def period_request(schedule: PaySchedule, period: PayPeriod) -> dict[str, Any]:
+    """The part of every request of a pay period that is the same for each employee."""
+    return {
         "pay_date": period.pay_date.isoformat(),
         "period_start": period.start_date.isoformat(),
         "period_end": period.end_date.isoformat(),
         "frequency": schedule.frequency,
-        "work_state": employee.work_state,
         "workweek_start": schedule.workweek_start,
+    }
+
+
+def base_request(
+    employee: EmployeeRow | Employee, employer_cfg: dict[str, Any], period_part: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything the calculator needs except hours worked and year-to-date amounts."""
+    request: dict[str, Any] = {
+        **period_part,
+        "work_state": employee.work_state,
         "employer": employer_cfg,
         "employee": _employee_part(employee),
     }
@@ -47,9 +90,10 @@ def base_request(
     return request
 
 
-def _employee_part(employee: Employee) -> dict[str, Any]:
+def _employee_part(employee: EmployeeRow | Employee) -> dict[str, Any]:
+    birth_date = employee.birth_date
     part: dict[str, Any] = {
-        "birth_date": employee.birth_date.isoformat() if employee.birth_date else None,
+        "birth_date": birth_date.isoformat() if birth_date else None,
         "w4": None,
         "w4_pre2020": None,
         "ca_de4": None,
@@ -66,7 +110,7 @@ def _employee_part(employee: Employee) -> dict[str, Any]:
         part["w4"] = {
             "form": 2020,
             "filing_status": employee.w4_filing_status,
-            "step2_checked": employee.w4_step2_checked,
+            "step2_checked": bool(employee.w4_step2_checked),
             "step3_credits": cents_str(employee.w4_step3_cents),
             "step4a_other_income": cents_str(employee.w4_step4a_cents),
             "step4b_deductions": cents_str(employee.w4_step4b_cents),
@@ -98,11 +142,10 @@ def with_earnings(
     return request
 
 
-def salary_per_period(annual_salary: str, periods_per_year: int) -> str:
-    """Annual salary / periods per year, half-up to the cent."""
-    from payrun.domain.money import Money
-
-    return str((Money.of(annual_salary) / periods_per_year).round_cents())
+def salary_per_period(annual_salary_cents: int, periods_per_year: int) -> str:
+    """Annual salary / periods per year, half-up to the cent (as Money.round_cents does)."""
+    per_period = Decimal(annual_salary_cents) / 100 / periods_per_year
+    return f"{per_period.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
 
 
 def ytd_request(amounts_cents: dict[str, int]) -> dict[str, str]:
