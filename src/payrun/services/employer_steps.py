@@ -246,28 +246,20 @@ def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
     and every paycheck reconciles: gross - employee taxes - deductions = net >= 0."""
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
-        employer = session.get(Employer, inp.employer_id)
-        assert employer is not None
+        policy = session.scalar(
+            select(Employer.validation_policy).where(Employer.id == inp.employer_id)
+        )
+        assert policy is not None, inp.employer_id
         statuses = _status_counts(session, inp.run_id, inp.employer_id)
         failed = statuses.get("FAILED", 0)
-        unpaid = _unpaid(inp.run_id, inp.employer_id)
-        payable, net = session.execute(
-            select(func.count(), func.coalesce(func.sum(Paycheck.net_cents), 0)).where(unpaid)
-        ).one()
-        broken = session.scalar(
-            select(func.count()).where(
-                unpaid,
-                (Paycheck.gross_cents - Paycheck.employee_taxes_cents - Paycheck.deductions_cents)
-                != Paycheck.net_cents,
-            )
-        ) + session.scalar(select(func.count()).where(unpaid, Paycheck.net_cents < 0))
+        payable, net, broken = _payable_totals(session, inp.run_id, inp.employer_id)
         pending = sum(n for s, n in statuses.items() if s not in (*DONE_STATUSES, "FAILED"))
         if broken or pending:
             message = f"{broken} paychecks do not reconcile, {pending} employees unfinished"
-            return Validation(False, int(payable), failed, int(net), message)
-        if failed and employer.validation_policy != "partial":
+            return Validation(False, payable, failed, net, message)
+        if failed and policy != "partial":
             message = f"{failed} employees failed; policy 'hold' holds the whole employer"
-            return Validation(False, int(payable), failed, int(net), message)
+            return Validation(False, payable, failed, net, message)
         if failed:
             _dead_letter_failed(session, ctx, inp.run_id, inp.employer_id, now)
         session.execute(
@@ -280,7 +272,24 @@ def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
             .values(status="VALIDATED", validated_at=now)
         )
         set_employer_status(session, inp.run_id, inp.employer_id, "VALIDATED", now)
-    return Validation(True, int(payable), failed, int(net), "ok")
+    return Validation(True, payable, failed, net, "ok")
+
+
+def _payable_totals(session: Any, run_id: str, employer_id: int) -> tuple[int, int, int]:
+    """In one pass over the unpaid paychecks: how many, their net, and how many break
+    gross - employee taxes - deductions = net >= 0 (one breaking both counts twice)."""
+    unreconciled = (
+        Paycheck.gross_cents - Paycheck.employee_taxes_cents - Paycheck.deductions_cents
+    ) != Paycheck.net_cents
+    payable, net, unreconciled_count, negative = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Paycheck.net_cents), 0),
+            func.count().filter(unreconciled),
+            func.count().filter(Paycheck.net_cents < 0),
+        ).where(_unpaid(run_id, employer_id))
+    ).one()
+    return int(payable), int(net), int(unreconciled_count) + int(negative)
 
 
 def _unpaid(run_id: str, employer_id: int) -> Any:
@@ -304,28 +313,72 @@ def _status_counts(session: Any, run_id: str, employer_id: int) -> dict[str, int
 def _dead_letter_failed(
     session: Any, ctx: PayrollContext, run_id: str, employer_id: int, now: datetime
 ) -> int:
-    failed = session.execute(
-        select(EmployeeStatus.employee_id, EmployeeStatus.error_type, EmployeeStatus.error).where(
-            EmployeeStatus.run_id == run_id,
-            EmployeeStatus.employer_id == employer_id,
-            EmployeeStatus.status == "FAILED",
-        )
-    ).all()
-    for employee_id, error_type, error in failed:
-        ref = f"runs/{run_id}/employer-{employer_id}"
-        dead_letter(
-            session, run_id, employer_id, employee_id, "employee", error_type, error or "", ref, now
-        )
-    session.execute(
-        update(EmployeeStatus)
-        .where(
-            EmployeeStatus.run_id == run_id,
-            EmployeeStatus.employer_id == employer_id,
-            EmployeeStatus.status == "FAILED",
-        )
-        .values(status="DEAD_LETTERED", dead_lettered_at=now)
+    """Every FAILED employee becomes an open dead letter (reopening the one an earlier attempt
+    left, as dead_letter does) and DEAD_LETTERED, in three set-based statements."""
+    failed = (
+        (EmployeeStatus.run_id == run_id)
+        & (EmployeeStatus.employer_id == employer_id)
+        & (EmployeeStatus.status == "FAILED")
     )
-    return len(failed)
+    # dead_letter's `error_type or "error"` and `error[:4000]`, in SQL
+    error_type = func.coalesce(func.nullif(EmployeeStatus.error_type, ""), "error")
+    error = func.substr(func.coalesce(EmployeeStatus.error, ""), 1, 4000)
+    same_item = (
+        (EmployeeStatus.run_id == DeadLetter.run_id)
+        & (EmployeeStatus.employer_id == DeadLetter.employer_id)
+        & (EmployeeStatus.employee_id == DeadLetter.employee_id)
+        & (DeadLetter.step == "employee")
+    )
+    connection = session.connection()
+    connection.execute(
+        update(DeadLetter)
+        .where(select(EmployeeStatus.id).where(failed, same_item).exists())
+        .values(
+            status="OPEN",
+            resolution=None,
+            resolved_at=None,
+            error_type=select(error_type).where(failed, same_item).scalar_subquery(),
+            error=select(error).where(failed, same_item).scalar_subquery(),
+            last_failed_at=now,
+        )
+    )
+    at = literal(now, DeadLetter.last_failed_at.type)
+    connection.execute(
+        insert(DeadLetter).from_select(
+            [
+                "run_id",
+                "employer_id",
+                "employee_id",
+                "step",
+                "error_type",
+                "error",
+                "payload_ref",
+                "attempts",
+                "status",
+                "first_failed_at",
+                "last_failed_at",
+            ],
+            select(
+                EmployeeStatus.run_id,
+                EmployeeStatus.employer_id,
+                EmployeeStatus.employee_id,
+                literal("employee", DeadLetter.step.type),
+                error_type,
+                error,
+                literal(f"runs/{run_id}/employer-{employer_id}", DeadLetter.payload_ref.type),
+                literal(1, DeadLetter.attempts.type),
+                literal("OPEN", DeadLetter.status.type),
+                at,
+                at,
+            )
+            .where(failed, ~select(DeadLetter.id).where(same_item).exists())
+            .order_by(EmployeeStatus.employee_id),
+        )
+    )
+    dead = connection.execute(
+        update(EmployeeStatus).where(failed).values(status="DEAD_LETTERED", dead_lettered_at=now)
+    )
+    return int(dead.rowcount)
 
 
 def dead_letter(
