@@ -5,11 +5,16 @@ or redriven payment can never include anyone twice."""
 from __future__ import annotations
 
 import logging
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
@@ -23,45 +28,56 @@ from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPay
 OPEN = ("PENDING", "SENT")
 log = logging.getLogger(__name__)
 CHECKING, SAVINGS, EMPLOYER_DEBIT = 22, 32, 27
+# What the file needs of a paycheck and its employee (see _payees for the columns).
+Payee = Row[int, str, str, bytes, str, str, str]
 
 
 def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
     """Reuse the open payment of this employer and run, or open the next one and attach every
-    calculated, unpaid paycheck to it; write its NACHA file (deterministic, so retries match)."""
+    calculated, unpaid paycheck to it; write its NACHA file (deterministic, so retries match).
+
+    The file is built outside the attaching transaction, so no write lock is held while
+    account numbers are decrypted; nacha_path is recorded only once the file is in place."""
     with transaction(ctx.db_url) as session:
-        payment = session.scalar(
-            select(Payment).where(
-                Payment.run_id == inp.run_id,
-                Payment.employer_id == inp.employer_id,
-                Payment.status.in_(OPEN),
-            )
-        )
+        payment = _open_payment(session, inp) or _new_payment(session, ctx, inp)
         if payment is None:
-            payment = _open_payment(session, ctx, inp)
-            if payment is None:
-                return PreparedPayment(0, "", 0, 0, "")
-        checks = session.execute(
-            select(Paycheck, Employee)
-            .join(Employee, Employee.id == Paycheck.employee_id)
-            .where(Paycheck.payment_id == payment.id)
-            .order_by(Paycheck.employee_id)
-        ).all()
+            return PreparedPayment(0, "", 0, 0, "")
         employer = session.get(Employer, inp.employer_id)
         assert employer is not None
-        path = _write_nacha(ctx, employer, payment, checks)
-        payment.nacha_path = str(path)
-        effective = min(c.pay_date for c, _ in checks).isoformat()
-        return PreparedPayment(
-            payment.id,
-            payment.idempotency_key,
-            len(checks),
-            payment.credit_total_cents,
-            str(path),
-            effective,
+        payees = _payees(session, payment.id)
+        effective = session.scalar(
+            select(func.min(Paycheck.pay_date)).where(Paycheck.payment_id == payment.id)
         )
+        assert effective is not None, "an open payment always has paychecks"
+    path = _write_nacha(
+        ctx, employer, payment, payroll_file_spec(ctx, employer, payment, payees, effective)
+    )
+    if payment.nacha_path != str(path):
+        with transaction(ctx.db_url) as session:
+            session.execute(
+                update(Payment).where(Payment.id == payment.id).values(nacha_path=str(path))
+            )
+    return PreparedPayment(
+        payment.id,
+        payment.idempotency_key,
+        len(payees),
+        payment.credit_total_cents,
+        str(path),
+        effective.isoformat(),
+    )
 
 
-def _open_payment(session: Any, ctx: PayrollContext, inp: EmployerInput) -> Payment | None:
+def _open_payment(session: Session, inp: EmployerInput) -> Payment | None:
+    return session.scalar(
+        select(Payment).where(
+            Payment.run_id == inp.run_id,
+            Payment.employer_id == inp.employer_id,
+            Payment.status.in_(OPEN),
+        )
+    )
+
+
+def _new_payment(session: Any, ctx: PayrollContext, inp: EmployerInput) -> Payment | None:
     unpaid = (
         (Paycheck.run_id == inp.run_id)
         & (Paycheck.employer_id == inp.employer_id)
@@ -99,39 +115,50 @@ def _open_payment(session: Any, ctx: PayrollContext, inp: EmployerInput) -> Paym
     return payment
 
 
+def _payees(session: Session, payment_id: int) -> Sequence[Payee]:
+    """Only what the NACHA file needs of each paycheck of the payment, in employee order."""
+    return session.execute(
+        select(
+            Paycheck.net_cents,
+            Employee.bank_account_type,
+            Employee.bank_routing,
+            Employee.bank_account_enc,
+            Employee.external_id,
+            Employee.last_name,
+            Employee.first_name,
+        )
+        .join(Employee, Employee.id == Paycheck.employee_id)
+        .where(Paycheck.payment_id == payment_id)
+        .order_by(Paycheck.employee_id)
+    ).all()
+
+
 def _write_nacha(
-    ctx: PayrollContext, employer: Employer, payment: Payment, checks: list[Any]
+    ctx: PayrollContext, employer: Employer, payment: Payment, spec: AchFileSpec
 ) -> Path:
-    spec = payroll_file_spec(ctx, employer, payment, checks)
+    """Write the file under a name of its own, then rename it into place: a retry running
+    beside a stalled attempt writes the same bytes and never a half-written file."""
     folder = ctx.output_dir / "nacha" / payment.run_id
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"employer-{employer.id}-payment-{payment.sequence}.ach"
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     tmp.write_bytes(build_file(spec))
     tmp.replace(path)
     return path
 
 
 def payroll_file_spec(
-    ctx: PayrollContext, employer: Employer, payment: Payment, checks: list[Any]
+    ctx: PayrollContext,
+    employer: Employer,
+    payment: Payment,
+    payees: Sequence[Payee],
+    effective: date,
 ) -> AchFileSpec:
     """A PPD credit batch (220) to the employees and a CCD debit batch (225) to the employer's
     funding account for the same total, in one file to the ODFI."""
     created: datetime = payment.created_at
-    effective = min(c.pay_date for c, _ in checks)
     company = _ach_name(employer.name, 16)
-    credits = tuple(
-        EntrySpec(
-            transaction_code=SAVINGS if e.bank_account_type == "savings" else CHECKING,
-            routing=e.bank_routing,
-            account=ctx.vault.decrypt(e.bank_account_enc),
-            amount_cents=c.net_cents,
-            individual_id=e.external_id,
-            individual_name=_ach_name(f"{e.last_name} {e.first_name}", 22),
-        )
-        for c, e in checks
-        if c.net_cents > 0
-    )
+    credits = tuple(_credit_entry(ctx, payee) for payee in payees if payee.net_cents > 0)
     debit = EntrySpec(
         transaction_code=EMPLOYER_DEBIT,
         routing=employer.funding_routing,
@@ -140,14 +167,17 @@ def payroll_file_spec(
         individual_id=employer.ein.replace("-", ""),
         individual_name=company,
     )
-    common = {
-        "company_name": company,
-        "company_id": employer.ach_company_id,
-        "entry_description": "PAYROLL",
-        "effective_date": effective,
-        "odfi": employer.odfi_routing[:8],
-        "descriptive_date": effective.strftime("%b %d").upper(),
-    }
+    credit_batch = BatchSpec(
+        service_class=220,
+        company_name=company,
+        company_id=employer.ach_company_id,
+        sec_code="PPD",
+        entry_description="PAYROLL",
+        effective_date=effective,
+        odfi=employer.odfi_routing[:8],
+        entries=credits,
+        descriptive_date=effective.strftime("%b %d").upper(),
+    )
     return AchFileSpec(
         immediate_destination=employer.odfi_routing,
         immediate_origin=employer.ach_company_id,
@@ -156,19 +186,29 @@ def payroll_file_spec(
         created=created.replace(tzinfo=None),
         file_id_modifier="A",
         batches=(
-            BatchSpec(service_class=220, sec_code="PPD", entries=credits, **common),
-            BatchSpec(service_class=225, sec_code="CCD", entries=(debit,), **common),
+            credit_batch,
+            replace(credit_batch, service_class=225, sec_code="CCD", entries=(debit,)),
         ),
+    )
+
+
+def _credit_entry(ctx: PayrollContext, payee: Payee) -> EntrySpec:
+    return EntrySpec(
+        transaction_code=SAVINGS if payee.bank_account_type == "savings" else CHECKING,
+        routing=payee.bank_routing,
+        account=ctx.vault.decrypt(payee.bank_account_enc),
+        amount_cents=payee.net_cents,
+        individual_id=payee.external_id,
+        individual_name=_ach_name(f"{payee.last_name} {payee.first_name}", 22),
     )
 
 
 def _ach_name(text: str, length: int) -> str:
     """Upper-case ASCII for the fixed-width name fields (accents dropped, not rejected)."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    cleaned = "".join(ch for ch in ascii_text.upper() if 32 <= ord(ch) < 127)
-    return cleaned[:length].strip() or "PAYEE"
+    if not (text.isascii() and text.isprintable()):  # most names are plain ASCII already
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        text = "".join(ch for ch in ascii_text if 32 <= ord(ch) < 127)
+    return text.upper()[:length].strip() or "PAYEE"
 
 
 def payment_batch(prepared: PreparedPayment, run_id: str, employer_id: int) -> PaymentBatch:
@@ -192,14 +232,7 @@ def mark_sent(ctx: PayrollContext, payment_id: int, reference: str) -> None:
         assert payment is not None
         if payment.status == "PENDING":
             payment.status, payment.provider_reference = "SENT", reference
-        ids = session.scalars(select(Paycheck.employee_id).where(Paycheck.payment_id == payment_id))
-        session.execute(
-            update(EmployeeStatus)
-            .where(
-                EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(list(ids))
-            )
-            .values(status="PAYMENT_SENT", payment_sent_at=now)
-        )
+        _set_employee_status(session, payment, status="PAYMENT_SENT", payment_sent_at=now)
         set_employer_status(session, payment.run_id, payment.employer_id, "PAYMENT_SENT", now)
 
 
@@ -217,17 +250,22 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
         session.execute(
             update(Paycheck).where(Paycheck.payment_id == payment.id).values(status="PAID")
         )
-        ids = list(
-            session.scalars(select(Paycheck.employee_id).where(Paycheck.payment_id == payment.id))
-        )
-        session.execute(
-            update(EmployeeStatus)
-            .where(EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(ids))
-            .values(status="PAID", paid_at=now)
-        )
+        _set_employee_status(session, payment, status="PAID", paid_at=now)
         set_employer_status(session, payment.run_id, payment.employer_id, "PAID", now)
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
+    )
+
+
+def _set_employee_status(session: Any, payment: Payment, **values: Any) -> None:
+    """One statement for every employee paid by payment: the database finds them, and no
+    session sync is asked for (it would fetch every updated row back)."""
+    paid = select(Paycheck.employee_id).where(Paycheck.payment_id == payment.id)
+    session.execute(
+        update(EmployeeStatus)
+        .where(EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(paid))
+        .values(**values),
+        execution_options={"synchronize_session": False},
     )
 
 
