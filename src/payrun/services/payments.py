@@ -193,13 +193,14 @@ def payroll_file_spec(
 
 
 def _credit_entry(ctx: PayrollContext, payee: Payee) -> EntrySpec:
+    net_cents, account_type, routing, account_enc, external_id, last_name, first_name = payee
     return EntrySpec(
-        transaction_code=SAVINGS if payee.bank_account_type == "savings" else CHECKING,
-        routing=payee.bank_routing,
-        account=ctx.vault.decrypt(payee.bank_account_enc),
-        amount_cents=payee.net_cents,
-        individual_id=payee.external_id,
-        individual_name=_ach_name(f"{payee.last_name} {payee.first_name}", 22),
+        transaction_code=SAVINGS if account_type == "savings" else CHECKING,
+        routing=routing,
+        account=ctx.vault.decrypt(account_enc),
+        amount_cents=net_cents,
+        individual_id=external_id,
+        individual_name=_ach_name(f"{last_name} {first_name}", 22),
     )
 
 

@@ -88,22 +88,21 @@ def entry_problems(
 ) -> list[str]:
     """What is wrong with one entry (fields as RecordReader.entry_fields reads them)."""
     code, rdfi, check, *_, indicator, trace = fields
-    where = f"{label} entry {trace}"
-    problems = []
+    found = []
     if not is_valid_routing(rdfi + check):
-        problems.append(f"{where} routing: {rdfi + check} fails the ABA check digit")
+        found.append(f"routing: {rdfi + check} fails the ABA check digit")
     if not codes.service_class_allows(service_class, int(code)):
-        problems.append(f"{where} transaction_code: {int(code)} not allowed in {service_class}")
+        found.append(f"transaction_code: {int(code)} not allowed in {service_class}")
     if int(indicator) != (1 if addenda else 0):
-        problems.append(f"{where} addenda_record_indicator: does not match the addenda present")
+        found.append("addenda_record_indicator: does not match the addenda present")
     for one in addenda:
-        problems.extend(_addenda_problems(one, trace, where))
-    return problems
+        found.extend(_addenda_problems(one, trace))
+    return [f"{label} entry {trace} {problem}" for problem in found]
 
 
-def _addenda_problems(addenda: Addenda, trace: str, where: str) -> list[str]:
+def _addenda_problems(addenda: Addenda, trace: str) -> list[str]:
     if isinstance(addenda, PaymentAddenda) and addenda.entry_detail_sequence_number != trace[-7:]:
-        return [f"{where} addenda entry_detail_sequence_number: does not end its trace"]
+        return ["addenda entry_detail_sequence_number: does not end its trace"]
     if isinstance(addenda, ReturnAddenda) and addenda.trace_number != trace:
-        return [f"{where} addenda 99 trace_number: {addenda.trace_number} is not the entry's"]
+        return [f"addenda 99 trace_number: {addenda.trace_number} is not the entry's"]
     return []
