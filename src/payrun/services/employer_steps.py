@@ -85,7 +85,8 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
         # Only the columns a request needs, a chunk at a time: an employer of any size never
         # sits in memory whole; those already paid this period stay out in the query itself.
-        unpaid = session.execute(
+        # Core, not the ORM: plain rows, without the ORM's per-row loading.
+        unpaid = session.connection().execute(
             select(*EMPLOYEE_ROW_COLUMNS)
             .where(
                 Employee.employer_id == employer.id,
@@ -99,7 +100,7 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         )
         redrive = _has_employee_statuses(session, run.id, employer.id)
         for rows in unpaid.partitions():
-            batch = [EmployeeRow(*row) for row in rows]
+            batch = list(map(EmployeeRow._make, rows))
             snapshot.write(batch)
             _employee_begin(session, run.id, employer.id, [e.id for e in batch], now, redrive)
         session.execute(
