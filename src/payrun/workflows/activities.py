@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -78,9 +79,15 @@ def _heartbeating() -> Iterator[None]:
 class PayrollActivities:
     """Built with its dependencies (the context); one method per single-purpose step."""
 
-    def __init__(self, ctx: PayrollContext) -> None:
+    def __init__(self, ctx: PayrollContext, worker_queue: str = "") -> None:
         self.ctx = ctx
         self.ctx.heartbeat = _heartbeat
+        # This worker's own task queue: a chunk's later steps are sent here, where its stage
+        # objects are in memory (services.stage_store); empty when the worker has none.
+        self.worker_queue = worker_queue
+
+    def _here(self, result: StepResult) -> StepResult:
+        return dataclasses.replace(result, worker_queue=self.worker_queue)
 
     @activity.defn
     @_domain_errors
@@ -100,7 +107,7 @@ class PayrollActivities:
     @activity.defn
     @_domain_errors
     def time_entry(self, task: ChunkTask) -> StepResult:
-        return employee_steps.time_entry(self.ctx, task)
+        return self._here(employee_steps.time_entry(self.ctx, task))
 
     @activity.defn
     def request_time_entries(self, task: ChunkTask) -> dict[str, Any]:
@@ -112,27 +119,27 @@ class PayrollActivities:
     @activity.defn
     @_domain_errors
     def record_time_entries(self, record: RecordHours) -> StepResult:
-        return employee_steps.record_hours(self.ctx, record.task, record.hours)
+        return self._here(employee_steps.record_hours(self.ctx, record.task, record.hours))
 
     @activity.defn
     @_domain_errors
     def gross_pay(self, task: ChunkTask) -> StepResult:
-        return employee_steps.gross_pay(self.ctx, task)
+        return self._here(employee_steps.gross_pay(self.ctx, task))
 
     @activity.defn
     @_domain_errors
     def taxes(self, task: ChunkTask) -> StepResult:
-        return employee_steps.taxes(self.ctx, task)
+        return self._here(employee_steps.taxes(self.ctx, task))
 
     @activity.defn
     @_domain_errors
     def retirement(self, task: ChunkTask) -> StepResult:
-        return employee_steps.retirement(self.ctx, task)
+        return self._here(employee_steps.retirement(self.ctx, task))
 
     @activity.defn
     @_domain_errors
     def net_pay(self, task: ChunkTask) -> StepResult:
-        return employee_steps.net_pay(self.ctx, task)
+        return self._here(employee_steps.net_pay(self.ctx, task))
 
     @activity.defn
     @_domain_errors

@@ -9,6 +9,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
     from payrun.workflows.activities import PayrollActivities
@@ -44,6 +45,9 @@ BEGIN_OPTIONS: dict[str, Any] = {
     "retry_policy": RETRY,
 }
 CHUNK_PARALLELISM = 4
+# A chunk's next step waits this long on its worker's own queue before any worker may take it.
+WORKER_GONE_AFTER = timedelta(seconds=10)
+ONE_ATTEMPT = RetryPolicy(maximum_attempts=1)
 
 
 @workflow.defn(name="EmployerPayroll")
@@ -116,7 +120,7 @@ class EmployerPayrollWorkflow:
                     for step in steps:
                         step_name = step.__name__
                         task = ChunkTask(inp.run_id, inp.employer_id, chunk, dict(versions))
-                        result = await workflow.execute_activity_method(step, task, **STEP_OPTIONS)
+                        result = await _on_worker_of(result, step, task)
                         versions[step_name] = result.version
                 except BaseException:
                     self._step = self._step or step_name
@@ -178,6 +182,32 @@ class EmployerPayrollWorkflow:
         }
 
 
+async def _on_worker_of(previous: StepResult, step: Any, task: ChunkTask) -> StepResult:
+    """Run a chunk's next step on the worker that ran the previous one, where the chunk's objects
+    are in memory: one attempt there. If that worker is gone (nobody takes the task in time, or
+    the attempt stops heartbeating) or the attempt fails in a way a retry may fix, the step goes
+    to the shared queue with the usual retries; any worker reads the objects from the store."""
+    if previous.worker_queue:
+        try:
+            return await workflow.execute_activity_method(  # type: ignore[no-any-return]
+                step,
+                task,
+                task_queue=previous.worker_queue,
+                schedule_to_start_timeout=WORKER_GONE_AFTER,
+                **{**STEP_OPTIONS, "retry_policy": ONE_ATTEMPT},
+            )
+        except ActivityError as err:
+            if _final(err):
+                raise
+    return await workflow.execute_activity_method(step, task, **STEP_OPTIONS)  # type: ignore[no-any-return]
+
+
+def _final(err: ActivityError) -> bool:
+    """An error no retry can fix (bad input, a rejected payment ...)."""
+    root = _root(err)
+    return isinstance(root, ApplicationError) and (root.non_retryable or root.type in NON_RETRYABLE)
+
+
 def _downstream_options(inp: EmployerInput) -> dict[str, Any]:
     """A downstream system answers by callback and heartbeats while it works: silence fails the
     attempt loudly (downstream_timeout) instead of hanging; a rejection is not retried."""
@@ -200,8 +230,6 @@ def _root(err: BaseException) -> BaseException:
 
 
 def _error_type(err: BaseException) -> str:
-    from temporalio.exceptions import TimeoutError as TemporalTimeout
-
     root = _root(err)
     if isinstance(root, TemporalTimeout):
         return "downstream_timeout"

@@ -76,6 +76,7 @@ class StepResult:
     succeeded: int
     failed: int
     version: str = ""  # what the step wrote its output under (see ChunkTask.versions)
+    worker_queue: str = ""  # the task queue of the worker that ran it (its objects are there)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
-"""The worker: hosts both workflows and every activity on one task queue."""
+"""The worker: workflows and every activity on the shared task queue, plus its own queue."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
@@ -24,15 +29,37 @@ WORKFLOWS = [
 ]
 
 
-def build_worker(
+def worker_queue(task_queue: str) -> str:
+    """A task queue only this worker process polls: `{shared}/{host}-{pid}-{random}`."""
+    return f"{task_queue}/{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+@contextlib.asynccontextmanager
+async def build_worker(
     client: Client, ctx: PayrollContext, task_queue: str, max_activities: int = 8
-) -> Worker:
-    activities = PayrollActivities(ctx)
-    return Worker(
+) -> AsyncIterator[None]:
+    """Two pollers in one process: the shared task queue (workflows and every activity) and
+    this worker's own queue, which takes the later steps of the chunks it started."""
+    own = worker_queue(task_queue)
+    activities = PayrollActivities(ctx, own)
+    executor = ThreadPoolExecutor(max_workers=2 * max_activities)
+    shared = Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
         activities=activities.all() + ScheduleActivities(ctx).all(),
-        activity_executor=ThreadPoolExecutor(max_workers=max_activities),
+        activity_executor=executor,
         max_concurrent_activities=max_activities,
     )
+    sticky = Worker(
+        client,
+        task_queue=own,
+        activities=activities.all(),
+        activity_executor=executor,
+        max_concurrent_activities=max_activities,
+    )
+    try:
+        async with shared, sticky:
+            yield
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
