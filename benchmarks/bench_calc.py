@@ -1,7 +1,10 @@
 """Pure-calculation throughput: paychecks per second for a realistic mix of employees.
 
 Run: ``python -m benchmarks.bench_calc`` (or ``run(employees, repeats)`` from code).
-Building the requests and loading the tables are not timed; only ``calculate`` is.
+Building the requests and loading the tables are not timed. Three figures:
+``calculate`` alone; ``calculate`` plus the stub's ``lines`` and ``ytd_after`` (what the
+net-pay step stores); and ``parse_pay_request`` of the same requests in the JSON shape the
+pipeline's snapshot holds (microseconds per employee).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +38,7 @@ from payrun.domain.request import (
     YearToDate,
 )
 from payrun.domain.tables import TaxTables
+from payrun.services.pay_request import parse_pay_request
 from payrun.tables import load_tables
 
 STATES = ("CA", "CA", "CA", "CA", "CA", "TX", "FL", "WA", "NV")
@@ -116,22 +121,113 @@ def _employee(rng: random.Random, annual: float) -> Employee:
     )
 
 
+def request_data(request: PayRequest) -> dict[str, Any]:
+    """The request in the calculator's JSON shape, as ``services.requests`` builds it."""
+    employee, earnings = request.employee, request.earnings
+    ca_ui_rate = request.employer.ca_ui_rate
+    data: dict[str, Any] = {
+        "pay_date": request.pay_date.isoformat(),
+        "frequency": request.frequency.value,
+        "work_state": request.work_state,
+        "workweek_start": 6,
+        "employee_id": request.employee_id,
+        "employer": {
+            "ca_ui_rate": None if ca_ui_rate is None else str(ca_ui_rate),
+            "futa_credit_reduction": str(request.employer.futa_credit_reduction),
+            "match": [
+                {"up_to_percent": str(t.up_to_percent), "match_percent": str(t.match_percent)}
+                for t in request.employer.match
+            ],
+        },
+        "employee": _employee_data(employee),
+        "ytd": {key: str(money.amount) for key, money in request.ytd.values.items()},
+    }
+    if earnings.hourly is None:
+        data["earnings"] = {"salary": str(earnings.salary)}
+    else:
+        hours = {day.isoformat(): str(worked) for day, worked in earnings.hourly.hours}
+        data["earnings"] = {"hourly_rate": str(earnings.hourly.hourly_rate), "hours": hours}
+    if earnings.bonus:
+        data["earnings"]["bonus"] = str(earnings.bonus)
+    return data
+
+
+def _employee_data(employee: Employee) -> dict[str, Any]:
+    w4, old, de4 = employee.w4, employee.w4_pre2020, employee.ca_de4
+    return {
+        "birth_date": employee.birth_date.isoformat() if employee.birth_date else None,
+        "w4": None
+        if w4 is None
+        else {
+            "form": 2020,
+            "filing_status": w4.filing_status.value,
+            "step2_checked": w4.step2_checked,
+            "step3_credits": str(w4.step3_credits),
+            "step4a_other_income": "0",
+            "step4b_deductions": "0",
+            "step4c_extra": str(w4.step4c_extra),
+        },
+        "w4_pre2020": None
+        if old is None
+        else {"marital_status": old.marital_status.value, "allowances": old.allowances},
+        "ca_de4": None
+        if de4 is None
+        else {
+            "filing_status": de4.filing_status.value,
+            "regular_allowances": de4.regular_allowances,
+            "estimated_deduction_allowances": de4.estimated_deduction_allowances,
+        },
+        "retirement": {
+            "pretax_percent": str(employee.retirement.pretax_percent),
+            "roth_percent": str(employee.retirement.roth_percent),
+        },
+        "section125": str(employee.section125),
+        "hsa": str(employee.hsa),
+        "prior_year_fica_wages": str(employee.prior_year_fica_wages),
+        "exempt": False,
+    }
+
+
+def _rates(repeats: int, count: int, work: Callable[[], object]) -> list[float]:
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        rates.append(count / (time.perf_counter() - started))
+    return rates
+
+
 def run(employees: int = 100_000, repeats: int = 5) -> dict[str, Any]:
     rng = random.Random(2026)
     requests = [make_request(rng, i) for i in range(employees)]
     tables: dict[str, TaxTables] = {s: load_tables(2026, s) for s in set(STATES)}
     pairs = [(request, tables[request.work_state]) for request in requests]
-    rates = []
-    for _ in range(repeats):
-        started = time.perf_counter()
+    payloads = [request_data(request) for request in requests]
+
+    def calculate_all() -> None:
         for request, table in pairs:
             calculate(request, table)
-        rates.append(len(pairs) / (time.perf_counter() - started))
+
+    def calculate_with_stub() -> None:
+        for request, table in pairs:
+            stub = calculate(request, table)
+            stub.lines  # noqa: B018 - the derived lines and YTD are what is timed
+            stub.ytd_after  # noqa: B018
+
+    def parse_all() -> None:
+        for payload in payloads:
+            parse_pay_request(payload)
+
+    rates = _rates(repeats, employees, calculate_all)
+    stub_rates = _rates(repeats, employees, calculate_with_stub)
+    parse_rates = _rates(repeats, employees, parse_all)
     return {
         "employees": employees,
         "repeats": repeats,
         "paychecks_per_second_median": round(statistics.median(rates)),
         "paychecks_per_second_runs": [round(rate) for rate in rates],
+        "with_stub_lines_per_second_median": round(statistics.median(stub_rates)),
+        "parse_us_per_employee_median": round(1e6 / statistics.median(parse_rates), 1),
     }
 
 
@@ -140,6 +236,8 @@ def main() -> None:
     result = run(employees)
     rate = result["paychecks_per_second_median"]
     print(f"calc: {rate:,} paychecks/s (median of {result['repeats']} runs)")
+    print(f"calc + stub lines and YTD: {result['with_stub_lines_per_second_median']:,}/s")
+    print(f"parse: {result['parse_us_per_employee_median']} us/employee")
     print(result)
 
 
