@@ -34,15 +34,18 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
     return result
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, init=False)
 class Money:
     """An amount of dollars. Full precision is kept until a rule rounds explicitly."""
 
     amount: Decimal
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            object.__setattr__(self, "amount", to_decimal(self.amount))
+    def __init__(self, amount: Decimal) -> None:
+        # One check on the hot path: a Decimal is taken as is; anything else is converted
+        # exactly (int, numeric str) or refused (float, bool).
+        if type(amount) is not Decimal:
+            amount = to_decimal(amount)
+        _set_field(self, "amount", amount)
 
     @classmethod
     def of(cls, value: object, field: str = "amount") -> Money:
@@ -50,7 +53,7 @@ class Money:
 
     @classmethod
     def zero(cls) -> Money:
-        return cls(Decimal(0))
+        return ZERO_MONEY
 
     @classmethod
     def from_cents(cls, cents: int) -> Money:
@@ -97,7 +100,7 @@ class Money:
         return self if self <= other else other
 
     def floor_zero(self) -> Money:
-        return self if self.amount > 0 else Money(Decimal(0))
+        return self if self.amount > 0 else ZERO_MONEY
 
     def is_negative(self) -> bool:
         return self.amount < 0
@@ -109,10 +112,8 @@ class Money:
         return f"Money('{self.amount}')"
 
 
-def _amount(other: object) -> Decimal:
-    if not isinstance(other, Money):
-        raise TypeError(f"cannot combine Money with {type(other).__name__}")
-    return other.amount
+_set_field = object.__setattr__  # how a frozen dataclass sets its own fields
+ZERO_MONEY = Money(Decimal(0))  # immutable, so one shared zero serves everyone
 
 
 def _factor(value: object) -> Decimal:
@@ -122,7 +123,10 @@ def _factor(value: object) -> Decimal:
 
 
 def total(amounts: list[Money] | tuple[Money, ...]) -> Money:
-    result = Money.zero()
-    for amount in amounts:
-        result = result + amount
-    return result
+    return Money(sum((_amount(amount) for amount in amounts), Decimal(0)))
+
+
+def _amount(other: object) -> Decimal:
+    if not isinstance(other, Money):
+        raise TypeError(f"cannot combine Money with {type(other).__name__}")
+    return other.amount
