@@ -1,11 +1,16 @@
-"""JSON-safe dicts for the frozen stage results: money and decimals as strings, dates ISO."""
+"""JSON-safe dicts for the frozen stage results: money and decimals as strings, dates ISO.
+
+Both directions are compiled once per type (``functools.cache``): writing dispatches on the
+value's class, reading on the field's type hint, so no value pays for typing introspection.
+A dataclass is written and read through its ``__init__`` fields only (memo fields stay out).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import types
 import typing
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -15,6 +20,7 @@ from typing import Any, TypeVar
 from payrun.domain.money import CENT, Money
 
 T = TypeVar("T")
+Convert = Callable[[Any], Any]
 
 
 def money_text(value: Money) -> str:
@@ -25,94 +31,87 @@ def money_text(value: Money) -> str:
 
 def to_jsonable(value: Any) -> Any:
     kind = type(value)
-    if kind is Money:
-        return money_text(value)
-    if kind in _PLAIN:
-        return value
-    if kind is Decimal:
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            name: to_jsonable(getattr(value, name))
-            for name in _all_names(typing.cast(Hashable, kind))
-        }
-    if isinstance(value, tuple | list):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    return value
-
-
-_PLAIN = frozenset({str, int, bool, type(None)})
-
-
-@cache
-def _all_names(cls: Any) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    write = _WRITERS.get(kind)
+    if write is None:
+        write = _WRITERS[kind] = _writer(kind)
+    return write(value)
 
 
 def from_jsonable(cls: type[T], data: Mapping[str, Any]) -> T:
     """Rebuild a dataclass written by ``to_jsonable``; exact for every field type used here."""
-    fields = _field_converters(typing.cast(Hashable, cls))
-    return cls(**{name: convert(data[name]) for name, convert in fields if name in data})
+    fields = _field_readers(typing.cast(Hashable, cls))
+    return cls(**{name: read(data[name]) for name, read in fields if name in data})
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_WRITERS: dict[type, Convert] = {}  # class -> its writer, filled on first use
+
+
+def _writer(kind: type) -> Convert:
+    """How to write a value of exactly this class."""
+    if kind is Money:
+        return money_text
+    if kind in (str, int, bool, type(None)):
+        return _same
+    if kind is Decimal:
+        return str
+    if issubclass(kind, Enum):
+        return lambda value: value.value
+    if issubclass(kind, date):
+        return lambda value: value.isoformat()
+    if dataclasses.is_dataclass(kind):
+        names = _names(typing.cast(Hashable, kind))
+        return lambda value: {name: to_jsonable(getattr(value, name)) for name in names}
+    if issubclass(kind, tuple | list):
+        return lambda value: [to_jsonable(item) for item in value]
+    if issubclass(kind, Mapping):
+        return lambda value: {str(key): to_jsonable(item) for key, item in value.items()}
+    return _same
 
 
 @cache
-def _field_converters(cls: Any) -> tuple[tuple[str, Any], ...]:
-    """Per class, once: each init field with a converter compiled from its type hint."""
-    hints = _hints(cls)
-    return tuple((name, _compiled(hints[name])) for name in _names(cls))
+def _field_readers(cls: Any) -> tuple[tuple[str, Convert], ...]:
+    """Per class, once: each init field with a reader compiled from its type hint."""
+    hints = typing.get_type_hints(cls)
+    return tuple((name, _reader(hints[name])) for name in _names(cls))
 
 
 @cache
-def _compiled(hint: Any) -> Any:
-    def convert(value: Any) -> Any:
-        return None if value is None else _convert(hint, value)
+def _reader(hint: Any) -> Convert:
+    """How to read a JSON value into ``hint``; ``None`` stays ``None`` for every type."""
+    read = _non_null_reader(hint)
+    return lambda value: None if value is None else read(value)
 
+
+def _non_null_reader(hint: Any) -> Convert:
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _reader(options[0])
+    if origin is tuple:
+        item = _reader(typing.get_args(hint)[0])
+        return lambda value: tuple([item(element) for element in value])
+    if origin in (Mapping, dict) or (origin is not None and issubclass(origin, Mapping)):
+        entry = _reader(typing.get_args(hint)[1])
+        return lambda value: {key: entry(element) for key, element in value.items()}
     if hint is Money:
-        return lambda value: None if value is None else Money(Decimal(value))
+        return lambda value: Money(Decimal(value))
     if hint is Decimal:
-        return lambda value: None if value is None else Decimal(value)
-    if hint in (str, int, bool):
-        return lambda value: value
-    return convert
+        return Decimal
+    if hint is date:
+        return date.fromisoformat
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        members = {member.value: member for member in hint}
+        return lambda value: members[value] if value in members else hint(value)
+    if dataclasses.is_dataclass(hint):
+        cls = typing.cast(type, hint)
+        return lambda value: from_jsonable(cls, value)
+    return _same
 
 
 @cache
 def _names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if f.init)
-
-
-@cache
-def _hints(cls: Any) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(hint)
-    if origin is typing.Union or origin is types.UnionType:
-        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _convert(options[0], value)
-    if origin is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_convert(item, element) for element in value)
-    if origin in (Mapping, dict) or (origin is not None and issubclass(origin, Mapping)):
-        _, item = typing.get_args(hint)
-        return {key: _convert(item, element) for key, element in value.items()}
-    if hint is Money:
-        return Money(Decimal(value))
-    if hint is Decimal:
-        return Decimal(value)
-    if hint is date:
-        return date.fromisoformat(value)
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
-    if dataclasses.is_dataclass(hint):
-        return from_jsonable(typing.cast(type, hint), value)
-    return value
