@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from payrun.domain.earnings import EARNING_CODES, EarningLine
-from payrun.domain.money import Money
+from payrun.domain.money import ZERO_MONEY, Money
 from payrun.domain.periods import PayFrequency
 from payrun.domain.request import YTD_KEYS, YearToDate
 from payrun.domain.serde import from_jsonable, money_text, to_jsonable
@@ -87,12 +90,17 @@ _EMPLOYER_LINES = (
     ("employer_tax", "ETT", "CA Employment Training Tax", "ett", "ett_tax"),
     ("employer_contribution", "MATCH401K", "401(k) employer match", "match_401k", "match_401k"),
 )
-_ALWAYS_SHOWN = {"FIT", "SS", "MED", "ER_SS", "ER_MED", "FUTA"}
+_ALWAYS_SHOWN = frozenset({"FIT", "SS", "MED", "ER_SS", "ER_MED", "FUTA"})
+# The current amounts of those lines, read in one call each.
+_TAX_AND_DEDUCTION_AMOUNTS = attrgetter(*(line[3] for line in _TAX_AND_DEDUCTION_LINES))
+_EMPLOYER_AMOUNTS = attrgetter(*(line[3] for line in _EMPLOYER_LINES))
+_set_field = object.__setattr__  # how a frozen dataclass fills its own memo fields
 
 
 @dataclass(frozen=True, slots=True)
 class PayStub:
-    """Stage 5 result. ``lines`` and ``ytd_after`` are derived from the stored amounts."""
+    """Stage 5 result. ``lines`` and ``ytd_after`` are derived from the stored amounts,
+    once, on first use (the memo fields are not part of the value: no init, eq or JSON)."""
 
     pay_date: date
     frequency: PayFrequency
@@ -116,6 +124,8 @@ class PayStub:
     wages: TaxableWages
     ytd_before: YearToDate
     explain: tuple[ExplainLine, ...] = ()
+    _ytd_after: YearToDate | None = field(default=None, init=False, repr=False, compare=False)
+    _lines: tuple[StubLine, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def deferral_401k(self) -> Money:
@@ -125,7 +135,7 @@ class PayStub:
     @property
     def employee_deductions(self) -> Decimal:
         """Every amount taken from gross: employee taxes, pre-tax and post-tax deductions."""
-        return sum((getattr(self, a).amount for _, _, _, a, _ in _TAX_AND_DEDUCTION_LINES), ZERO)
+        return sum((money.amount for money in _TAX_AND_DEDUCTION_AMOUNTS(self)), ZERO)
 
     def current_by_ytd_key(self) -> dict[str, Decimal]:
         wages = self.wages
@@ -140,38 +150,36 @@ class PayStub:
             "fit_wages": wages.federal_income_tax.amount,
             "state_pit_wages": wages.state_income_tax.amount,
             "supplemental_wages": wages.supplemental.amount,
-            "deferral_401k": self.deferral_401k.amount,
+            "deferral_401k": self.deferral_401k_pretax.amount + self.roth_401k.amount,
             "catch_up_401k": self.catch_up_401k.amount,
             "net_pay": self.net_pay.amount,
         }
         for line in self.earnings:
             key = EARNING_CODES[line.code][1]
             current[key] = current.get(key, ZERO) + line.amount.amount
-        for _, _, _, attribute, key in _TAX_AND_DEDUCTION_LINES:
-            current[key] = getattr(self, attribute).amount
-        for _, _, _, attribute, key in _EMPLOYER_LINES:
-            current[key] = getattr(self.employer, attribute).amount
+        for (*_, key), money in zip(
+            _TAX_AND_DEDUCTION_LINES, _TAX_AND_DEDUCTION_AMOUNTS(self), strict=True
+        ):
+            current[key] = money.amount
+        for (*_, key), money in zip(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(self.employer), strict=True):
+            current[key] = money.amount
         return current
 
     @property
     def ytd_after(self) -> YearToDate:
-        current = self.current_by_ytd_key()
-        before = self.ytd_before
-        return YearToDate({k: Money(before.amount(k) + current.get(k, ZERO)) for k in YTD_KEYS})
+        after = self._ytd_after
+        if after is None:
+            after = _ytd_after(self.ytd_before, self.current_by_ytd_key())
+            _set_field(self, "_ytd_after", after)
+        return after
 
     @property
     def lines(self) -> tuple[StubLine, ...]:
-        after = self.ytd_after
-        result = [
-            StubLine("earning", line.code, EARNING_CODES[line.code][0], line.amount, after[key])
-            for line in self.earnings
-            for key in (EARNING_CODES[line.code][1],)
-        ]
-        for kind, code, text, attribute, key in _TAX_AND_DEDUCTION_LINES:
-            result.append(StubLine(kind, code, text, getattr(self, attribute), after[key]))
-        for kind, code, text, attribute, key in _EMPLOYER_LINES:
-            result.append(StubLine(kind, code, text, getattr(self.employer, attribute), after[key]))
-        return tuple(line for line in result if _shown(line))
+        lines = self._lines
+        if lines is None:
+            lines = _lines(self, self.ytd_after.values)
+            _set_field(self, "_lines", lines)
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = to_jsonable(self)
@@ -188,7 +196,28 @@ class PayStub:
         return from_jsonable(cls, stored)
 
 
-def _shown(line: StubLine) -> bool:
-    return (
-        line.kind == "earning" or line.code in _ALWAYS_SHOWN or bool(line.current) or bool(line.ytd)
-    )
+def _ytd_after(before: YearToDate, current: dict[str, Decimal]) -> YearToDate:
+    """Every YTD key: before + current. A key with nothing this period keeps its Money."""
+    prior = before.values
+    after: dict[str, Money] = {}
+    for key in YTD_KEYS:
+        money = prior.get(key, ZERO_MONEY)
+        amount = current.get(key)
+        after[key] = Money(money.amount + amount) if amount else money
+    return YearToDate(after)
+
+
+def _lines(stub: PayStub, ytd: Mapping[str, Money]) -> tuple[StubLine, ...]:
+    """Earning lines always; a tax or deduction line when this period or the year has one."""
+    lines = []
+    for earning in stub.earnings:
+        text, key, _ = EARNING_CODES[earning.code]
+        lines.append(StubLine("earning", earning.code, text, earning.amount, ytd[key]))
+    for (kind, code, text, _, key), current in chain(
+        zip(_TAX_AND_DEDUCTION_LINES, _TAX_AND_DEDUCTION_AMOUNTS(stub), strict=True),
+        zip(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(stub.employer), strict=True),
+    ):
+        year = ytd[key]
+        if current.amount or year.amount or code in _ALWAYS_SHOWN:
+            lines.append(StubLine(kind, code, text, current, year))
+    return tuple(lines)
