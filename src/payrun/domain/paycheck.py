@@ -54,10 +54,11 @@ def calculate(request: PayRequest, tables: TaxTables, explain: bool = False) -> 
     """The whole paycheck: the five stages in order (in one decimal context)."""
     with localcontext(_CONTEXT):
         gross = _gross_pay(request, tables)
-        pretax = _pretax_deductions(request, gross, tables)
+        plan = _deferral_plan(request, gross, tables)
+        pretax = _pretax_deductions(request, gross, plan)
         tax = compute_taxes(request, gross, pretax, tables, explain)
-        plan = _retirement(request, gross, pretax, tables)
-        return net_pay(request, gross, pretax, tax, plan)
+        deferrals = _retirement(request, gross, pretax, tables, plan, tax)
+        return net_pay(request, gross, pretax, tax, deferrals)
 
 
 def gross_pay(request: PayRequest, tables: TaxTables) -> GrossPay:
@@ -75,12 +76,13 @@ def _gross_pay(request: PayRequest, tables: TaxTables) -> GrossPay:
 def pretax_deductions(request: PayRequest, gross: GrossPay, tables: TaxTables) -> PretaxDeductions:
     """Stage 2: §125, HSA, traditional 401(k) within the annual limit, and reduced wage bases."""
     with localcontext(_CONTEXT):
-        return _pretax_deductions(request, gross, tables)
+        return _pretax_deductions(request, gross, _deferral_plan(request, gross, tables))
 
 
-def _pretax_deductions(request: PayRequest, gross: GrossPay, tables: TaxTables) -> PretaxDeductions:
+def _pretax_deductions(
+    request: PayRequest, gross: GrossPay, plan: DeferralPlan
+) -> PretaxDeductions:
     employee = request.employee
-    plan = _deferral_plan(request, gross, tables)
     return apply_pretax(gross, employee.section125, employee.hsa, plan.pretax, plan.pretax_catch_up)
 
 
@@ -101,18 +103,26 @@ def retirement(
 ) -> Retirement:
     """Stage 4: Roth deferral (post-tax), catch-up parts, employer match."""
     with localcontext(_CONTEXT):
-        return _retirement(request, gross, pretax, tables)
+        plan = _deferral_plan(request, gross, tables)
+        # Roth is after tax: withholding is needed only when there is a Roth election.
+        tax = compute_taxes(request, gross, pretax, tables, False) if plan.roth else None
+        return _retirement(request, gross, pretax, tables, plan, tax)
 
 
 def _retirement(
-    request: PayRequest, gross: GrossPay, pretax: PretaxDeductions, tables: TaxTables
+    request: PayRequest,
+    gross: GrossPay,
+    pretax: PretaxDeductions,
+    tables: TaxTables,
+    plan: DeferralPlan,
+    taxes: Taxes | None,
 ) -> Retirement:
-    plan = _deferral_plan(request, gross, tables)
+    """``taxes`` (stage 3's result) is needed only when the plan has a Roth deferral."""
     pretax_deferral = pretax.deferral_401k.amount
     roth, roth_catch = plan.roth, plan.roth_catch_up
     if roth:
+        assert taxes is not None, "a Roth deferral needs the withholding it comes after"
         # Roth is after tax: it can only take what withholding leaves (catch-up part first).
-        taxes = compute_taxes(request, gross, pretax, tables, False)
         left = max(gross.total.amount - pretax.total.amount - taxes.employee.total, ZERO)
         if roth > left:
             roth_catch = max(roth_catch - (roth - left), ZERO)
