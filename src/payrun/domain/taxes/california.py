@@ -73,8 +73,9 @@ def method_b_annualized(
 
 def _finish(tax: Decimal, form: DE4, explain: Explainer) -> Decimal:
     withheld = cents(tax) + form.additional_withholding
-    explain("7", "DE 4 additional withholding", form.additional_withholding)
-    explain("8", "California PIT to withhold", withheld)
+    if explain.enabled:
+        explain("7", "DE 4 additional withholding", form.additional_withholding)
+        explain("8", "California PIT to withhold", withheld)
     return withheld
 
 
@@ -83,9 +84,10 @@ def _steps(
 ) -> Decimal:
     col = column(form)
     low_income = tables.low_income_exemption[period][col]
-    ex("1", f"Wages vs Table 1 low income exemption ({period}, {col}): {low_income}", wages)
     if wages <= low_income:
-        ex("1", "Wages do not exceed the low income exemption: nothing to withhold", ZERO)
+        if ex.enabled:
+            ex("1", f"Wages vs Table 1 low income exemption ({period}, {col}): {low_income}", wages)
+            ex("1", "Wages do not exceed the low income exemption: nothing to withhold", ZERO)
         return ZERO
     estimated = per_allowance(
         tables.estimated_deduction[period], form.estimated_deduction_allowances
@@ -98,6 +100,9 @@ def _steps(
     computed = row.base_tax + (taxable - row.floor) * row.rate
     credit = per_allowance(tables.exemption_credit[period], form.regular_allowances)
     net = max(computed - credit, ZERO)
+    if not ex.enabled:
+        return net
+    ex("1", f"Wages vs Table 1 low income exemption ({period}, {col}): {low_income}", wages)
     ex(
         "2",
         f"Table 2 estimated deduction ({form.estimated_deduction_allowances} allowances)",

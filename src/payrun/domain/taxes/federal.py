@@ -68,9 +68,10 @@ def _pre2020_adjusted(
 ) -> tuple[Decimal, RateSchedule]:
     line_1k = w4.allowances * tables.allowance
     line_1l = max(line_1c - line_1k, ZERO)
-    explain("1j", "Allowances on the 2019-or-earlier Form W-4", w4.allowances)
-    explain("1k", f"1j x {tables.allowance}", line_1k)
-    explain("1l", "Adjusted Annual Wage Amount (1c - 1k, not below 0)", line_1l)
+    if explain.enabled:
+        explain("1j", "Allowances on the 2019-or-earlier Form W-4", w4.allowances)
+        explain("1k", f"1j x {tables.allowance}", line_1k)
+        explain("1l", "Adjusted Annual Wage Amount (1c - 1k, not below 0)", line_1l)
     married = w4.marital_status is Pre2020Marital.MARRIED
     status = FederalFilingStatus.MARRIED_FILING_JOINTLY if married else FederalFilingStatus.SINGLE
     return line_1l, tables.standard[status]
@@ -146,7 +147,8 @@ def federal_income_tax(
         supplemental_tax = cents(
             flat_wages * tables.supplemental_rate + mandatory * tables.supplemental_mandatory_rate
         )
-        explain("supp", f"Supplemental wages at the flat rate ({method.value})", flat_wages)
-        explain("supp37", "Supplemental wages over $1,000,000 YTD (mandatory rate)", mandatory)
-        explain("supptax", "Supplemental withholding", supplemental_tax)
+        if explain.enabled:
+            explain("supp", f"Supplemental wages at the flat rate ({method.value})", flat_wages)
+            explain("supp37", "Supplemental wages over $1,000,000 YTD (mandatory rate)", mandatory)
+            explain("supptax", "Supplemental withholding", supplemental_tax)
     return regular + supplemental_tax
