@@ -116,11 +116,19 @@ def flsa_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decimal]:
     """FLSA: hours over 40 in the workweek at 1.5x; days walked in order (reference §5.1).
 
     Returns this period's split and the whole week's straight-time-equivalent hours.
+    The clamps are written as comparisons (the min/max builtins cost more on Decimals),
+    each choosing the same operand the builtin would.
     """
     worked = ZERO
     regular = overtime = ZERO
-    for hours, paid_now in week:
-        straight = min(hours, max(FORTY - worked, ZERO))
+    for day in week:
+        if day is _IDLE:
+            continue
+        hours, paid_now = day
+        room = FORTY - worked  # straight-time hours left in the week, not below 0
+        if room < ZERO:
+            room = ZERO
+        straight = room if room < hours else hours  # min(hours, room)
         worked += hours
         if paid_now:
             regular += straight
@@ -133,25 +141,35 @@ def california_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decim
     """Lab. Code §510 algorithm of reference §5.2: daily split, 7th day, then the weekly 40.
 
     Returns this period's split and the whole week's straight-time-equivalent hours.
+    Clamps are comparisons, as in ``flsa_week``.
     """
-    seventh_day = all(hours > 0 for hours, _ in week)
+    seventh_day = _IDLE not in week and all(hours > 0 for hours, _ in week)
     straight_so_far = whole_week = ZERO
     regular = overtime = double = ZERO
-    for index, (hours, paid_now) in enumerate(week):
+    for index, day in enumerate(week):
+        if day is _IDLE:  # nothing worked: adds nothing to any total
+            continue
+        hours, paid_now = day
         if seventh_day and index == 6:
-            day_regular, day_overtime, day_double = (
-                ZERO,
-                min(hours, EIGHT),
-                max(hours - EIGHT, ZERO),
-            )
+            # 7th consecutive day: the first 8 hours at 1.5x, the rest at 2x
+            day_regular = ZERO
+            day_overtime = EIGHT if hours > EIGHT else hours
+            day_double = hours - EIGHT
         elif hours <= EIGHT:
             day_regular, day_overtime, day_double = hours, ZERO, ZERO
         else:
+            # over 8 hours at 1.5x, over 12 hours at 2x
             day_regular = EIGHT
-            day_overtime = min(hours, TWELVE) - EIGHT
-            day_double = max(hours - TWELVE, ZERO)
+            day_overtime = (TWELVE if hours > TWELVE else hours) - EIGHT
+            day_double = hours - TWELVE
+        if day_double < ZERO:
+            day_double = ZERO
         # No pyramiding: only straight-time hours count toward the weekly 40.
-        beyond_forty = min(max(straight_so_far + day_regular - FORTY, ZERO), day_regular)
+        beyond_forty = straight_so_far + day_regular - FORTY
+        if beyond_forty < ZERO:
+            beyond_forty = ZERO
+        if day_regular < beyond_forty:
+            beyond_forty = day_regular
         straight_so_far += day_regular
         whole_week += (
             day_regular
