@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from payrun.domain.earnings import GrossPay
-from payrun.domain.money import Money
+from payrun.domain.money import ZERO_MONEY, Money
 from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
@@ -80,7 +80,10 @@ class PretaxDeductions:
 
     @property
     def total(self) -> Money:
-        return Money(sum((line.amount.amount for line in self.lines), ZERO))
+        lines = self.lines
+        if not lines:
+            return ZERO_MONEY
+        return Money(sum([line.amount.amount for line in lines], ZERO))
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = to_jsonable(self)
@@ -111,7 +114,7 @@ def apply_pretax(
     catch_up: Decimal = ZERO,
 ) -> PretaxDeductions:
     """Take the deductions in order, each capped at the pay left, and reduce the wage bases."""
-    left = gross.total.amount
+    left = total = gross.total.amount
     lines: list[DeductionLine] = []
     taken: dict[str, Decimal] = {}
     for code, wanted in (("SEC125", section125), ("HSA", hsa), ("401K", deferral)):
@@ -120,29 +123,37 @@ def apply_pretax(
             left -= amount
             taken[code] = amount
             lines.append(DeductionLine(code, Money(amount), PRETAX[code][2]))
-    taken_deferral = taken.get("401K", ZERO)
-    total = gross.total.amount
-    regular = gross.regular.amount
-    supplemental = total - regular
     reduced: dict[str, Decimal] = {}
     wages: dict[str, Money] = {}
     for codes, bases in _GROUPS:
-        reduction = sum([taken[code] for code in codes if code in taken], ZERO)
-        money = gross.total if not reduction else Money(total - reduction)
+        reduction = ZERO
+        for code in codes:
+            if code in taken:
+                reduction += taken[code]
+        money = Money(total - reduction) if reduction else gross.total
         for base in bases:
             reduced[base] = reduction
             wages[base] = money
+    regular = gross.regular.amount
+    supplemental = total - regular
     fit_supplemental = supplemental - max(reduced[FIT] - regular, ZERO)
     pit_supplemental = supplemental - max(reduced[STATE_PIT] - regular, ZERO)
     # If the deferral was cut to the pay left, the catch-up part is the first to go.
+    taken_deferral = taken.get("401K", ZERO)
     catch_up_taken = max(catch_up - (deferral - taken_deferral), ZERO)
     return PretaxDeductions(
         tuple(lines),
         WageBases(
+            fit=wages[FIT],
             fit_supplemental=Money(fit_supplemental),
+            social_security=wages[SOCIAL_SECURITY],
+            medicare=wages[MEDICARE],
+            futa=wages[FUTA],
+            state_pit=wages[STATE_PIT],
             state_pit_supplemental=Money(pit_supplemental),
-            **wages,
+            state_sdi=wages[STATE_SDI],
+            state_ui=wages[STATE_UI],
         ),
-        Money(taken_deferral),
+        Money(taken_deferral) if taken_deferral else ZERO_MONEY,
         Money(catch_up_taken),
     )
