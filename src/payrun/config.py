@@ -20,6 +20,15 @@ class Settings(BaseSettings):
     employer_parallelism: int = Field(default=8, ge=1, le=1000)
     temporal_address: str | None = Field(default=None, validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
+    # Temporal Cloud / a TLS cluster: an API key, or a client certificate and key (mTLS).
+    temporal_api_key: str | None = Field(default=None, validation_alias="TEMPORAL_API_KEY")
+    temporal_tls_cert: Path | None = Field(
+        default=None, validation_alias="TEMPORAL_TLS_CLIENT_CERT_PATH"
+    )
+    temporal_tls_key: Path | None = Field(
+        default=None, validation_alias="TEMPORAL_TLS_CLIENT_KEY_PATH"
+    )
+    worker_activities: int = Field(default=8, ge=1, le=256, description="activity slots/worker")
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     log_level: str = "WARNING"

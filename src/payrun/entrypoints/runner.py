@@ -10,6 +10,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import TLSConfig
 
 from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.temporal_server import EmbeddedTemporal
@@ -59,10 +60,25 @@ async def temporal_client(settings: Settings) -> AsyncIterator[Client]:
         )
         await asyncio.to_thread(server.start)
     try:
-        yield await Client.connect(settings.temporal_target, namespace=settings.temporal_namespace)
+        yield await Client.connect(
+            settings.temporal_target,
+            namespace=settings.temporal_namespace,
+            api_key=settings.temporal_api_key,
+            tls=_tls(settings),
+        )
     finally:
         if server is not None:
             await asyncio.to_thread(server.stop)
+
+
+def _tls(settings: Settings) -> bool | TLSConfig:
+    """mTLS with the client certificate when one is set; TLS alone with an API key (Cloud)."""
+    cert, key = settings.temporal_tls_cert, settings.temporal_tls_key
+    if cert or key:
+        if not (cert and key):
+            raise InvalidInput("TEMPORAL_TLS_CLIENT_CERT_PATH", "needs the key path as well")
+        return TLSConfig(client_cert=cert.read_bytes(), client_private_key=key.read_bytes())
+    return settings.temporal_api_key is not None
 
 
 @contextlib.asynccontextmanager
@@ -73,7 +89,9 @@ async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[Non
     async with contextlib.AsyncExitStack() as stack:
         if settings.bank_url or settings.time_entry_url:
             await stack.enter_async_context(_downstream(client, settings, ctx))
-        await stack.enter_async_context(build_worker(client, ctx, settings.task_queue))
+        await stack.enter_async_context(
+            build_worker(client, ctx, settings.task_queue, settings.worker_activities)
+        )
         yield
 
 
