@@ -31,7 +31,14 @@ from sqlalchemy import create_engine, func, select, update
 
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import make_engine, migrate, transaction
-from payrun.adapters.db.models import Employee, Employer, Paycheck, Payment, PaySchedule
+from payrun.adapters.db.models import (
+    Employee,
+    EmployeeStatus,
+    Employer,
+    Paycheck,
+    Payment,
+    PaySchedule,
+)
 from payrun.config import Settings
 from payrun.entrypoints.runner import (
     RunRequest,
@@ -160,6 +167,36 @@ def check(settings: Settings) -> dict[str, Any]:
     }
 
 
+PHASES = (  # (phase, first transition, last transition) of the employee status records
+    ("begin (snapshots, statuses)", "begin_at", "begin_at"),
+    ("employee steps", "time_entered_at", "net_calculated_at"),
+    ("validation and payment", "validated_at", "paid_at"),
+)
+
+
+def phases(settings: Settings) -> dict[str, tuple[float, float]]:
+    """Wall time of each phase, from the employee status records' transition times: seconds
+    from the first BEGIN to the phase's first and last transition (phases overlap: employers
+    run in parallel)."""
+    table = EmployeeStatus.__table__
+    with transaction(settings.db_url) as session:
+        row = session.execute(
+            select(
+                *(func.min(table.c[first]) for _, first, _ in PHASES),
+                *(func.max(table.c[last]) for _, _, last in PHASES),
+            )
+        ).one()
+    start = row[0]
+    if start is None:
+        return {}
+    firsts, lasts = row[: len(PHASES)], row[len(PHASES) :]
+    return {
+        name: ((first - start).total_seconds(), (last - start).total_seconds())
+        for (name, _, _), first, last in zip(PHASES, firsts, lasts, strict=True)
+        if first is not None and last is not None
+    }
+
+
 def db_size_mb(settings: Settings) -> float:
     url = settings.db_url
     if url.startswith("sqlite"):
@@ -221,6 +258,7 @@ def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any)
         "peak_rss_tree_mb": rss.peak_tree / 1e6,
         "db_size_mb": db_size_mb(settings),
         "status": summary.status,
+        "phases_s": phases(settings),
         **result,
     }
 
@@ -273,6 +311,8 @@ def _report(name: str, r: dict[str, Any]) -> None:
         f"peak RSS {r['peak_rss_mb']:,.0f} MB (with children {r['peak_rss_tree_mb']:,.0f} MB); "
         f"DB {r['db_size_mb']:,.0f} MB; reconciles: {r['reconciles']}; {r['status']}"
     )
+    for phase, (first, last) in r.get("phases_s", {}).items():
+        print(f"    {phase:28s} from +{first:7.1f} s to +{last:7.1f} s")
 
 
 if __name__ == "__main__":
