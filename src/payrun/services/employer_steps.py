@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -82,25 +82,9 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
         set_employer_status(session, run.id, employer.id, "BEGIN", now, error=None)
-        snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
-        # Only the columns a request needs, a chunk at a time: an employer of any size never
-        # sits in memory whole; those already paid this period stay out in the query itself.
-        # Core, not the ORM: plain rows, without the ORM's per-row loading.
-        unpaid = session.connection().execute(
-            select(*EMPLOYEE_ROW_COLUMNS)
-            .where(
-                Employee.employer_id == employer.id,
-                Employee.active.is_(True),
-                ~_live_paychecks(run, period, employer.id)
-                .where(Paycheck.employee_id == Employee.id)
-                .exists(),
-            )
-            .order_by(Employee.id)
-            .execution_options(yield_per=inp.chunk_size)
-        )
         redrive = _has_employee_statuses(session, run.id, employer.id)
-        for rows in unpaid.partitions():
-            batch = list(map(EmployeeRow._make, rows))
+        snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
+        for batch in _unpaid_employees(session, run, period, employer.id, inp.chunk_size):
             snapshot.write(batch)
             _employee_begin(session, run.id, employer.id, [e.id for e in batch], now, redrive)
         session.execute(
@@ -108,7 +92,7 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
             .where(EmployerStatus.run_id == run.id, EmployerStatus.employer_id == employer.id)
             .values(employee_count=snapshot.employees)
         )
-        paid = session.scalar(
+        paid = session.scalar(  # via the employer's employees: indexed both ways
             _live_paychecks(run, period, employer.id)
             .join(Employee, Employee.id == Paycheck.employee_id)
             .where(Employee.employer_id == employer.id)
@@ -124,6 +108,28 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         policy,
         time_entry_async=ctx.time_entry is not None,
     )
+
+
+def _unpaid_employees(
+    session: Any, run: PayRun, period: PayPeriod, employer_id: int, chunk_size: int
+) -> Iterator[list[EmployeeRow]]:
+    """The employer's active employees with no live paycheck for the period yet, chunk_size at
+    a time: an employer of any size never sits in memory whole. Only the columns a request
+    needs, through the Core connection: plain rows, without the ORM's per-row loading."""
+    rows = session.connection().execute(
+        select(*EMPLOYEE_ROW_COLUMNS)
+        .where(
+            Employee.employer_id == employer_id,
+            Employee.active.is_(True),
+            ~_live_paychecks(run, period, employer_id)
+            .where(Paycheck.employee_id == Employee.id)
+            .exists(),
+        )
+        .order_by(Employee.id)
+        .execution_options(yield_per=chunk_size)
+    )
+    for partition in rows.partitions():
+        yield list(map(EmployeeRow._make, partition))
 
 
 def _live_paychecks(run: PayRun, period: PayPeriod, employer_id: int) -> Any:
