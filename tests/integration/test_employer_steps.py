@@ -420,8 +420,9 @@ def test_hold_policy_holds_the_employer_when_anyone_failed(ctx: PayrollContext) 
 
 
 def test_compensation_sets_aside_the_in_flight_and_dead_letters_the_failed(
-    ctx: PayrollContext,
+    ctx: PayrollContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(employer_steps, "VOID_BATCH", 2)  # 3 unpaid paychecks: two batches
     ids = employee_ids(ctx)
     employer = employer_id(ctx)
     employer_steps.begin_employer(ctx, EmployerInput(RUN, employer, chunk_size=4))

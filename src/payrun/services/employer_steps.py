@@ -475,16 +475,7 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
     cancel_open_payments(ctx, failure.run_id, failure.employer_id)
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
-        unpaid = session.scalars(
-            select(Paycheck).where(
-                Paycheck.run_id == failure.run_id,
-                Paycheck.employer_id == failure.employer_id,
-                Paycheck.status == "CALCULATED",
-                Paycheck.payment_id.is_(None),
-            )
-        ).all()
-        voided = void_paychecks(session, list(unpaid))
-        session.flush()
+        voided = _void_unpaid(session, failure.run_id, failure.employer_id)
         _compensate_in_flight(session, failure.run_id, failure.employer_id, now)
         dead = _dead_letter_failed(session, ctx, failure.run_id, failure.employer_id, now)
         ref = f"runs/{failure.run_id}/employer-{failure.employer_id}"
@@ -526,6 +517,27 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
         already_paid=failure.already_paid,
         message=f"{failure.error_type}: {failure.message}",
     )
+
+
+VOID_BATCH = 1000
+
+
+def _void_unpaid(session: Any, run_id: str, employer_id: int) -> int:
+    """Void the employer's unpaid paychecks VOID_BATCH at a time (each batch drops out of the
+    next query once voided): an employer of any size never sits in memory whole, and the
+    accumulator lookup's IN lists stay within the database's parameter limits."""
+    voided = 0
+    while batch := list(
+        session.scalars(
+            select(Paycheck)
+            .where(_unpaid(run_id, employer_id))
+            .order_by(Paycheck.id)
+            .limit(VOID_BATCH)
+        )
+    ):
+        voided += void_paychecks(session, batch)
+        session.flush()  # voided and written: the session keeps no hold on the batch
+    return voided
 
 
 def _compensate_in_flight(session: Any, run_id: str, employer_id: int, now: datetime) -> None:
