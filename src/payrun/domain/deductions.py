@@ -15,12 +15,12 @@ Reductions come out of regular (non-supplemental) wages first, then supplemental
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from payrun.domain.earnings import GrossPay
-from payrun.domain.money import ZERO_MONEY, Money
+from payrun.domain.money import ZERO_MONEY, Money, not_below_zero
 from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
@@ -71,19 +71,27 @@ class WageBases:
 
 @dataclass(frozen=True, slots=True)
 class PretaxDeductions:
-    """Stage 2 result. ``deferral_401k`` is the traditional (pre-tax) deferral only."""
+    """Stage 2 result. ``deferral_401k`` is the traditional (pre-tax) deferral only.
+
+    ``total`` is summed once, on first use (every later stage reads it).
+    """
 
     lines: tuple[DeductionLine, ...]
     wages: WageBases
     deferral_401k: Money
     catch_up_401k: Money
+    _total: Money | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def total(self) -> Money:
-        lines = self.lines
-        if not lines:
-            return ZERO_MONEY
-        return Money(sum([line.amount.amount for line in lines], ZERO))
+        total = self._total
+        if total is None:
+            amount = ZERO
+            for line in self.lines:
+                amount += line.amount.amount
+            total = Money(amount) if self.lines else ZERO_MONEY
+            _set_field(self, "_total", total)
+        return total
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = to_jsonable(self)
@@ -104,6 +112,7 @@ def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
 
 
 _GROUPS = _groups()
+_set_field = object.__setattr__  # how a frozen dataclass fills its own memo field
 
 
 def apply_pretax(
@@ -136,11 +145,11 @@ def apply_pretax(
             wages[base] = money
     regular = gross.regular.amount
     supplemental = total - regular
-    fit_supplemental = supplemental - max(reduced[FIT] - regular, ZERO)
-    pit_supplemental = supplemental - max(reduced[STATE_PIT] - regular, ZERO)
+    fit_supplemental = supplemental - not_below_zero(reduced[FIT] - regular)
+    pit_supplemental = supplemental - not_below_zero(reduced[STATE_PIT] - regular)
     # If the deferral was cut to the pay left, the catch-up part is the first to go.
     taken_deferral = taken.get("401K", ZERO)
-    catch_up_taken = max(catch_up - (deferral - taken_deferral), ZERO)
+    catch_up_taken = not_below_zero(catch_up - (deferral - taken_deferral))
     return PretaxDeductions(
         tuple(lines),
         WageBases(

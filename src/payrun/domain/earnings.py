@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from payrun.domain.money import CENT, Money
+from payrun.domain.money import Money, cents
 from payrun.domain.overtime import DOUBLE_TIME_FACTOR, OVERTIME_FACTOR, split_hours
 from payrun.domain.request import Earnings
 from payrun.domain.serde import from_jsonable, to_jsonable
@@ -55,18 +55,15 @@ class GrossPay:
         return from_jsonable(cls, data)
 
 
-def cents(amount: Decimal) -> Decimal:
-    """Half-up to the cent: the rounding every pay line uses."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def compute_gross(earnings: Earnings, california: bool) -> GrossPay:
     lines: list[EarningLine] = []
     if earnings.salary:
         lines.append(EarningLine("SALARY", Money(cents(earnings.salary))))
     if earnings.hourly is not None:
         lines.extend(_hourly_lines(earnings, california))
-    regular = sum((line.amount.amount for line in lines), ZERO)
+    regular = ZERO
+    for line in lines:
+        regular += line.amount.amount
     bonus = cents(earnings.bonus)
     commission = cents(earnings.commission)
     if bonus:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from payrun.domain.errors import InvalidInput
+from payrun.domain.money import not_below_zero
 
 ZERO = Decimal(0)
 EIGHT = Decimal(8)
@@ -133,7 +134,7 @@ def flsa_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decimal]:
         if paid_now:
             regular += straight
             overtime += hours - straight
-    whole_week = worked + max(worked - FORTY, ZERO) * HALF
+    whole_week = worked + not_below_zero(worked - FORTY) * HALF
     return HoursSplit(regular, overtime), whole_week
 
 

@@ -19,12 +19,12 @@ from decimal import (
 from payrun.domain.deductions import PretaxDeductions, apply_pretax
 from payrun.domain.earnings import GrossPay, compute_gross
 from payrun.domain.errors import InvalidInput, LimitExceeded, UnknownTable
-from payrun.domain.money import Money
+from payrun.domain.money import ZERO_MONEY, Money, cents, not_below_zero
 from payrun.domain.paystub import EmployerAmounts, PayStub, StubLine
 from payrun.domain.request import PayRequest
 from payrun.domain.retirement import DeferralPlan, Retirement, employer_match, plan_deferrals
 from payrun.domain.tables import TaxTables
-from payrun.domain.taxes import Taxes, cents
+from payrun.domain.taxes import Taxes
 from payrun.domain.taxes.compute import compute_taxes
 
 __all__ = [
@@ -123,9 +123,9 @@ def _retirement(
     if roth:
         assert taxes is not None, "a Roth deferral needs the withholding it comes after"
         # Roth is after tax: it can only take what withholding leaves (catch-up part first).
-        left = max(gross.total.amount - pretax.total.amount - taxes.employee.total, ZERO)
+        left = not_below_zero(gross.total.amount - pretax.total.amount - taxes.employee.total)
         if roth > left:
-            roth_catch = max(roth_catch - (roth - left), ZERO)
+            roth_catch = not_below_zero(roth_catch - (roth - left))
             roth = left
     match = employer_match(
         request.employer.match,
@@ -157,7 +157,7 @@ def net_pay(
     """Stage 5: net = gross − employee taxes − deductions; the stub with current and YTD."""
     employee, employer = taxes.employee, taxes.employer
     by_code = {line.code: line.amount for line in pretax.lines}
-    zero = Money(ZERO)
+    zero = ZERO_MONEY
     deductions = pretax.total.amount + retirement.roth_deferral.amount
     net = gross.total.amount - employee.total - deductions
     if net < 0:
@@ -224,7 +224,7 @@ def _deferrable(fica_wages: Decimal, tables: TaxTables) -> Decimal:
     state = tables.state
     if state is not None and state.california is not None:
         rate += state.california.sdi_rate
-    return max(fica_wages - cents(fica_wages * rate) - _FOUR_CENTS, ZERO)
+    return not_below_zero(fica_wages - cents(fica_wages * rate) - _FOUR_CENTS)
 
 
 def _check_tables(request: PayRequest, tables: TaxTables) -> None:

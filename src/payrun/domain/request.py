@@ -94,6 +94,13 @@ class RetirementElection:
     pretax_amount: Decimal = ZERO
     roth_amount: Decimal = ZERO
 
+    @property
+    def elected(self) -> bool:
+        """Any deferral at all (a percent or an amount, traditional or Roth)."""
+        return bool(
+            self.pretax_percent or self.roth_percent or self.pretax_amount or self.roth_amount
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Employee:

@@ -14,16 +14,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from payrun.domain.earnings import cents
 from payrun.domain.errors import InvalidInput
-from payrun.domain.money import Money
+from payrun.domain.money import Money, cents, not_below_zero
 from payrun.domain.request import MatchTier, RetirementElection
 from payrun.domain.serde import from_jsonable, to_jsonable
 from payrun.domain.tables import RetirementLimits
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-NO_ELECTION = RetirementElection()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +86,13 @@ def plan_deferrals(
     super_catch_up: bool = True,
 ) -> DeferralPlan:
     """Split this period's elections into base and catch-up parts within the annual limits."""
-    if election == NO_ELECTION:
+    if not election.elected:
         return DeferralPlan(ZERO, ZERO, ZERO, ZERO, limits.elective_deferral_limit, False)
     want_pretax = min(requested(election.pretax_percent, election.pretax_amount, pay), available)
     want_roth = min(
         requested(election.roth_percent, election.roth_amount, pay), available - want_pretax
     )
-    base_room = max(limits.elective_deferral_limit - ytd_deferrals, ZERO)
+    base_room = not_below_zero(limits.elective_deferral_limit - ytd_deferrals)
     pretax = min(want_pretax, base_room)
     roth = min(want_roth, base_room - pretax)
     over_pretax, over_roth = want_pretax - pretax, want_roth - roth
@@ -107,7 +105,7 @@ def plan_deferrals(
         )
     age = age_in_year(birth_date, year)
     annual_limit = limits.elective_deferral_limit + catch_up_limit(age, limits, super_catch_up)
-    room = max(annual_limit - ytd_deferrals - pretax - roth, ZERO)
+    room = not_below_zero(annual_limit - ytd_deferrals - pretax - roth)
     roth_rule = age >= 50 and prior_year_fica_wages > limits.roth_catch_up_wage_threshold
     if roth_rule:
         pretax_catch, roth_catch = ZERO, min(over_pretax + over_roth, room)
@@ -132,7 +130,7 @@ def employer_match(
     """
     if not tiers or not deferral:
         return ZERO
-    eligible_pay = min(pay, max(comp_limit - ytd_pay, ZERO))
+    eligible_pay = min(pay, not_below_zero(comp_limit - ytd_pay))
     left, bound, match = deferral, ZERO, ZERO
     for tier in tiers:
         band = eligible_pay * (tier.up_to_percent - bound) / HUNDRED

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from payrun.domain.money import CENT, Money
+from payrun.domain.money import CENT, Money, not_below_zero
+from payrun.domain.money import cents as cents  # the tax rules' rounding, re-exported
 from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
@@ -53,15 +54,13 @@ def _show(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP).normalize():f}"
 
 
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def taxable_under_base(wages: Decimal, ytd_wages: Decimal, wage_base: Decimal | None) -> Decimal:
-    """The part of this period's wages still under an annual wage base (all of it if none)."""
+    """The part of this period's wages still under an annual wage base (all of it if none):
+    ``min(wages, max(wage_base - ytd_wages, 0))``."""
     if wage_base is None:
         return wages
-    return min(wages, max(wage_base - ytd_wages, ZERO))
+    room = not_below_zero(wage_base - ytd_wages)
+    return room if room < wages else wages
 
 
 @dataclass(frozen=True, slots=True)

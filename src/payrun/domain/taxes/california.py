@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from payrun.domain.money import cents, not_below_zero
 from payrun.domain.periods import PayFrequency
 from payrun.domain.request import DE4, CaFilingStatus
 from payrun.domain.tables import CaliforniaTables
-from payrun.domain.taxes import ZERO, Explainer, cents, taxable_under_base
+from payrun.domain.taxes import ZERO, Explainer, taxable_under_base
 
 NO_DE4 = DE4()  # EDD: no DE 4 on file -> single, zero allowances
 
@@ -92,14 +93,14 @@ def _steps(
     estimated = per_allowance(
         tables.estimated_deduction[period], form.estimated_deduction_allowances
     )
-    subject = max(wages - estimated, ZERO)
+    subject = not_below_zero(wages - estimated)
     standard = tables.standard_deduction[period][col]
-    taxable = max(subject - standard, ZERO)
+    taxable = not_below_zero(subject - standard)
     schedule = tables.rates[period][_RATE_TABLE[form.filing_status]]
     row = schedule.bracket_for(taxable)
     computed = row.base_tax + (taxable - row.floor) * row.rate
     credit = per_allowance(tables.exemption_credit[period], form.regular_allowances)
-    net = max(computed - credit, ZERO)
+    net = not_below_zero(computed - credit)
     if not ex.enabled:
         return net
     ex("1", f"Wages vs Table 1 low income exemption ({period}, {col}): {low_income}", wages)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from payrun.domain.deductions import PretaxDeductions, WageBases
 from payrun.domain.earnings import GrossPay
-from payrun.domain.money import Money
+from payrun.domain.money import Money, not_below_zero
 from payrun.domain.request import CaPitMethod, PayRequest, SupplementalMethod
 from payrun.domain.tables import CaliforniaTables, TaxTables
 from payrun.domain.taxes import (
@@ -104,8 +104,8 @@ def compute_taxes(
 def _fit_within(
     left: Decimal, pit: Decimal, fit: Decimal, explain: Explainer
 ) -> tuple[Decimal, Decimal]:
-    pit_paid = min(pit, max(left, ZERO))
-    fit_paid = min(fit, max(left - pit_paid, ZERO))
+    pit_paid = min(pit, not_below_zero(left))
+    fit_paid = min(fit, not_below_zero(left - pit_paid))
     explain("cap", "Income tax withholding cut to the pay left after FICA and SDI", fit_paid)
     return pit_paid, fit_paid
 

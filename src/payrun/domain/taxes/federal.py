@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from payrun.domain.money import cents, not_below_zero
 from payrun.domain.request import (
     W4,
     FederalFilingStatus,
@@ -12,7 +13,7 @@ from payrun.domain.request import (
     W4Pre2020,
 )
 from payrun.domain.tables import FederalWithholdingTables, RateSchedule
-from payrun.domain.taxes import Explainer, cents
+from payrun.domain.taxes import Explainer
 
 ZERO = Decimal(0)
 NO_W4 = W4()  # Pub 15-T: no Form W-4 furnished -> single, no other entries
@@ -51,7 +52,7 @@ def _adjusted(
     line_1f = w4.step4b_deductions
     line_1g = ZERO if w4.step2_checked else tables.line_1g[w4.filing_status]
     line_1h = line_1f + line_1g
-    line_1i = max(line_1e - line_1h, ZERO)
+    line_1i = not_below_zero(line_1e - line_1h)
     if explain.enabled:
         explain("1d", "Step 4(a) other income", line_1d)
         explain("1e", "1c + 1d", line_1e)
@@ -67,7 +68,7 @@ def _pre2020_adjusted(
     line_1c: Decimal, w4: W4Pre2020, tables: FederalWithholdingTables, explain: Explainer
 ) -> tuple[Decimal, RateSchedule]:
     line_1k = w4.allowances * tables.allowance
-    line_1l = max(line_1c - line_1k, ZERO)
+    line_1l = not_below_zero(line_1c - line_1k)
     if explain.enabled:
         explain("1j", "Allowances on the 2019-or-earlier Form W-4", w4.allowances)
         explain("1k", f"1j x {tables.allowance}", line_1k)
@@ -91,7 +92,7 @@ def _tentative(
     line_2g = row.base_tax + line_2f
     line_2h = line_2g / line_1b
     line_3b = credits / line_1b
-    line_3c = max(line_2h - line_3b, ZERO)
+    line_3c = not_below_zero(line_2h - line_3b)
     line_4b = line_3c + extra
     if not explain.enabled:
         return line_4b
@@ -131,8 +132,8 @@ def federal_income_tax(
         explain("exempt", "Form W-4 claims exemption: no federal income tax withheld", ZERO)
         return ZERO
     threshold = tables.supplemental_mandatory_threshold
-    mandatory = max(ytd_supplemental + supplemental - threshold, ZERO) - max(
-        ytd_supplemental - threshold, ZERO
+    mandatory = not_below_zero(ytd_supplemental + supplemental - threshold) - not_below_zero(
+        ytd_supplemental - threshold
     )
     optional = supplemental - mandatory
     if method is SupplementalMethod.FLAT:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from payrun.domain.money import cents, not_below_zero
 from payrun.domain.tables import FicaTables
-from payrun.domain.taxes import ZERO, cents, taxable_under_base
+from payrun.domain.taxes import taxable_under_base
 
 
 def social_security(
@@ -26,5 +27,5 @@ def additional_medicare(
 ) -> tuple[Decimal, Decimal]:
     """(wages over the threshold this period, tax): 0.9% once YTD wages pass $200,000."""
     threshold = fica.additional_medicare_threshold
-    over = max(ytd_wages + wages - threshold, ZERO) - max(ytd_wages - threshold, ZERO)
+    over = not_below_zero(ytd_wages + wages - threshold) - not_below_zero(ytd_wages - threshold)
     return over, cents(over * fica.additional_medicare_rate)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from payrun.domain.money import cents
 from payrun.domain.tables import FutaTables
-from payrun.domain.taxes import cents, taxable_under_base
+from payrun.domain.taxes import taxable_under_base
 
 
 def futa(
