@@ -26,11 +26,11 @@ class PayFrequency(StrEnum):
 
     @classmethod
     def parse(cls, value: str, field: str = "frequency") -> PayFrequency:
-        try:
-            return cls(_ALIASES.get(value, value))
-        except ValueError:
+        found = _BY_NAME.get(value)
+        if found is None:
             known = ", ".join(member.value for member in cls)
-            raise InvalidInput(field, f"unknown pay frequency {value!r} (one of {known})") from None
+            raise InvalidInput(field, f"unknown pay frequency {value!r} (one of {known})")
+        return found
 
 
 _PERIODS_PER_YEAR = {
@@ -45,3 +45,7 @@ _PERIODS_PER_YEAR = {
 }
 
 _ALIASES = {"semi-monthly": "semimonthly", "bi-weekly": "biweekly", "semiannually": "semiannual"}
+# Every accepted name, aliases included, to its member (one dict lookup per request).
+_BY_NAME = {member.value: member for member in PayFrequency} | {
+    alias: PayFrequency(name) for alias, name in _ALIASES.items()
+}
