@@ -105,9 +105,6 @@ def add_paycheck(ctx: PayrollContext, employee_id: int, **values: Any) -> None:
                 kind="regular",
                 pay_date=period.pay_date,
                 employer_taxes_cents=0,
-                lines=[],
-                ytd_after={},
-                ytd_delta={},
                 created_at=FIRST_BEGIN,
                 **cents,
             )

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 
 from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import Paycheck, YtdAccumulator
+from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
 from payrun.domain.paystub import PayStub
 from payrun.services.context import PayrollContext
 from payrun.workflows.messages import ChunkTask
@@ -29,7 +29,8 @@ def _cents(amount: Decimal) -> int:
 def paycheck_row(
     task: ChunkTask, header: dict[str, Any], employee_id: int, stub: PayStub, now: Any
 ) -> dict[str, Any]:
-    """The paycheck row of one stub: amounts, lines (current and YTD) and YTD after, in cents."""
+    """The paycheck row of one stub, in cents; its `detail` (lines with YTD, YTD after, what it
+    added to YTD) goes to paycheck_details."""
     after = {key: _cents(money.amount) for key, money in stub.ytd_after.values.items()}
     before = stub.ytd_before.values
     lines = [
@@ -64,12 +65,14 @@ def paycheck_row(
         "social_security_cents": stub.social_security.cents(),
         "medicare_cents": stub.medicare.cents() + stub.additional_medicare.cents(),
         "state_income_tax_cents": stub.state_income_tax.cents(),
-        "lines": lines,
-        "ytd_after": after,
-        "ytd_delta": {
-            k: v - _cents(before[k].amount) if k in before else v for k, v in after.items()
-        },
         "created_at": now,
+        "detail": {
+            "lines": lines,
+            "ytd_after": after,
+            "ytd_delta": {
+                k: v - _cents(before[k].amount) if k in before else v for k, v in after.items()
+            },
+        },
     }
 
 
@@ -123,37 +126,43 @@ def insert_paychecks(
                 continue
             rows.append(paycheck_row(task, header, employee_id, stub, now))
         if rows:
+            details = {row["employee_id"]: row.pop("detail") for row in rows}
             inserted = session.execute(
                 insert(Paycheck).returning(Paycheck.id, Paycheck.employee_id), rows
             ).all()
             by_employee = {employee_id: pid for pid, employee_id in inserted}
-            _write_ytd(session, rows, by_employee, ytd, year)
+            session.execute(
+                insert(PaycheckDetail),
+                [{"paycheck_id": by_employee[e], **detail} for e, detail in details.items()],
+            )
+            _write_ytd(session, details, by_employee, ytd, year)
     created = sum(1 for i in ids if i in existing and existing[i] == task.run_id) + len(rows)
     return created, conflicts
 
 
 def _write_ytd(
     session: Any,
-    rows: list[dict[str, Any]],
+    details: dict[int, dict[str, Any]],
     paycheck_ids: dict[int, int],
     ytd: dict[int, tuple[int, int | None]],
     year: int,
 ) -> None:
+    """The employees' YTD accumulators become their new paychecks' YTD after."""
     table = YtdAccumulator.__table__
     updates = [
-        {"eid": r["employee_id"], "amounts": r["ytd_after"], "pid": paycheck_ids[r["employee_id"]]}
-        for r in rows
-        if r["employee_id"] in ytd
+        {"eid": e, "amounts": d["ytd_after"], "pid": paycheck_ids[e]}
+        for e, d in details.items()
+        if e in ytd
     ]
     inserts = [
         {
-            "employee_id": r["employee_id"],
+            "employee_id": e,
             "year": year,
-            "amounts": r["ytd_after"],
-            "last_paycheck_id": paycheck_ids[r["employee_id"]],
+            "amounts": d["ytd_after"],
+            "last_paycheck_id": paycheck_ids[e],
         }
-        for r in rows
-        if r["employee_id"] not in ytd
+        for e, d in details.items()
+        if e not in ytd
     ]
     if updates:
         session.connection().execute(
@@ -169,9 +178,17 @@ def _write_ytd(
 def void_paychecks(session: Any, paychecks: list[Paycheck]) -> int:
     """Void paychecks and take what each added out of the YTD accumulators (compensation).
 
-    One query loads every affected accumulator; the ORM writes the changed rows back.
+    One query loads every affected accumulator, one what each paycheck added; the ORM writes
+    the changed rows back.
     """
     keys = {(check.employee_id, check.pay_date.year) for check in paychecks}
+    deltas = dict(
+        session.execute(
+            select(PaycheckDetail.paycheck_id, PaycheckDetail.ytd_delta).where(
+                PaycheckDetail.paycheck_id.in_([check.id for check in paychecks])
+            )
+        ).all()
+    )
     accumulators = {
         (acc.employee_id, acc.year): acc
         for acc in session.scalars(
@@ -185,7 +202,7 @@ def void_paychecks(session: Any, paychecks: list[Paycheck]) -> int:
         acc = accumulators.get((check.employee_id, check.pay_date.year))
         if acc is not None:
             amounts = dict(acc.amounts)
-            for key, delta in (check.ytd_delta or {}).items():
+            for key, delta in (deltas.get(check.id) or {}).items():
                 amounts[key] = int(amounts.get(key, 0)) - int(delta)
             acc.amounts = amounts
             acc.last_paycheck_id = -check.id  # a new version, so stale calculations are caught

@@ -160,7 +160,7 @@ class EmployeeStatus(Base):
     __tablename__ = "employee_status"
     __table_args__ = (
         UniqueConstraint("run_id", "employee_id"),
-        Index("ix_employee_status_run_employer", "run_id", "employer_id", "status"),
+        Index("ix_employee_status_run_employer", "run_id", "employer_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[str] = mapped_column(String(120))
@@ -238,10 +238,18 @@ class Paycheck(Base):
     social_security_cents: Mapped[int] = mapped_column(Cents, default=0)
     medicare_cents: Mapped[int] = mapped_column(Cents, default=0)
     state_income_tax_cents: Mapped[int] = mapped_column(Cents, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PaycheckDetail(Base):
+    """What a paycheck shows and what it added to YTD: written once with it, read for stubs and
+    voids. Kept apart so the paycheck row itself stays small for its status updates."""
+
+    __tablename__ = "paycheck_details"
+    paycheck_id: Mapped[int] = mapped_column(ForeignKey("paychecks.id"), primary_key=True)
     lines: Mapped[list[Any]] = mapped_column(JSON)  # [{kind, code, description, cents, ytd_cents}]
     ytd_after: Mapped[dict[str, Any]] = mapped_column(JSON)  # cents per accumulator
     ytd_delta: Mapped[dict[str, Any]] = mapped_column(JSON)  # what it added; a void undoes it
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class YtdAccumulator(Base):
