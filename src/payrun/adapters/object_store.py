@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import os
 import re
 import tempfile
-import uuid
-from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import fsspec
+import msgspec
 import structlog
 from fsspec.implementations.local import LocalFileSystem
 
@@ -28,37 +25,22 @@ class ObjectStoreError(Exception):
 
 
 def encode_json(value: object) -> bytes:
-    """Deterministic JSON; Decimal as a string so no amount ever passes through float."""
-    text = json.dumps(
-        value,
-        default=_encode_default,
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        allow_nan=False,
-    )
-    return text.encode()
+    """Deterministic JSON (keys and sets sorted); Decimal as a string, so no amount passes
+    through float (snapshots hold none). msgspec: several times faster than the json module on
+    a chunk snapshot, with the same bytes for the types snapshots hold."""
+    return _ENCODER.encode(value)
+
+
+def _encode_hook(value: object) -> object:
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_encode_hook, order="sorted", decimal_format="string")
 
 
 def decode_json(data: bytes) -> object:
     """Inverse of encode_json; a JSON number with a fraction comes back as Decimal, not float."""
     return json.loads(data, parse_float=Decimal)
-
-
-def _encode_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
 def validate_key(key: str) -> str:
