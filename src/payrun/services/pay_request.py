@@ -24,7 +24,6 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     ValidationError,
-    model_validator,
 )
 from pydantic_core import CoreSchema, ErrorDetails, core_schema
 
@@ -83,9 +82,27 @@ Hours = Annotated[Decimal, ExactDecimal(ge=0, le=24)]  # in one calendar day
 Count = Annotated[int, Field(ge=0, le=99, strict=True)]
 
 
+_NOT_ON_2020_FORM = (
+    "a 2020-or-later Form W-4 has no allowances; they cannot be combined with "
+    "Step 2 — send a 2019-or-earlier form as w4_pre2020 instead"
+)
+_NOT_ON_2019_FORM = "a 2019-or-earlier Form W-4 has allowances, not the 2020 form's Steps 2-4"
+# A field of the other W-4 form (refused as unknown): say which form it belongs to.
+_OTHER_FORM: dict[tuple[str, ...], str] = {
+    ("w4", "allowances"): _NOT_ON_2020_FORM,
+    ("w4_pre2020", "step2_checked"): _NOT_ON_2019_FORM,
+    ("w4_pre2020", "step3_credits"): _NOT_ON_2019_FORM,
+    ("w4_pre2020", "step4a_other_income"): _NOT_ON_2019_FORM,
+    ("w4_pre2020", "step4b_deductions"): _NOT_ON_2019_FORM,
+}
+
+
 def _problem(error: ErrorDetails) -> str:
     """The first validation error in this module's words (pydantic's message otherwise)."""
     kind, given = error["type"], error.get("input")
+    where = tuple(str(part) for part in error["loc"][-2:])
+    if kind == "extra_forbidden" and where in _OTHER_FORM:
+        return _OTHER_FORM[where]
     limit = next(iter(error.get("ctx", {}).values()), None)
     if kind == "exact_decimal":
         return f"must be an exact decimal string, not {type(given).__name__}"
@@ -173,34 +190,12 @@ class W4Model(_Model):
     step4c_extra: NonNegative = ZERO
     exempt: bool = False
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_allowances(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "allowances" in data:
-            raise InvalidInput(
-                "employee.w4.allowances",
-                "a 2020-or-later Form W-4 has no allowances; they cannot be combined with "
-                "Step 2 — send a 2019-or-earlier form as w4_pre2020 instead",
-            )
-        return data
-
 
 class W4Pre2020Model(_Model):
     marital_status: Annotated[dom.Pre2020Marital, _status(_PRE2020_STATUS)]
     allowances: Count = 0
     additional_withholding: NonNegative = ZERO
     exempt: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_steps(cls, data: Any) -> Any:
-        for key in ("step2_checked", "step3_credits", "step4a_other_income", "step4b_deductions"):
-            if isinstance(data, dict) and key in data:
-                raise InvalidInput(
-                    f"employee.w4_pre2020.{key}",
-                    "a 2019-or-earlier Form W-4 has allowances, not the 2020 form's Steps 2-4",
-                )
-        return data
 
 
 class DE4Model(_Model):
