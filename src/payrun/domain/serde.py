@@ -26,7 +26,10 @@ Convert = Callable[[Any], Any]
 def money_text(value: Money) -> str:
     """Two decimals when the amount is whole cents (always, for results); else exact."""
     amount = value.amount
-    return f"{amount:.2f}" if amount == amount.quantize(CENT) else str(amount)
+    text = str(amount)
+    if text[-3:-2] == ".":  # already exactly two decimals (a rounded amount): the fast path
+        return text
+    return f"{amount:.2f}" if amount == amount.quantize(CENT) else text
 
 
 def to_jsonable(value: Any) -> Any:
@@ -39,7 +42,9 @@ def to_jsonable(value: Any) -> Any:
 
 def from_jsonable(cls: type[T], data: Mapping[str, Any]) -> T:
     """Rebuild a dataclass written by ``to_jsonable``; exact for every field type used here."""
-    fields = _field_readers(typing.cast(Hashable, cls))
+    fields = _READERS.get(cls)
+    if fields is None:
+        fields = _READERS[cls] = _field_readers(cls)
     return cls(**{name: read(data[name]) for name, read in fields if name in data})
 
 
@@ -72,7 +77,9 @@ def _writer(kind: type) -> Convert:
     return _same
 
 
-@cache
+_READERS: dict[type, tuple[tuple[str, Convert], ...]] = {}  # class -> its field readers
+
+
 def _field_readers(cls: Any) -> tuple[tuple[str, Convert], ...]:
     """Per class, once: each init field with a reader compiled from its type hint."""
     hints = typing.get_type_hints(cls)
@@ -82,34 +89,42 @@ def _field_readers(cls: Any) -> tuple[tuple[str, Convert], ...]:
 @cache
 def _reader(hint: Any) -> Convert:
     """How to read a JSON value into ``hint``; ``None`` stays ``None`` for every type."""
-    read = _non_null_reader(hint)
-    return lambda value: None if value is None else read(value)
-
-
-def _non_null_reader(hint: Any) -> Convert:
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
         options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         return _reader(options[0])
     if origin is tuple:
         item = _reader(typing.get_args(hint)[0])
-        return lambda value: tuple([item(element) for element in value])
+        return lambda value: None if value is None else tuple([item(each) for each in value])
     if origin in (Mapping, dict) or (origin is not None and issubclass(origin, Mapping)):
         entry = _reader(typing.get_args(hint)[1])
-        return lambda value: {key: entry(element) for key, element in value.items()}
+        return lambda value: (
+            None if value is None else {key: entry(each) for key, each in value.items()}
+        )
     if hint is Money:
-        return lambda value: Money(Decimal(value))
+        return _read_money
     if hint is Decimal:
-        return Decimal
+        return lambda value: None if value is None else Decimal(value)
     if hint is date:
-        return date.fromisoformat
+        return lambda value: None if value is None else date.fromisoformat(value)
     if isinstance(hint, type) and issubclass(hint, Enum):
         members = {member.value: member for member in hint}
-        return lambda value: members[value] if value in members else hint(value)
+
+        def read_enum(value: Any) -> Any:
+            if value is None:
+                return None
+            found = members.get(value)
+            return hint(value) if found is None else found
+
+        return read_enum
     if dataclasses.is_dataclass(hint):
         cls = typing.cast(type, hint)
-        return lambda value: from_jsonable(cls, value)
+        return lambda value: None if value is None else from_jsonable(cls, value)
     return _same
+
+
+def _read_money(value: Any) -> Money | None:
+    return None if value is None else Money(Decimal(value))
 
 
 @cache
