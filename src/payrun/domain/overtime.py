@@ -145,8 +145,9 @@ def california_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decim
     Clamps are comparisons, as in ``flsa_week``.
     """
     seventh_day = _IDLE not in week and all(hours > 0 for hours, _ in week)
-    straight_so_far = whole_week = ZERO
-    regular = overtime = double = ZERO
+    straight_so_far = ZERO
+    regular = overtime = double = ZERO  # days paid this period
+    prior_regular = prior_overtime = prior_double = ZERO  # days already paid
     for index, day in enumerate(week):
         if day is _IDLE:  # nothing worked: adds nothing to any total
             continue
@@ -172,14 +173,18 @@ def california_week(week: list[tuple[Decimal, bool]]) -> tuple[HoursSplit, Decim
         if day_regular < beyond_forty:
             beyond_forty = day_regular
         straight_so_far += day_regular
-        whole_week += (
-            day_regular
-            - beyond_forty
-            + (day_overtime + beyond_forty) * OVERTIME_FACTOR
-            + day_double * DOUBLE_TIME_FACTOR
-        )
         if paid_now:
             regular += day_regular - beyond_forty
             overtime += day_overtime + beyond_forty
             double += day_double
+        else:
+            prior_regular += day_regular - beyond_forty
+            prior_overtime += day_overtime + beyond_forty
+            prior_double += day_double
+    whole_week = (
+        regular
+        + prior_regular
+        + (overtime + prior_overtime) * OVERTIME_FACTOR
+        + (double + prior_double) * DOUBLE_TIME_FACTOR
+    )
     return HoursSplit(regular, overtime, double), whole_week
