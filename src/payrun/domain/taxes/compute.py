@@ -10,6 +10,7 @@ from payrun.domain.money import Money, not_below_zero
 from payrun.domain.request import CaPitMethod, PayRequest, SupplementalMethod
 from payrun.domain.tables import CaliforniaTables, TaxTables
 from payrun.domain.taxes import (
+    SILENT,
     ZERO,
     EmployeeTaxes,
     EmployerTaxes,
@@ -165,7 +166,7 @@ def _california_pit(
 def _other_state(request: PayRequest, wages: WageBases, explain: bool) -> _StateResult:
     """A state with no wage income tax: no PIT or SDI; SUI only if the employer configured it."""
     employer = request.employer
-    lines = explainer(explain, f"{request.work_state} (no state income tax)")
+    lines = explainer(True, f"{request.work_state} (no state income tax)") if explain else SILENT
     if employer.sui_rate is None or employer.sui_wage_base is None:
         lines("SUI", "No state unemployment rate configured for this employer", ZERO)
         return ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, lines.lines
