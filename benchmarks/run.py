@@ -7,7 +7,8 @@ one-activity-per-employee design (chunk size 1) on a small sample for the ratio.
 printed and written to $PAYRUN_HOME/bench.json. Not a test: nothing fails on machine speed.
 
 Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SAMPLE (default
-300), BENCH_WORKERS (extra `payrun worker` processes, default 0), PAYRUN_DATABASE_URL.
+300), BENCH_WORKERS (`payrun worker` processes, default 2; 0: one worker inside the bench
+process), PAYRUN_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -52,19 +53,20 @@ from payrun.services.seed import seed_demo
 
 
 class PeakRss:
-    """Samples the resident memory of this process and its children (workers, Temporal)."""
+    """Samples the resident memory of this process and its children (workers, Temporal): the
+    largest single process (peak_process) and the sum of all of them (peak_tree)."""
 
     def __init__(self, interval: float = 0.2) -> None:
-        self.interval, self.peak_self, self.peak_tree = interval, 0, 0
+        self.interval, self.peak_process, self.peak_tree = interval, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            rss = me.memory_info().rss
-            tree = rss + sum(_rss(c) for c in me.children(recursive=True))
-            self.peak_self, self.peak_tree = max(self.peak_self, rss), max(self.peak_tree, tree)
+            sizes = [me.memory_info().rss, *(_rss(c) for c in me.children(recursive=True))]
+            self.peak_process = max(self.peak_process, *sizes)
+            self.peak_tree = max(self.peak_tree, sum(sizes))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRss:
@@ -104,7 +106,9 @@ def seed(settings: Settings, employees: int, employers: int) -> float:
     return time.perf_counter() - started
 
 
-async def pay_run(settings: Settings, extra_workers: int) -> tuple[Any, float]:
+async def pay_run(settings: Settings, worker_processes: int) -> tuple[Any, float]:
+    """The run on `worker_processes` separate `payrun worker` processes (0: a worker in this
+    process); this process only starts the run and follows it."""
     plan = plan_run(settings, RunRequest("biweekly"))
     workers: list[subprocess.Popen[bytes]] = []
     async with temporal_client(settings) as client:
@@ -115,7 +119,7 @@ async def pay_run(settings: Settings, extra_workers: int) -> tuple[Any, float]:
             "PAYRUN_DATABASE_URL": settings.db_url,
             "PAYRUN_CHUNK_SIZE": str(settings.chunk_size),
         }
-        for _ in range(extra_workers):
+        for _ in range(worker_processes):
             workers.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "payrun.entrypoints.cli", "worker"],
@@ -124,8 +128,10 @@ async def pay_run(settings: Settings, extra_workers: int) -> tuple[Any, float]:
                     stderr=subprocess.DEVNULL,
                 )
             )
+        host = hosted_worker(client, settings) if not worker_processes else contextlib.nullcontext()
         try:
-            async with hosted_worker(client, settings):
+            async with host:
+                await _workers_polling(client, settings.task_queue, max(1, worker_processes))
                 started = time.perf_counter()
                 summary = await follow(await start_run(client, settings, plan), None)
                 return summary, time.perf_counter() - started
@@ -133,6 +139,27 @@ async def pay_run(settings: Settings, extra_workers: int) -> tuple[Any, float]:
             for w in workers:
                 w.terminate()
                 w.wait(timeout=30)
+
+
+async def _workers_polling(client: Any, task_queue: str, workers: int) -> None:
+    """Wait (up to a minute) until every worker polls the activity queue, so the run measures
+    all of them working, not some still starting."""
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        described = await client.workflow_service.describe_task_queue(request)
+        if len({p.identity for p in described.pollers}) >= workers:
+            return
+        await asyncio.sleep(0.2)
+    print(f"warning: fewer than {workers} workers poll {task_queue} after 60 s")
 
 
 def check(settings: Settings) -> dict[str, Any]:
@@ -254,7 +281,7 @@ def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any)
         "seed_s": seeded,
         "wall_s": wall,
         "paychecks_per_second": result["paychecks_created"] / wall,
-        "peak_rss_mb": rss.peak_self / 1e6,
+        "peak_rss_mb": rss.peak_process / 1e6,  # the largest process: a worker, usually
         "peak_rss_tree_mb": rss.peak_tree / 1e6,
         "db_size_mb": db_size_mb(settings),
         "status": summary.status,
@@ -270,7 +297,7 @@ def main() -> None:
     employees = int(os.environ.get("BENCH_EMPLOYEES", "100000"))
     employers = int(os.environ.get("BENCH_EMPLOYERS", str(max(1, employees // 5000))))
     sample = int(os.environ.get("BENCH_SAMPLE", "300"))
-    workers = int(os.environ.get("BENCH_WORKERS", "1"))  # + the in-process one: both cores
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))  # worker processes: one per core
     home = Path(os.environ.get("PAYRUN_HOME", ".payrun")).resolve()
     db = os.environ.get("PAYRUN_DATABASE_URL")
     extra = {"database_url": db} if db else {}
@@ -279,11 +306,13 @@ def main() -> None:
 
     calc = bench_calc.run(employees=min(employees, 100_000), repeats=3)
     print(f"pure calculation: {calc['paychecks_per_second_median']:,.0f} paychecks/s (median)")
-    print(f"pay run: {employees:,} employees over {employers} employers, {workers} extra workers")
+    print(
+        f"pay run: {employees:,} employees over {employers} employers, {workers} worker processes"
+    )
     main_run = one(home / "bench", employees, employers, workers, **extra)
     _report("chunked design", main_run)
     print(f"per-employee design (chunk size 1) on {sample} employees ...")
-    small = one(home / "bench-per-employee", sample, 1, 0, chunk_size=1, **extra)
+    small = one(home / "bench-per-employee", sample, 1, workers, chunk_size=1, **extra)
     _report("one activity per employee", small)
     result = {
         **main_run,
@@ -292,7 +321,7 @@ def main() -> None:
         "per_employee_design_ratio": main_run["paychecks_per_second"]
         / small["paychecks_per_second"],
         "database": "postgresql" if db and db.startswith("postgres") else "sqlite",
-        "extra_workers": workers,
+        "worker_processes": workers,
     }
     out = home / "bench.json"
     history = json.loads(out.read_text()) if out.exists() else []
@@ -308,7 +337,8 @@ def _report(name: str, r: dict[str, Any]) -> None:
     print(
         f"  {name}: {r['paychecks_created']:,}/{r['paychecks_expected']:,} paychecks in "
         f"{r['wall_s']:.1f} s = {r['paychecks_per_second']:,.0f}/s; seed {r['seed_s']:.1f} s; "
-        f"peak RSS {r['peak_rss_mb']:,.0f} MB (with children {r['peak_rss_tree_mb']:,.0f} MB); "
+        f"peak RSS {r['peak_rss_mb']:,.0f} MB per process ({r['peak_rss_tree_mb']:,.0f} MB all "
+        "processes); "
         f"DB {r['db_size_mb']:,.0f} MB; reconciles: {r['reconciles']}; {r['status']}"
     )
     for phase, (first, last) in r.get("phases_s", {}).items():

@@ -50,6 +50,9 @@ async def build_worker(
         activities=activities.all() + ScheduleActivities(ctx).all(),
         activity_executor=executor,
         max_concurrent_activities=max_activities,
+        # Eager dispatch would hand every activity of a workflow to the worker running that
+        # workflow: with several workers, one would do all the work of its employers.
+        disable_eager_activity_execution=True,
     )
     sticky = Worker(
         client,
