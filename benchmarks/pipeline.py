@@ -36,6 +36,7 @@ from payrun.workflows.messages import (
     PaymentOutcome,
     PayRunInput,
 )
+from payrun.workflows.worker import tune_garbage_collector
 
 T = TypeVar("T")
 
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--home", default="/tmp/payrun-pipeline-bench")
     args = parser.parse_args()
     configure("WARNING")
+    tune_garbage_collector()  # as a worker process does
     home = Path(args.home)
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
