@@ -15,21 +15,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import EmployeeStatus, TimeEntry, YtdAccumulator
+from payrun.adapters.db.models import TimeEntry, YtdAccumulator
 from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
-from payrun.services import stage_store
+from payrun.services import stage_store, statuses
 from payrun.services.context import PayrollContext
 from payrun.services.pay_request import parse_pay_request
 from payrun.services.paychecks import insert_paychecks
 from payrun.services.requests import hours_str, with_earnings, ytd_request
+from payrun.services.statuses import Failures
 from payrun.tables import load_tables
 from payrun.workflows.messages import ChunkTask, StepResult
 
-Failures = dict[int, str]
 Hours = dict[str, dict[str, str]]  # employee id -> ISO work date -> hours
 
 
@@ -117,7 +117,7 @@ def _record_hours(
     version = stage_store.put(ctx, task, "time_entry", hours)
     stage_store.remember(task, "snapshot", version, snapshot)  # the gross step's other input
     ids = [e["employee_id"] for e in snapshot["employees"]]
-    set_status(ctx, task.run_id, ids, "TIME_ENTERED", "time_entered_at")
+    record_step(ctx, task.run_id, ids, "TIME_ENTERED", {})
     return StepResult("time_entry", len(ids), 0, version)
 
 
@@ -207,13 +207,9 @@ def net_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
         return stub, earned.ytd_version
 
     computed, failures = _apply(list(plans), stage)
-    created, conflicts = insert_paychecks(ctx, task, gross.header, computed)
-    failures.update(conflicts)
-    ok = [i for i in computed if i not in conflicts]
-    set_status(ctx, task.run_id, ok, "NET_CALCULATED", "net_calculated_at")
-    mark_failed(ctx, task.run_id, failures, "calculation_error")
+    created, failed = insert_paychecks(ctx, task, gross.header, computed, failures)
     stage_store.forget(task)
-    return StepResult("net_pay", created, len(failures))
+    return StepResult("net_pay", created, failed)
 
 
 def _apply(employee_ids: list[int], stage: Callable[[int], Any]) -> tuple[dict[int, Any], Failures]:
@@ -228,10 +224,12 @@ def _apply(employee_ids: list[int], stage: Callable[[int], Any]) -> tuple[dict[i
     return out, failures
 
 
-_STATUS_TIME = {
+STATUS_TIME = {
+    "TIME_ENTERED": "time_entered_at",
     "GROSS_CALCULATED": "gross_calculated_at",
     "TAXED": "taxed_at",
     "RETIREMENT_DONE": "retirement_done_at",
+    "NET_CALCULATED": "net_calculated_at",
 }
 
 
@@ -244,8 +242,7 @@ def _finish(
     failures: Failures,
     status: str,
 ) -> StepResult:
-    set_status(ctx, task.run_id, succeeded, status, _STATUS_TIME[status])
-    mark_failed(ctx, task.run_id, failures, "calculation_error")
+    record_step(ctx, task.run_id, succeeded, status, failures)
     return StepResult(name, len(succeeded), len(failures), version)
 
 
@@ -266,29 +263,12 @@ def read_ytd(
         return {row[0]: (dict(row[1]), row[2]) for row in rows}
 
 
-def set_status(
-    ctx: PayrollContext, run_id: str, employee_ids: list[int], status: str, column: str
+def record_step(
+    ctx: PayrollContext, run_id: str, succeeded: list[int], status: str, failures: Failures
 ) -> None:
-    """One statement for the whole chunk; the transition's time goes in its own column."""
-    if not employee_ids:
-        return
-    with transaction(ctx.db_url) as session:
-        session.execute(
-            update(EmployeeStatus)
-            .where(EmployeeStatus.run_id == run_id, EmployeeStatus.employee_id.in_(employee_ids))
-            .values({"status": status, column: ctx.clock()})
-        )
-
-
-def mark_failed(ctx: PayrollContext, run_id: str, failures: Failures, error_type: str) -> None:
-    if not failures:
-        return
-    now = ctx.clock()
-    table = EmployeeStatus.__table__
-    with transaction(ctx.db_url) as session:
-        session.connection().execute(
-            update(table)
-            .where(table.c.run_id == run_id, table.c.employee_id == bindparam("eid"))
-            .values(status="FAILED", error_type=error_type, error=bindparam("err"), failed_at=now),
-            [{"eid": i, "err": message[:2000]} for i, message in failures.items()],
-        )
+    """The step's statuses, passed and failed, in one short write transaction."""
+    if succeeded or failures:
+        with transaction(ctx.db_url) as session:
+            statuses.record_step(
+                session, run_id, succeeded, status, STATUS_TIME[status], failures, ctx.clock()
+            )

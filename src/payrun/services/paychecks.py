@@ -11,7 +11,9 @@ from sqlalchemy import bindparam, insert, select, update
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
 from payrun.domain.paystub import PayStub
+from payrun.services import statuses
 from payrun.services.context import PayrollContext
+from payrun.services.statuses import Failures
 from payrun.workflows.messages import ChunkTask
 
 EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deduction"
@@ -81,63 +83,84 @@ def insert_paychecks(
     task: ChunkTask,
     header: dict[str, Any],
     computed: dict[int, tuple[PayStub, int | None]],
-) -> tuple[int, dict[int, str]]:
-    """Insert the chunk's paychecks and YTD updates atomically. Returns (created, conflicts).
+    failures: Failures,
+) -> tuple[int, int]:
+    """Insert the chunk's paychecks, their details and YTD updates, and the net step's statuses,
+    atomically. Returns (created, failed).
 
     `computed` maps each employee to its stub and the YTD version its taxes were computed at.
     An employee who already has a live paycheck for the period and kind from THIS run (a
     retried activity) counts as created; one paid by another run, or whose YTD changed since
-    the taxes were computed, is a conflict and gets no paycheck.
+    the taxes were computed, is a conflict: no paycheck, FAILED like the calculation `failures`.
+    The rows are built before the write transaction, so SQLite's one writer is held briefly.
     """
-    if not computed:
-        return 0, {}
     now = ctx.clock()
     year = int(header["pay_date"][:4])
     ids = list(computed)
-    conflicts: dict[int, str] = {}
+    built = {e: paycheck_row(task, header, e, stub, now) for e, (stub, _) in computed.items()}
+    failed = dict(failures)
     with transaction(ctx.db_url) as session:
-        existing = dict(
-            session.execute(
-                select(Paycheck.employee_id, Paycheck.run_id).where(
-                    Paycheck.employee_id.in_(ids),
-                    Paycheck.pay_period_id == header["pay_period_id"],
-                    Paycheck.kind == header["kind"],
-                    Paycheck.status != "VOIDED",
-                )
-            ).all()
-        )
-        ytd = {
-            row[0]: row[1:]
-            for row in session.execute(
-                select(
-                    YtdAccumulator.employee_id, YtdAccumulator.id, YtdAccumulator.last_paycheck_id
-                ).where(YtdAccumulator.employee_id.in_(ids), YtdAccumulator.year == year)
-            )
-        }
+        existing, ytd = _current(session, header, ids, year) if ids else ({}, {})
         rows = []
         for employee_id in ids:
-            stub, ytd_version = computed[employee_id]
             if employee_id in existing:
                 if existing[employee_id] != task.run_id:
-                    conflicts[employee_id] = f"already paid by run {existing[employee_id]}"
-                continue
-            if ytd.get(employee_id, (None, None))[1] != ytd_version:
-                conflicts[employee_id] = "year-to-date changed since taxes were computed; redrive"
-                continue
-            rows.append(paycheck_row(task, header, employee_id, stub, now))
+                    failed[employee_id] = f"already paid by run {existing[employee_id]}"
+            elif ytd.get(employee_id, (None, None))[1] != computed[employee_id][1]:
+                failed[employee_id] = "year-to-date changed since taxes were computed; redrive"
+            else:
+                rows.append(built[employee_id])
         if rows:
-            details = {row["employee_id"]: row.pop("detail") for row in rows}
-            inserted = session.execute(
-                insert(Paycheck).returning(Paycheck.id, Paycheck.employee_id), rows
-            ).all()
-            by_employee = {employee_id: pid for pid, employee_id in inserted}
-            session.execute(
-                insert(PaycheckDetail),
-                [{"paycheck_id": by_employee[e], **detail} for e, detail in details.items()],
+            _insert(session, rows, ytd, year)
+        ok = [i for i in ids if i not in failed]
+        statuses.record_step(
+            session, task.run_id, ok, "NET_CALCULATED", "net_calculated_at", failed, now
+        )
+    return len(ok), len(failed)
+
+
+def _current(
+    session: Any, header: dict[str, Any], ids: list[int], year: int
+) -> tuple[dict[int, str], dict[int, tuple[int, int | None]]]:
+    """Who already has a live paycheck (and from which run), and each YTD accumulator's version."""
+    existing = dict(
+        session.execute(
+            select(Paycheck.employee_id, Paycheck.run_id).where(
+                Paycheck.employee_id.in_(ids),
+                Paycheck.pay_period_id == header["pay_period_id"],
+                Paycheck.kind == header["kind"],
+                Paycheck.status != "VOIDED",
             )
-            _write_ytd(session, details, by_employee, ytd, year)
-    created = sum(1 for i in ids if i in existing and existing[i] == task.run_id) + len(rows)
-    return created, conflicts
+        ).all()
+    )
+    ytd = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                YtdAccumulator.employee_id, YtdAccumulator.id, YtdAccumulator.last_paycheck_id
+            ).where(YtdAccumulator.employee_id.in_(ids), YtdAccumulator.year == year)
+        )
+    }
+    return existing, ytd
+
+
+def _insert(
+    session: Any,
+    rows: list[dict[str, Any]],
+    ytd: dict[int, tuple[int, int | None]],
+    year: int,
+) -> None:
+    connection = session.connection()
+    details = {row["employee_id"]: row.pop("detail") for row in rows}
+    inserted = connection.execute(
+        insert(Paycheck.__table__).returning(Paycheck.id, Paycheck.employee_id), rows
+    ).all()
+    by_employee = {employee_id: pid for pid, employee_id in inserted}
+    connection.execute(
+        insert(PaycheckDetail.__table__),
+        [{"paycheck_id": by_employee[e], **detail} for e, detail in details.items()],
+    )
+    _write_ytd(session, details, by_employee, ytd, year)
 
 
 def _write_ytd(

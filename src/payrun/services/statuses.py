@@ -1,0 +1,45 @@
+"""Employee status transitions of a chunk step: set-based, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, update
+
+from payrun.adapters.db.models import EmployeeStatus
+
+Failures = dict[int, str]  # employee id -> what went wrong
+
+
+def record_step(
+    session: Any,
+    run_id: str,
+    succeeded: list[int],
+    status: str,
+    column: str,
+    failures: Failures,
+    now: datetime,
+) -> None:
+    """The employees that passed the step move to `status` (its time in `column`), in one
+    statement; the ones that failed become FAILED with their error, in one more."""
+    connection = session.connection()
+    table = EmployeeStatus.__table__
+    if succeeded:
+        connection.execute(
+            update(table)
+            .where(table.c.run_id == run_id, table.c.employee_id.in_(succeeded))
+            .values({"status": status, column: now})
+        )
+    if failures:
+        connection.execute(
+            update(table)
+            .where(table.c.run_id == run_id, table.c.employee_id == bindparam("eid"))
+            .values(
+                status="FAILED",
+                error_type="calculation_error",
+                error=bindparam("err"),
+                failed_at=now,
+            ),
+            [{"eid": i, "err": message[:2000]} for i, message in failures.items()],
+        )
