@@ -7,7 +7,7 @@ one-activity-per-employee design (chunk size 1) on a small sample for the ratio.
 printed and written to $PAYRUN_HOME/bench.json. Not a test: nothing fails on machine speed.
 
 Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SAMPLE (default
-300), BENCH_WORKERS (`payrun worker` processes, default 2; 0: one worker inside the bench
+300), BENCH_WORKERS (`payrun worker` processes, default 3; 0: one worker inside the bench
 process), PAYRUN_DATABASE_URL.
 """
 
@@ -297,7 +297,7 @@ def main() -> None:
     employees = int(os.environ.get("BENCH_EMPLOYEES", "100000"))
     employers = int(os.environ.get("BENCH_EMPLOYERS", str(max(1, employees // 5000))))
     sample = int(os.environ.get("BENCH_SAMPLE", "300"))
-    workers = int(os.environ.get("BENCH_WORKERS", "2"))  # worker processes: one per core
+    workers = int(os.environ.get("BENCH_WORKERS", "3"))  # worker processes (2 cores: 3 best)
     home = Path(os.environ.get("PAYRUN_HOME", ".payrun")).resolve()
     db = os.environ.get("PAYRUN_DATABASE_URL")
     extra = {"database_url": db} if db else {}

@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = Field(
         default=None, validation_alias="TEMPORAL_TLS_CLIENT_KEY_PATH"
     )
-    worker_activities: int = Field(default=8, ge=1, le=256, description="activity slots/worker")
+    # Activity slots per worker process (and as many again on its own queue). Payroll steps are
+    # CPU-bound Python: more threads only queue on the GIL (and, on SQLite, hold its one writer
+    # lock while they wait for it). Measured best on 2 cores: 2 slots, 3 worker processes.
+    worker_activities: int = Field(default=2, ge=1, le=256, description="activity slots/worker")
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     log_level: str = "WARNING"
