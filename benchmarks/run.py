@@ -53,20 +53,25 @@ from payrun.services.seed import seed_demo
 
 
 class PeakRss:
-    """Samples the resident memory of this process and its children (workers, Temporal): the
-    largest single process (peak_process) and the sum of all of them (peak_tree)."""
+    """Samples the resident memory of this process and its children: the largest single
+    process (peak_process), the sum of all (peak_tree), and the peak of each kind (peak_by_kind:
+    bench = this process, worker, temporal)."""
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval, self.peak_process, self.peak_tree = interval, 0, 0
+        self.peak_by_kind: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            sizes = [me.memory_info().rss, *(_rss(c) for c in me.children(recursive=True))]
-            self.peak_process = max(self.peak_process, *sizes)
-            self.peak_tree = max(self.peak_tree, sum(sizes))
+            sizes = [("bench", me.memory_info().rss)]
+            sizes += [(_kind(c), _rss(c)) for c in me.children(recursive=True)]
+            for kind, size in sizes:
+                self.peak_by_kind[kind] = max(self.peak_by_kind.get(kind, 0), size)
+            self.peak_process = max(self.peak_process, *(size for _, size in sizes))
+            self.peak_tree = max(self.peak_tree, sum(size for _, size in sizes))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRss:
@@ -76,6 +81,14 @@ class PeakRss:
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _kind(proc: psutil.Process) -> str:
+    try:
+        command = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "other"
+    return "worker" if " worker" in command else "temporal" if "temporal" in command else "other"
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -283,6 +296,7 @@ def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any)
         "paychecks_per_second": result["paychecks_created"] / wall,
         "peak_rss_mb": rss.peak_process / 1e6,  # the largest process: a worker, usually
         "peak_rss_tree_mb": rss.peak_tree / 1e6,
+        "peak_rss_by_process_mb": {k: v / 1e6 for k, v in rss.peak_by_kind.items()},
         "db_size_mb": db_size_mb(settings),
         "status": summary.status,
         "phases_s": phases(settings),
@@ -341,6 +355,8 @@ def _report(name: str, r: dict[str, Any]) -> None:
         "processes); "
         f"DB {r['db_size_mb']:,.0f} MB; reconciles: {r['reconciles']}; {r['status']}"
     )
+    kinds = ", ".join(f"{k} {v:,.0f}" for k, v in r.get("peak_rss_by_process_mb", {}).items())
+    print(f"    peak RSS by process (MB): {kinds}")
     for phase, (first, last) in r.get("phases_s", {}).items():
         print(f"    {phase:28s} from +{first:7.1f} s to +{last:7.1f} s")
 
