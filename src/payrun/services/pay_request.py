@@ -187,14 +187,14 @@ class W4Model(_Model):
     step3_credits: NonNegative = ZERO
     step4a_other_income: NonNegative = ZERO
     step4b_deductions: NonNegative = ZERO
-    step4c_extra: NonNegative = ZERO
+    step4c_extra: Cents = ZERO
     exempt: bool = False
 
 
 class W4Pre2020Model(_Model):
     marital_status: Annotated[dom.Pre2020Marital, _status(_PRE2020_STATUS)]
     allowances: Count = 0
-    additional_withholding: NonNegative = ZERO
+    additional_withholding: Cents = ZERO
     exempt: bool = False
 
 
@@ -202,15 +202,15 @@ class DE4Model(_Model):
     filing_status: Annotated[dom.CaFilingStatus, _status(_CA_STATUS)] = dom.CaFilingStatus.SINGLE
     regular_allowances: Count = 0
     estimated_deduction_allowances: Count = 0
-    additional_withholding: NonNegative = ZERO
+    additional_withholding: Cents = ZERO
     exempt: bool = False
 
 
 class RetirementModel(_Model):
     pretax_percent: Percent = ZERO
     roth_percent: Percent = ZERO
-    pretax_amount: NonNegative = ZERO
-    roth_amount: NonNegative = ZERO
+    pretax_amount: Cents = ZERO
+    roth_amount: Cents = ZERO
 
 
 class EmployeeModel(_Model):
@@ -219,21 +219,21 @@ class EmployeeModel(_Model):
     w4_pre2020: W4Pre2020Model | None = None
     ca_de4: DE4Model | None = None
     retirement: RetirementModel = RetirementModel()
-    section125: NonNegative = ZERO
-    hsa: NonNegative = ZERO
+    section125: Cents = ZERO
+    hsa: Cents = ZERO
     prior_year_fica_wages: NonNegative = ZERO
     exempt: bool = False  # federal: the W-4 claims exemption
 
 
 class EarningsModel(_Model):
-    salary: NonNegative = ZERO  # per pay period
+    salary: Cents = ZERO  # per pay period
     annual_salary: NonNegative = ZERO  # divided by periods per year
     hourly_rate: NonNegative | None = None
     hours: dict[date, Hours] = Field(default_factory=dict)
     prior_hours: dict[date, Hours] = Field(default_factory=dict)
     workweek_start: Annotated[int, BeforeValidator(_weekday)] | None = None
-    bonus: NonNegative = ZERO
-    commission: NonNegative = ZERO
+    bonus: Cents = ZERO
+    commission: Cents = ZERO
     supplemental_method: dom.SupplementalMethod = dom.SupplementalMethod.FLAT
 
 

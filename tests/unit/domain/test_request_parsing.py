@@ -48,6 +48,29 @@ def test_floats_and_bools_are_refused_wherever_an_amount_goes(
     assert error.problem == f"must be an exact decimal string, not {kind}"
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"employee": {"section125": "45.555"}}, "employee.section125"),
+        ({"employee": {"hsa": "10.001"}}, "employee.hsa"),
+        (
+            {"employee": {"retirement": {"pretax_amount": "100.005"}}},
+            "employee.retirement.pretax_amount",
+        ),
+        ({"earnings": {"salary": "2000.125"}}, "earnings.salary"),
+        ({"earnings": {"salary": "2000", "bonus": "0.001"}}, "earnings.bonus"),
+    ],
+)
+def test_an_amount_taken_from_or_added_to_a_paycheck_must_be_whole_cents(
+    changes: dict[str, Any], field: str
+) -> None:
+    """A per-period amount with a fraction of a cent would give a net pay with one: refused at
+    the edge, naming the field, instead of failing later when the paycheck is stored in cents."""
+    error = refused(**changes)
+    assert error.field == field
+    assert "whole cents" in error.problem
+
+
 def test_a_blank_amount_reads_as_zero() -> None:
     for blank in (None, ""):
         assert request(employee={"hsa": blank}).employee.hsa == 0
