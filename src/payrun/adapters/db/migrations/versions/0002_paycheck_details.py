@@ -44,9 +44,7 @@ def upgrade() -> None:
     for column in MOVED:  # SQLite >= 3.35 and PostgreSQL drop a plain column in place
         op.execute(f"ALTER TABLE paychecks DROP COLUMN {column}")
     op.drop_index("ix_employee_status_run_employer", table_name="employee_status")
-    op.create_index(
-        "ix_employee_status_run_employer", "employee_status", ["run_id", "employer_id"]
-    )
+    op.create_index("ix_employee_status_run_employer", "employee_status", ["run_id", "employer_id"])
 
 
 def downgrade() -> None:
