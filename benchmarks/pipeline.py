@@ -19,16 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
-
 from payrun.adapters.crypto import Vault
-from payrun.adapters.db.engine import migrate, transaction
-from payrun.adapters.db.models import Employer, PayPeriod, PaySchedule
+from payrun.adapters.db.engine import migrate
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.logs import configure
 from payrun.services import employee_steps, employer_steps, payments, runs
-from payrun.services.seed import seed_demo
+from payrun.services.seed import one_schedule, seed_demo
 from payrun.workflows.messages import (
     STEPS,
     ChunkTask,
@@ -62,15 +59,7 @@ def main() -> None:
         seed=2026,
         vault=Vault.for_settings(settings),
     )
-    with transaction(settings.db_url) as session:
-        biweekly = session.scalar(select(PaySchedule.id).where(PaySchedule.name == "biweekly"))
-        session.execute(update(Employer).values(schedule_id=biweekly))
-        period_id = session.scalars(
-            select(PayPeriod.id)
-            .where(PayPeriod.schedule_id == biweekly)
-            .order_by(PayPeriod.start_date)
-        ).first()
-    assert period_id is not None
+    period_id = one_schedule(settings.db_url)
     profile = cProfile.Profile() if args.profile else None
     if profile:
         profile.enable()

@@ -28,17 +28,15 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, func, select
 
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import make_engine, migrate, transaction
 from payrun.adapters.db.models import (
     Employee,
     EmployeeStatus,
-    Employer,
     Paycheck,
     Payment,
-    PaySchedule,
 )
 from payrun.config import Settings
 from payrun.entrypoints.runner import (
@@ -49,7 +47,7 @@ from payrun.entrypoints.runner import (
     start_run,
     temporal_client,
 )
-from payrun.services.seed import seed_demo
+from payrun.services.seed import one_schedule, seed_demo
 
 
 class PeakRss:
@@ -113,9 +111,7 @@ def seed(settings: Settings, employees: int, employers: int) -> float:
         seed=2026,
         vault=Vault.for_settings(settings),
     )
-    with transaction(settings.db_url) as session:  # one schedule, so one run covers everyone
-        biweekly = session.scalar(select(PaySchedule.id).where(PaySchedule.name == "biweekly"))
-        session.execute(update(Employer).values(schedule_id=biweekly))
+    one_schedule(settings.db_url)  # one schedule, so one run covers everyone
     return time.perf_counter() - started
 
 

@@ -36,22 +36,14 @@ REDRIVE_BEGIN = datetime(2026, 1, 6, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def ctx(database_url: str, payrun_home: Path) -> PayrollContext:
     """Ten employees of one biweekly employer, a run opened for the first biweekly period."""
-    from payrun.services.seed import seed_demo
+    from payrun.services.seed import one_schedule, seed_demo
 
     settings = Settings(home=payrun_home, database_url=database_url)
     migrate(settings.db_url)
     seed_demo(
         settings.db_url, employers=1, employees=10, seed=7, vault=Vault.for_settings(settings)
     )
-    with transaction(settings.db_url) as session:
-        biweekly = session.scalar(select(PaySchedule.id).where(PaySchedule.name == "biweekly"))
-        session.execute(update(Employer).values(schedule_id=biweekly))
-        period_id = session.scalars(
-            select(PayPeriod.id)
-            .where(PayPeriod.schedule_id == biweekly)
-            .order_by(PayPeriod.start_date)
-        ).first()
-    assert period_id is not None
+    period_id = one_schedule(settings.db_url)
     context = build_context(settings)
     context.clock = lambda: FIRST_BEGIN
     runs.open_run(context, PayRunInput(RUN, period_id, chunk_size=4))

@@ -14,18 +14,15 @@ from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.db.models import (
     Employee,
     EmployeeStatus,
-    Employer,
     Paycheck,
     Payment,
-    PayPeriod,
-    PaySchedule,
 )
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.ach import check_file, parse_file
 from payrun.services import employee_steps, employer_steps, payments, runs
 from payrun.services.context import PayrollContext
-from payrun.services.seed import seed_demo
+from payrun.services.seed import one_schedule, seed_demo
 from payrun.workflows.messages import (
     STEPS,
     ChunkTask,
@@ -72,15 +69,7 @@ def run(database_url: str, payrun_home: Path) -> ValidatedRun:
     migrate(settings.db_url)
     vault = Vault.for_settings(settings)
     seed_demo(settings.db_url, employers=1, employees=EMPLOYEES, seed=11, vault=vault)
-    with transaction(settings.db_url) as session:
-        biweekly = session.scalar(select(PaySchedule.id).where(PaySchedule.name == "biweekly"))
-        session.execute(update(Employer).values(schedule_id=biweekly))
-        period_id = session.scalars(
-            select(PayPeriod.id)
-            .where(PayPeriod.schedule_id == biweekly)
-            .order_by(PayPeriod.start_date)
-        ).first()
-    assert period_id is not None
+    period_id = one_schedule(settings.db_url)
     ctx = build_context(settings)
     plan = runs.open_run(ctx, PayRunInput("pay-test", period_id, chunk_size=EMPLOYEES))
     inp = EmployerInput("pay-test", plan.employer_ids[0], chunk_size=EMPLOYEES)

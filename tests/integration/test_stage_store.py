@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import migrate, transaction
-from payrun.adapters.db.models import Employer, Paycheck, PayPeriod, PaySchedule
+from payrun.adapters.db.models import Paycheck
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain import paycheck as pc
 from payrun.services import employee_steps, employer_steps, runs, stage_store
 from payrun.services.context import PayrollContext
-from payrun.services.seed import seed_demo
+from payrun.services.seed import one_schedule, seed_demo
 from payrun.workflows.messages import STEPS, ChunkTask, EmployerInput, PayRunInput
 
 
@@ -72,14 +72,9 @@ def _seeded_run(
         seed=11,
         vault=Vault.for_settings(settings),
     )
-    with transaction(settings.db_url) as session:
-        biweekly = session.scalar(select(PaySchedule.id).where(PaySchedule.name == "biweekly"))
-        session.execute(update(Employer).values(schedule_id=biweekly))
-        period = session.scalars(
-            select(PayPeriod.id).where(PayPeriod.schedule_id == biweekly).order_by(PayPeriod.id)
-        ).first()
+    period = one_schedule(settings.db_url)
     ctx = build_context(settings)
-    plan = runs.open_run(ctx, PayRunInput("run-x", int(period), chunk_size=10))
+    plan = runs.open_run(ctx, PayRunInput("run-x", period, chunk_size=10))
     inp = EmployerInput("run-x", plan.employer_ids[0], chunk_size=10)
     chunks = employer_steps.begin_employer(ctx, inp).chunk_count
     return ctx, inp, chunks

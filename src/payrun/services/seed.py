@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from faker import Faker
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import is_migrated, transaction
@@ -112,6 +112,24 @@ def seed_demo(
     )
     log.info("seed.done", seconds=round(time.perf_counter() - started, 1), **_counts(summary))
     return summary
+
+
+def one_schedule(url: str, name: str = "biweekly") -> int:
+    """Put every employer on one pay schedule (so one run covers everyone, as benchmarks and
+    tests want) and return the id of that schedule's first period."""
+    with transaction(url) as session:
+        schedule = session.scalar(select(PaySchedule.id).where(PaySchedule.name == name))
+        if schedule is None:
+            raise InvalidInput("schedule", f"no pay schedule named {name!r}; seed first")
+        session.execute(update(Employer).values(schedule_id=schedule))
+        period = session.scalars(
+            select(PayPeriod.id)
+            .where(PayPeriod.schedule_id == schedule)
+            .order_by(PayPeriod.start_date)
+        ).first()
+    if period is None:
+        raise InvalidInput("schedule", f"pay schedule {name!r} has no periods")
+    return int(period)
 
 
 def _counts(summary: SeedSummary) -> dict[str, object]:
