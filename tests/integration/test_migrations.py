@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from sqlalchemy import inspect, text
 
@@ -27,13 +29,18 @@ def _paycheck_0001(conn) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_upgrading_moves_each_paychecks_details_and_keeps_its_amounts(database_url: str) -> None:
-    config = _alembic_config(database_url)
+def _upgraded_from_0001_with_a_paycheck(url: str) -> tuple[Any, Any]:
+    config = _alembic_config(url)
     command.upgrade(config, "0001")
-    engine = make_engine(database_url)
+    engine = make_engine(url)
     with engine.begin() as conn:
         _paycheck_0001(conn)
     command.upgrade(config, "head")
+    return config, engine
+
+
+def test_upgrading_moves_each_paychecks_details_and_keeps_its_amounts(database_url: str) -> None:
+    _, engine = _upgraded_from_0001_with_a_paycheck(database_url)
     with engine.connect() as conn:
         net, status = conn.execute(text("SELECT net_cents, status FROM paychecks")).one()
         detail = conn.execute(
@@ -47,12 +54,7 @@ def test_upgrading_moves_each_paychecks_details_and_keeps_its_amounts(database_u
 
 
 def test_downgrading_puts_the_details_back_in_the_paycheck_row(database_url: str) -> None:
-    config = _alembic_config(database_url)
-    command.upgrade(config, "0001")
-    engine = make_engine(database_url)
-    with engine.begin() as conn:
-        _paycheck_0001(conn)
-    command.upgrade(config, "head")
+    config, engine = _upgraded_from_0001_with_a_paycheck(database_url)
     command.downgrade(config, "0001")
     with engine.connect() as conn:
         lines = conn.execute(text("SELECT lines FROM paychecks WHERE id = 7")).scalar_one()
