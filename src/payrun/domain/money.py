@@ -74,10 +74,11 @@ class Money:
 
     def cents(self) -> int:
         """Integer cents; the amount must already be whole cents."""
-        quantized = self.amount.quantize(CENT)
-        if quantized != self.amount:
+        scaled = self.amount.scaleb(2)
+        whole = int(scaled)
+        if whole != scaled:
             raise ValueError(f"{self.amount} is not a whole number of cents; round it first")
-        return int(quantized * 100)
+        return whole
 
     def round_cents(self) -> Money:
         """Round half-up to the cent (the default rule in payroll publications)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -19,29 +18,20 @@ from payrun.workflows.messages import ChunkTask
 EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deduction"
 
 
-def _cents(amount: Decimal) -> int:
-    """Whole cents of an amount that a rule has already rounded (anything else is a bug)."""
-    cents = amount.scaleb(2)
-    whole = int(cents)
-    if whole != cents:
-        raise ValueError(f"{amount} is not a whole number of cents")
-    return whole
-
-
 def paycheck_row(
     task: ChunkTask, header: dict[str, Any], employee_id: int, stub: PayStub, now: Any
 ) -> dict[str, Any]:
     """The paycheck row of one stub, in cents; its `detail` (lines with YTD, YTD after, what it
     added to YTD) goes to paycheck_details."""
-    after = {key: _cents(money.amount) for key, money in stub.ytd_after.values.items()}
+    after = {key: money.cents() for key, money in stub.ytd_after.values.items()}
     before = stub.ytd_before.values
     lines = [
         {
             "kind": line.kind,
             "code": line.code,
             "description": line.description,
-            "cents": _cents(line.current.amount),
-            "ytd_cents": _cents(line.ytd.amount),
+            "cents": line.current.cents(),
+            "ytd_cents": line.ytd.cents(),
         }
         for line in stub.lines
     ]
@@ -71,9 +61,7 @@ def paycheck_row(
         "detail": {
             "lines": lines,
             "ytd_after": after,
-            "ytd_delta": {
-                k: v - _cents(before[k].amount) if k in before else v for k, v in after.items()
-            },
+            "ytd_delta": {k: v - before[k].cents() if k in before else v for k, v in after.items()},
         },
     }
 
