@@ -53,24 +53,45 @@ from payrun.services.seed import one_schedule, seed_demo
 class PeakRss:
     """Samples the resident memory of this process and its children: the largest single
     process (peak_process), the sum of all (peak_tree), and the peak of each kind (peak_by_kind:
-    bench = this process, worker, temporal)."""
+    bench = this process, worker, temporal); and the CPU seconds each kind used while sampled
+    (cpu_by_kind), to show where the time goes."""
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval, self.peak_process, self.peak_tree = interval, 0, 0
         self.peak_by_kind: dict[str, int] = {}
+        self._cpu: dict[int, tuple[str, float, float]] = {}  # pid -> kind, first, last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
+            children = me.children(recursive=True)
             sizes = [("bench", me.memory_info().rss)]
-            sizes += [(_kind(c), _rss(c)) for c in me.children(recursive=True)]
+            sizes += [(_kind(c), _rss(c)) for c in children]
+            for kind, proc in [("bench", me), *((_kind(c), c) for c in children)]:
+                self._sample_cpu(kind, proc)
             for kind, size in sizes:
                 self.peak_by_kind[kind] = max(self.peak_by_kind.get(kind, 0), size)
             self.peak_process = max(self.peak_process, *(size for _, size in sizes))
             self.peak_tree = max(self.peak_tree, sum(size for _, size in sizes))
             self._stop.wait(self.interval)
+
+    def _sample_cpu(self, kind: str, proc: psutil.Process) -> None:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            return
+        used = times.user + times.system
+        known, first, _ = self._cpu.get(proc.pid, (kind, used, used))
+        self._cpu[proc.pid] = (known if kind == "other" else kind, first, used)  # exiting: kept
+
+    @property
+    def cpu_by_kind(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for kind, first, last in self._cpu.values():
+            totals[kind] = totals.get(kind, 0.0) + last - first
+        return totals
 
     def __enter__(self) -> PeakRss:
         self._thread.start()
@@ -293,6 +314,7 @@ def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any)
         "peak_rss_mb": rss.peak_process / 1e6,  # the largest process: a worker, usually
         "peak_rss_tree_mb": rss.peak_tree / 1e6,
         "peak_rss_by_process_mb": {k: v / 1e6 for k, v in rss.peak_by_kind.items()},
+        "cpu_s_by_process": rss.cpu_by_kind,
         "db_size_mb": db_size_mb(settings),
         "status": summary.status,
         "phases_s": phases(settings),
@@ -364,6 +386,8 @@ def _report(name: str, r: dict[str, Any]) -> None:
     )
     kinds = ", ".join(f"{k} {v:,.0f}" for k, v in r.get("peak_rss_by_process_mb", {}).items())
     print(f"    peak RSS by process (MB): {kinds}")
+    cpu = ", ".join(f"{k} {v:,.1f}" for k, v in r.get("cpu_s_by_process", {}).items())
+    print(f"    CPU seconds by process kind: {cpu}")
     for phase, (first, last) in r.get("phases_s", {}).items():
         print(f"    {phase:28s} from +{first:7.1f} s to +{last:7.1f} s")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -207,17 +207,27 @@ def _ytd_after(before: YearToDate, current: dict[str, Decimal]) -> YearToDate:
     return YearToDate(after)
 
 
-def _lines(stub: PayStub, ytd: Mapping[str, Money]) -> tuple[StubLine, ...]:
-    """Earning lines always; a tax or deduction line when this period or the year has one."""
-    lines = []
+def line_specs(stub: PayStub) -> Iterator[tuple[str, str, str, Money, str]]:
+    """Every line the stub may show, in order: (kind, code, description, current, YTD key)."""
     for earning in stub.earnings:
         text, key, _ = EARNING_CODES[earning.code]
-        lines.append(StubLine("earning", earning.code, text, earning.amount, ytd[key]))
+        yield "earning", earning.code, text, earning.amount, key
     for (kind, code, text, _, key), current in chain(
         zip(_TAX_AND_DEDUCTION_LINES, _TAX_AND_DEDUCTION_AMOUNTS(stub), strict=True),
         zip(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(stub.employer), strict=True),
     ):
-        year = ytd[key]
-        if current.amount or year.amount or code in _ALWAYS_SHOWN:
-            lines.append(StubLine(kind, code, text, current, year))
-    return tuple(lines)
+        yield kind, code, text, current, key
+
+
+def shown(kind: str, code: str, current: object, year: object) -> bool:
+    """Earning lines always; a tax or deduction line when this period or the year has one
+    (or it is one every stub shows). `current` and `year` are amounts in any unit."""
+    return kind == "earning" or bool(current) or bool(year) or code in _ALWAYS_SHOWN
+
+
+def _lines(stub: PayStub, ytd: Mapping[str, Money]) -> tuple[StubLine, ...]:
+    return tuple(
+        StubLine(kind, code, text, current, ytd[key])
+        for kind, code, text, current, key in line_specs(stub)
+        if shown(kind, code, current.amount, ytd[key].amount)
+    )

@@ -36,11 +36,12 @@ Hours = dict[str, dict[str, str]]  # employee id -> ISO work date -> hours
 @dataclass(frozen=True, slots=True)
 class Gross:
     """The gross step's output for one employee: the complete request it calculated from
-    (earnings and YTD filled in), the YTD version it read, and the gross pay."""
+    (earnings and YTD filled in), the YTD version and cents it read, and the gross pay."""
 
     request: dict[str, Any]
     ytd_version: int | None
     gross: pc.GrossPay
+    ytd_cents: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
         except PayrollError as err:
             failures[employee_id] = str(err)
             continue
-        out[employee_id] = Gross(request, ytd_version, gross)
+        out[employee_id] = Gross(request, ytd_version, gross, amounts)
     header = {k: v for k, v in snapshot.items() if k != "employees"}
     version = stage_store.put(ctx, task, "gross_pay", GrossStep(header, out))
     stage_store.remember(task, "requests", version, parsed)
@@ -198,13 +199,13 @@ def net_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     plans = stage_store.get(ctx, task, "retirement", dict[int, pc.Retirement])
     requests = _requests(ctx, task, gross)
 
-    def stage(employee_id: int) -> tuple[Any, int | None]:
+    def stage(employee_id: int) -> tuple[Any, int | None, dict[str, int]]:
         earned = gross.employees[employee_id]
         tax = taxed[employee_id]
         stub = pc.net_pay(
             requests[employee_id], earned.gross, tax.pretax, tax.taxes, plans[employee_id]
         )
-        return stub, earned.ytd_version
+        return stub, earned.ytd_version, earned.ytd_cents
 
     computed, failures = _apply(list(plans), stage)
     created, failed = insert_paychecks(ctx, task, gross.header, computed, failures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,8 @@ from sqlalchemy import bindparam, insert, select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
-from payrun.domain.paystub import PayStub
+from payrun.domain.money import Money
+from payrun.domain.paystub import PayStub, line_specs, shown
 from payrun.services import statuses
 from payrun.services.context import PayrollContext
 from payrun.services.statuses import Failures
@@ -19,26 +21,39 @@ EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deducti
 
 
 def paycheck_row(
-    task: ChunkTask, header: dict[str, Any], employee_id: int, stub: PayStub, now: Any
+    task: ChunkTask,
+    header: dict[str, Any],
+    employee_id: int,
+    stub: PayStub,
+    ytd_before: Mapping[str, int],
+    now: Any,
 ) -> dict[str, Any]:
     """The paycheck row of one stub, in cents; its `detail` (lines with YTD, YTD after, what it
-    added to YTD) goes to paycheck_details."""
-    after = {key: money.cents() for key, money in stub.ytd_after.values.items()}
-    before = stub.ytd_before.values
-    lines = [
-        {
-            "kind": line.kind,
-            "code": line.code,
-            "description": line.description,
-            "cents": line.current.cents(),
-            "ytd_cents": line.ytd.cents(),
-        }
-        for line in stub.lines
-    ]
+    added to YTD) goes to paycheck_details. Worked in integer cents from the YTD cents the
+    taxes were computed from: each current amount is converted once."""
+    delta = {
+        key: Money(amount).cents() for key, amount in stub.current_by_ytd_key().items() if amount
+    }
+    after = dict(ytd_before)
+    for key, added in delta.items():
+        after[key] = after.get(key, 0) + added
+    lines = []
     totals = dict.fromkeys((EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION), 0)
-    for line in lines:
-        if line["kind"] in totals:
-            totals[line["kind"]] += line["cents"]
+    for kind, code, description, current, key in line_specs(stub):
+        amount = current.cents() if current.amount else 0
+        year = after.get(key, 0)
+        if shown(kind, code, amount, year):
+            lines.append(
+                {
+                    "kind": kind,
+                    "code": code,
+                    "description": description,
+                    "cents": amount,
+                    "ytd_cents": year,
+                }
+            )
+            if kind in totals:
+                totals[kind] += amount
     return {
         "idempotency_key": f"{header['kind']}-{header['pay_period_id']}-{employee_id}",
         "run_id": task.run_id,
@@ -58,11 +73,7 @@ def paycheck_row(
         "medicare_cents": stub.medicare.cents() + stub.additional_medicare.cents(),
         "state_income_tax_cents": stub.state_income_tax.cents(),
         "created_at": now,
-        "detail": {
-            "lines": lines,
-            "ytd_after": after,
-            "ytd_delta": {k: v - before[k].cents() if k in before else v for k, v in after.items()},
-        },
+        "detail": {"lines": lines, "ytd_after": after, "ytd_delta": delta},
     }
 
 
@@ -70,13 +81,14 @@ def insert_paychecks(
     ctx: PayrollContext,
     task: ChunkTask,
     header: dict[str, Any],
-    computed: dict[int, tuple[PayStub, int | None]],
+    computed: dict[int, tuple[PayStub, int | None, dict[str, int]]],
     failures: Failures,
 ) -> tuple[int, int]:
     """Insert the chunk's paychecks, their details and YTD updates, and the net step's statuses,
     atomically. Returns (created, failed).
 
-    `computed` maps each employee to its stub and the YTD version its taxes were computed at.
+    `computed` maps each employee to its stub and the YTD version and cents its taxes were
+    computed from.
     An employee who already has a live paycheck for the period and kind from THIS run (a
     retried activity) counts as created; one paid by another run, or whose YTD changed since
     the taxes were computed, is a conflict: no paycheck, FAILED like the calculation `failures`.
@@ -85,7 +97,10 @@ def insert_paychecks(
     now = ctx.clock()
     year = int(header["pay_date"][:4])
     ids = list(computed)
-    built = {e: paycheck_row(task, header, e, stub, now) for e, (stub, _) in computed.items()}
+    built = {
+        e: paycheck_row(task, header, e, stub, before, now)
+        for e, (stub, _, before) in computed.items()
+    }
     failed = dict(failures)
     with transaction(ctx.db_url) as session:
         existing, ytd = _current(session, header, ids, year) if ids else ({}, {})
