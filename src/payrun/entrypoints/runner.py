@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,16 @@ from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker
 
 Progress = Callable[[dict[str, int]], None]
+
+CONNECT_DEADLINE_SECONDS = 30.0  # how long a server that is still starting gets to answer
+CONNECT_BACKOFF_SECONDS = (0.1, 2.0)  # first and longest pause between connect attempts
+# A frontend not healthy yet answers Unavailable; a server between restarts refuses the TCP
+# connection. Both heal; bad TLS, auth and address errors read differently and are not retried.
+_STILL_STARTING = ("code: Unavailable", "ConnectionRefused")
+
+
+class TemporalUnavailable(RuntimeError):
+    """The Temporal frontend did not accept a client before the connect deadline."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ async def temporal_client(settings: Settings) -> AsyncIterator[Client]:
         )
         await asyncio.to_thread(server.start)
     try:
-        yield await Client.connect(
+        yield await connect_client(
             settings.temporal_target,
             namespace=settings.temporal_namespace,
             api_key=settings.temporal_api_key,
@@ -69,6 +80,33 @@ async def temporal_client(settings: Settings) -> AsyncIterator[Client]:
     finally:
         if server is not None:
             await asyncio.to_thread(server.stop)
+
+
+async def connect_client(
+    target: str,
+    *,
+    namespace: str = "default",
+    api_key: str | None = None,
+    tls: bool | TLSConfig = False,
+    deadline: float = CONNECT_DEADLINE_SECONDS,  # float ok: seconds
+    backoff: tuple[float, float] = CONNECT_BACKOFF_SECONDS,
+) -> Client:
+    """Client.connect, retried with a doubling pause while the server is still starting."""
+    give_up = time.monotonic() + deadline
+    pause, longest = backoff
+    while True:
+        try:
+            return await Client.connect(target, namespace=namespace, api_key=api_key, tls=tls)
+        except RuntimeError as error:
+            remaining = give_up - time.monotonic()
+            if not any(sign in str(error) for sign in _STILL_STARTING):
+                raise
+            if remaining <= 0:
+                raise TemporalUnavailable(
+                    f"Temporal at {target} still unavailable after {deadline:g}s: {error}"
+                ) from None
+        await asyncio.sleep(min(pause, remaining))
+        pause = min(pause * 2, longest)
 
 
 def _tls(settings: Settings) -> bool | TLSConfig:
