@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -39,8 +38,12 @@ _ENCODER = msgspec.json.Encoder(enc_hook=_encode_hook, order="sorted", decimal_f
 
 
 def decode_json(data: bytes) -> object:
-    """Inverse of encode_json; a JSON number with a fraction comes back as Decimal, not float."""
-    return json.loads(data, parse_float=Decimal)
+    """Inverse of encode_json; a JSON number with a fraction comes back as Decimal, not float
+    (msgspec, as json.loads(data, parse_float=Decimal) would, several times faster)."""
+    return _DECODER.decode(data)
+
+
+_DECODER = msgspec.json.Decoder(float_hook=Decimal)
 
 
 def validate_key(key: str) -> str:
