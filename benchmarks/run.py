@@ -8,8 +8,10 @@ printed and written to $PAYRUN_HOME/bench.json. Not a test: nothing fails on mac
 
 Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SAMPLE (default
 300), BENCH_WORKERS (`payrun worker` processes, default 3; 0: one worker inside the bench
-process), BENCH_CHUNK_SIZE (employees per chunk, default 2000: fewer, larger activities cost
-the Temporal server less CPU per employee), PAYRUN_DATABASE_URL.
+process), BENCH_WORKER_ACTIVITIES (activity slots per worker and queue, default 1: on 2
+cores, 3 processes x 1 slot measured best), BENCH_CHUNK_SIZE (employees per chunk, default
+2000: fewer, larger activities cost the Temporal server less CPU per employee),
+PAYRUN_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ async def pay_run(settings: Settings, worker_processes: int) -> tuple[Any, float
             "PAYRUN_HOME": str(settings.home_dir),
             "PAYRUN_DATABASE_URL": settings.db_url,
             "PAYRUN_CHUNK_SIZE": str(settings.chunk_size),
+            "PAYRUN_WORKER_ACTIVITIES": os.environ.get("BENCH_WORKER_ACTIVITIES", "1"),
         }
         for _ in range(worker_processes):
             workers.append(
@@ -352,8 +355,8 @@ def main() -> None:
     calc = _pure_calculation(min(employees, 100_000))
     print(f"pure calculation: {calc['paychecks_per_second_median']:,.0f} paychecks/s (median)")
     print(
-        f"pay run: {employees:,} employees over {employers} employers, {workers} worker processes,"
-        f" chunks of {chunk_size:,}"
+        f"pay run: {employees:,} employees over {employers} employers, {workers} worker processes"
+        f" x {os.environ.get('BENCH_WORKER_ACTIVITIES', '1')} slots, chunks of {chunk_size:,}"
     )
     main_run = one(home / "bench", employees, employers, workers, chunk_size=chunk_size, **extra)
     _report("chunked design", main_run)
