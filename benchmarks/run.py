@@ -151,7 +151,6 @@ async def pay_run(settings: Settings, worker_processes: int) -> tuple[Any, float
             "PAYRUN_HOME": str(settings.home_dir),
             "PAYRUN_DATABASE_URL": settings.db_url,
             "PAYRUN_CHUNK_SIZE": str(settings.chunk_size),
-            "PAYRUN_WORKER_ACTIVITIES": os.environ.get("BENCH_WORKER_ACTIVITIES", "1"),
         }
         for _ in range(worker_processes):
             workers.append(
@@ -348,6 +347,8 @@ def main() -> None:
     sample = int(os.environ.get("BENCH_SAMPLE", "300"))
     workers = int(os.environ.get("BENCH_WORKERS", "3"))  # worker processes (2 cores: 3 best)
     chunk_size = int(os.environ.get("BENCH_CHUNK_SIZE", "2000"))
+    slots = int(os.environ.get("BENCH_WORKER_ACTIVITIES", "1"))
+    os.environ["PAYRUN_WORKER_ACTIVITIES"] = str(slots)  # every worker, in or out of process
     home = Path(os.environ.get("PAYRUN_HOME", ".payrun")).resolve()
     db = os.environ.get("PAYRUN_DATABASE_URL")
     extra: dict[str, Any] = {"database_url": db} if db else {}
@@ -356,7 +357,7 @@ def main() -> None:
     print(f"pure calculation: {calc['paychecks_per_second_median']:,.0f} paychecks/s (median)")
     print(
         f"pay run: {employees:,} employees over {employers} employers, {workers} worker processes"
-        f" x {os.environ.get('BENCH_WORKER_ACTIVITIES', '1')} slots, chunks of {chunk_size:,}"
+        f" x {slots} slots, chunks of {chunk_size:,}"
     )
     main_run = one(home / "bench", employees, employers, workers, chunk_size=chunk_size, **extra)
     _report("chunked design", main_run)
@@ -371,6 +372,7 @@ def main() -> None:
         / small["paychecks_per_second"],
         "database": "postgresql" if db and db.startswith("postgres") else "sqlite",
         "worker_processes": workers,
+        "worker_activities": slots,
         "chunk_size": chunk_size,
     }
     out = home / "bench.json"
