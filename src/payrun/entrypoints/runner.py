@@ -128,7 +128,13 @@ async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[Non
         if settings.bank_url or settings.time_entry_url:
             await stack.enter_async_context(_downstream(client, settings, ctx))
         await stack.enter_async_context(
-            build_worker(client, ctx, settings.task_queue, settings.worker_activities)
+            build_worker(
+                client,
+                ctx,
+                settings.task_queue,
+                settings.worker_activities,
+                settings.worker_steps_at_once,
+            )
         )
         yield
 

@@ -38,15 +38,15 @@ from payrun.workflows.messages import (
 
 def _domain_errors(fn):  # type: ignore[no-untyped-def]
     """Every step: heartbeats while it runs (so a worker killed mid-step is noticed within the
-    heartbeat timeout, not the start-to-close), and InvalidInput, which can never succeed on
-    retry, surfaces as a non-retryable error."""
+    heartbeat timeout, not the start-to-close), waits for its turn at the process's step gate,
+    and InvalidInput, which can never succeed on retry, surfaces as a non-retryable error."""
     import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        with _heartbeating():
+    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _heartbeating(), self.step_gate:
             try:
-                return fn(*args, **kwargs)
+                return fn(self, *args, **kwargs)
             except InvalidInput as err:
                 raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
 
@@ -79,12 +79,18 @@ def _heartbeating() -> Iterator[None]:
 class PayrollActivities:
     """Built with its dependencies (the context); one method per single-purpose step."""
 
-    def __init__(self, ctx: PayrollContext, worker_queue: str = "") -> None:
+    def __init__(self, ctx: PayrollContext, worker_queue: str = "", steps_at_once: int = 1) -> None:
         self.ctx = ctx
         self.ctx.heartbeat = _heartbeat
         # This worker's own task queue: a chunk's later steps are sent here, where its stage
         # objects are in memory (services.stage_store); empty when the worker has none.
         self.worker_queue = worker_queue
+        # How many steps run at once in this process, whichever queue they came from. The
+        # steps are CPU-bound Python: two at once in one process contend for the GIL, and
+        # each costs about 30% more CPU (measured: 390 -> 299 us per employee in the step
+        # threads with one at a time); more processes, not more threads, use more cores.
+        # A step waiting here keeps heartbeating.
+        self.step_gate = threading.BoundedSemaphore(steps_at_once)
 
     def _here(self, result: StepResult) -> StepResult:
         return dataclasses.replace(result, worker_queue=self.worker_queue)

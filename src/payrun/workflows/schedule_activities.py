@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,9 @@ class DueRequest:
 
 class ScheduleActivities:
     """Built with its dependencies (the context), like PayrollActivities."""
+
+    # A light read of the pay calendar: it never waits behind the payroll steps.
+    step_gate = contextlib.nullcontext()
 
     def __init__(self, ctx: PayrollContext) -> None:
         self.ctx = ctx

@@ -47,13 +47,18 @@ def worker_queue(task_queue: str) -> str:
 
 @contextlib.asynccontextmanager
 async def build_worker(
-    client: Client, ctx: PayrollContext, task_queue: str, max_activities: int = 8
+    client: Client,
+    ctx: PayrollContext,
+    task_queue: str,
+    max_activities: int = 8,
+    steps_at_once: int = 1,
 ) -> AsyncIterator[None]:
     """Two pollers in one process: the shared task queue (workflows and every activity) and
-    this worker's own queue, which takes the later steps of the chunks it started."""
+    this worker's own queue, which takes the later steps of the chunks it started. Each takes
+    up to `max_activities` tasks; `steps_at_once` of them run at a time (activities.py)."""
     tune_garbage_collector()
     own = worker_queue(task_queue)
-    activities = PayrollActivities(ctx, own)
+    activities = PayrollActivities(ctx, own, steps_at_once)
     executor = ThreadPoolExecutor(max_workers=2 * max_activities)
     shared = Worker(
         client,
