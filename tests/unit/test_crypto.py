@@ -1,19 +1,42 @@
-"""The vault: round trips, where the key comes from, the key file's mode, and masking."""
+"""The vault: both ciphertext formats, where the key comes from, the key file's mode, masking."""
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
 import stat
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from payrun.adapters.crypto import KEY_ENV, Vault, load_or_create_key, mask
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
 
 SSN = "123456789"
+PREFIX = b"v1:"
+# v1 layout: 3-byte prefix, 12-byte nonce, ciphertext as long as the text, 16-byte GCM tag
+NONCE_END = 3 + 12
+
+
+def aead_key(fernet_key: bytes) -> bytes:
+    """The AES-256 key as specified: HKDF-SHA256, no salt, info "payrun vault aes-256-gcm v1"."""
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"payrun vault aes-256-gcm v1")
+    return hkdf.derive(base64.urlsafe_b64decode(fernet_key))
+
+
+def refuses(vault: Vault, token: bytes) -> bool:
+    try:
+        vault.decrypt(token)
+    except InvalidInput as error:
+        assert error.field == "ciphertext"
+        return True
+    return False
 
 
 @pytest.fixture
@@ -28,13 +51,100 @@ def test_encrypt_then_decrypt_gives_the_text_back_and_hides_it() -> None:
     assert vault.decrypt(token) == SSN
 
 
+def test_new_ciphertexts_are_v1_aes_gcm_under_the_hkdf_derived_key() -> None:
+    key = Fernet.generate_key()
+    token = Vault(key).encrypt(SSN)
+    assert token.startswith(PREFIX)
+    assert len(token) == 3 + 12 + len(SSN) + 16
+    nonce, sealed = token[3:NONCE_END], token[NONCE_END:]
+    assert AESGCM(aead_key(key)).decrypt(nonce, sealed, PREFIX) == SSN.encode()
+
+
+def test_a_v1_ciphertext_built_by_hand_from_the_format_decrypts() -> None:
+    key, nonce = Fernet.generate_key(), bytes(range(12))
+    token = PREFIX + nonce + AESGCM(aead_key(key)).encrypt(nonce, SSN.encode(), PREFIX)
+    assert Vault(key).decrypt(token) == SSN
+
+
+def test_an_empty_text_round_trips() -> None:
+    vault = Vault(Fernet.generate_key())
+    assert vault.decrypt(vault.encrypt("")) == ""
+
+
+def test_an_old_fernet_token_still_decrypts() -> None:
+    key = Fernet.generate_key()
+    token = Fernet(key).encrypt(SSN.encode())
+    assert token.startswith(b"gAAAAA")
+    assert Vault(key).decrypt(token) == SSN
+
+
+def test_an_old_fernet_token_from_another_key_or_damaged_is_refused() -> None:
+    key = Fernet.generate_key()
+    token = Fernet(key).encrypt(SSN.encode())
+    assert refuses(Vault(Fernet.generate_key()), token)
+    assert refuses(Vault(key), token[:-1])
+    middle = len(token) // 2  # inside the ciphertext, covered by the HMAC
+    swapped = b"A" if token[middle : middle + 1] != b"A" else b"B"
+    assert refuses(Vault(key), token[:middle] + swapped + token[middle + 1 :])
+
+
 def test_the_same_text_encrypts_differently_each_time() -> None:
     vault = Vault(Fernet.generate_key())
-    assert vault.encrypt(SSN) != vault.encrypt(SSN)
+    first, second = vault.encrypt(SSN), vault.encrypt(SSN)
+    assert first[3:NONCE_END] != second[3:NONCE_END]
+    assert first[NONCE_END:] != second[NONCE_END:]
+    assert vault.decrypt(first) == vault.decrypt(second) == SSN
+
+
+def test_changing_any_byte_of_a_new_ciphertext_is_refused() -> None:
+    vault = Vault(Fernet.generate_key())
+    token = vault.encrypt(SSN)
+    # every byte: prefix 0-2, nonce 3-14, body 15-23, tag 24-39
+    for position in range(len(token)):
+        for flip in (0x01, 0x80, 0xFF):
+            damaged = bytearray(token)
+            damaged[position] ^= flip
+            assert refuses(vault, bytes(damaged)), (position, flip)
+
+
+def test_a_new_ciphertext_cut_short_or_extended_is_refused() -> None:
+    vault = Vault(Fernet.generate_key())
+    token = vault.encrypt(SSN)
+    for length in range(len(token)):
+        assert refuses(vault, token[:length]), length
+    assert refuses(vault, token + b"\x00")
+    assert refuses(vault, token[:3] + token[4:])
+
+
+def test_a_new_ciphertext_under_another_prefix_is_refused() -> None:
+    key = Fernet.generate_key()
+    nonce = os.urandom(12)
+    sealed_for_v1 = AESGCM(aead_key(key)).encrypt(nonce, SSN.encode(), PREFIX)
+    sealed_for_v2 = AESGCM(aead_key(key)).encrypt(nonce, SSN.encode(), b"v2:")
+    assert refuses(Vault(key), b"v2:" + nonce + sealed_for_v1)
+    assert refuses(Vault(key), PREFIX + nonce + sealed_for_v2)
+
+
+def test_the_raw_fernet_key_is_not_the_aes_key() -> None:
+    key, nonce = Fernet.generate_key(), os.urandom(12)
+    raw = base64.urlsafe_b64decode(key)
+    token = PREFIX + nonce + AESGCM(raw).encrypt(nonce, SSN.encode(), PREFIX)
+    assert refuses(Vault(key), token)
+
+
+def test_a_refusal_names_neither_the_text_nor_the_ciphertext() -> None:
+    vault = Vault(Fernet.generate_key())
+    token = vault.encrypt(SSN)
+    with pytest.raises(InvalidInput) as raised:
+        Vault(Fernet.generate_key()).decrypt(token)
+    assert str(raised.value) == "ciphertext: was not made with this key or is damaged"
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__
 
 
 def test_a_token_from_another_key_is_refused() -> None:
     token = Vault(Fernet.generate_key()).encrypt(SSN)
+    assert token.startswith(PREFIX)
     with pytest.raises(InvalidInput) as raised:
         Vault(Fernet.generate_key()).decrypt(token)
     assert raised.value.field == "ciphertext"
@@ -61,7 +171,8 @@ def test_the_environment_key_wins_over_the_key_file(
     key = Fernet.generate_key()
     monkeypatch.setenv(KEY_ENV, key.decode())
     token = Vault.for_settings(Settings()).encrypt(SSN)
-    assert Fernet(key).decrypt(token) == SSN.encode()
+    assert Vault(key).decrypt(token) == SSN
+    assert AESGCM(aead_key(key)).decrypt(token[3:NONCE_END], token[NONCE_END:], PREFIX)
     assert not (payrun_home / "secret.key").exists()
 
 

@@ -1,11 +1,22 @@
-"""Secrets at rest: Fernet encryption of SSNs and account numbers, and masking for display."""
+"""Secrets at rest: AES-256-GCM encryption of SSNs and account numbers, and masking for display.
+
+New ciphertexts are `b"v1:" + 12-byte random nonce + AES-256-GCM ciphertext and tag`, with the
+prefix as associated data so it cannot be swapped. The AES key is derived with HKDF-SHA256 from
+the Fernet key in $PAYRUN_SECRET_KEY or <PAYRUN_HOME>/secret.key, which is unchanged. Fernet
+tokens written before (url-safe base64 text starting "gAAAAA", never "v1:") still decrypt.
+"""
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
@@ -13,17 +24,26 @@ from payrun.domain.errors import InvalidInput
 KEY_ENV = "PAYRUN_SECRET_KEY"
 KEY_FILE_NAME = "secret.key"
 
+AEAD_PREFIX = b"v1:"  # ":" is not url-safe base64, so no Fernet token starts with it
+AEAD_KEY_INFO = b"payrun vault aes-256-gcm v1"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+_NONCE_START = len(AEAD_PREFIX)
+_NONCE_END = _NONCE_START + NONCE_BYTES
+_SHORTEST_AEAD = _NONCE_END + TAG_BYTES  # the ciphertext of ""
+
 
 class Vault:
-    """Encrypts and decrypts short secrets with one Fernet key. Never logs what it handles."""
+    """Encrypts and decrypts short secrets with one key. Never logs what it handles."""
 
-    __slots__ = ("_fernet",)
+    __slots__ = ("_aead", "_fernet")
 
     def __init__(self, key: bytes | str) -> None:
         try:
             self._fernet = Fernet(key)
         except (ValueError, TypeError):
             raise InvalidInput("secret key", "must be 32 url-safe base64-encoded bytes") from None
+        self._aead = AESGCM(_aead_key(base64.urlsafe_b64decode(key)))
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Vault:
@@ -34,16 +54,31 @@ class Vault:
         return cls(load_or_create_key(settings.home_dir / KEY_FILE_NAME))
 
     def encrypt(self, text: str) -> bytes:
-        return self._fernet.encrypt(text.encode())
+        nonce = os.urandom(NONCE_BYTES)
+        return AEAD_PREFIX + nonce + self._aead.encrypt(nonce, text.encode(), AEAD_PREFIX)
 
     def decrypt(self, token: bytes) -> str:
+        """The text back from a v1 AES-GCM ciphertext or an older Fernet token."""
         try:
+            if token[:_NONCE_START] == AEAD_PREFIX:
+                return self._open_aead(token).decode()
             return self._fernet.decrypt(token).decode()
-        except InvalidToken:
+        except (InvalidTag, InvalidToken):
             raise InvalidInput("ciphertext", "was not made with this key or is damaged") from None
+
+    def _open_aead(self, token: bytes) -> bytes:
+        if len(token) < _SHORTEST_AEAD:
+            raise InvalidTag
+        nonce, sealed = token[_NONCE_START:_NONCE_END], token[_NONCE_END:]
+        return self._aead.decrypt(nonce, sealed, AEAD_PREFIX)
 
     def __repr__(self) -> str:
         return "Vault(<key hidden>)"
+
+
+def _aead_key(fernet_key: bytes) -> bytes:
+    """The AES-256-GCM key: HKDF-SHA256 over the 32 raw bytes of the Fernet key."""
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=AEAD_KEY_INFO).derive(fernet_key)
 
 
 def load_or_create_key(path: Path) -> bytes:
