@@ -19,6 +19,16 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, ROUND_HALF_UP)
 
 
+def whole_cents(amount: Decimal) -> int:
+    """Integer cents of an amount that is already whole cents (refused otherwise): exact,
+    since scaleb only moves the exponent."""
+    scaled = amount.scaleb(2)
+    whole = int(scaled)
+    if whole != scaled:
+        raise ValueError(f"{amount} is not a whole number of cents; round it first")
+    return whole
+
+
 def not_below_zero(amount: Decimal) -> Decimal:
     """The worksheets' "if zero or less, enter -0-": ``max(amount, 0)`` (without the cost of
     the builtin on Decimals)."""
@@ -74,11 +84,7 @@ class Money:
 
     def cents(self) -> int:
         """Integer cents; the amount must already be whole cents."""
-        scaled = self.amount.scaleb(2)
-        whole = int(scaled)
-        if whole != scaled:
-            raise ValueError(f"{self.amount} is not a whole number of cents; round it first")
-        return whole
+        return whole_cents(self.amount)
 
     def round_cents(self) -> Money:
         """Round half-up to the cent (the default rule in payroll publications)."""

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
-from payrun.domain.money import Money
+from payrun.domain.money import whole_cents
 from payrun.domain.paystub import PayStub, line_specs, shown
 from payrun.services import statuses
 from payrun.services.context import PayrollContext
@@ -32,7 +32,7 @@ def paycheck_row(
     added to YTD) goes to paycheck_details. Worked in integer cents from the YTD cents the
     taxes were computed from: each current amount is converted once."""
     delta = {
-        key: Money(amount).cents() for key, amount in stub.current_by_ytd_key().items() if amount
+        key: whole_cents(amount) for key, amount in stub.current_by_ytd_key().items() if amount
     }
     after = dict(ytd_before)
     for key, added in delta.items():
@@ -40,7 +40,7 @@ def paycheck_row(
     lines = []
     totals = dict.fromkeys((EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION), 0)
     for kind, code, description, current, key in line_specs(stub):
-        amount = current.cents() if current.amount else 0
+        amount = whole_cents(current.amount) if current.amount else 0
         year = after.get(key, 0)
         if shown(kind, code, amount, year):
             lines.append(

@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from payrun.domain.errors import InvalidInput
 from payrun.services import employee_steps, employer_steps, payments, redrive, runs
 from payrun.services.context import PayrollContext
+from payrun.workflows import collector
 from payrun.workflows.messages import (
     ChunkTask,
     CloseRun,
@@ -39,12 +40,13 @@ from payrun.workflows.messages import (
 def _domain_errors(fn):  # type: ignore[no-untyped-def]
     """Every step: heartbeats while it runs (so a worker killed mid-step is noticed within the
     heartbeat timeout, not the start-to-close), waits for its turn at the process's step gate,
-    and InvalidInput, which can never succeed on retry, surfaces as a non-retryable error."""
+    runs with the cyclic garbage collector paused (workflows/collector.py), and InvalidInput,
+    which can never succeed on retry, surfaces as a non-retryable error."""
     import functools
 
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with _heartbeating(), self.step_gate:
+        with _heartbeating(), self.step_gate, collector.paused():
             try:
                 return fn(self, *args, **kwargs)
             except InvalidInput as err:
