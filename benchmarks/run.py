@@ -10,8 +10,8 @@ Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SA
 300), BENCH_WORKERS (`payrun worker` processes, default 3; 0: one worker inside the bench
 process), BENCH_WORKER_ACTIVITIES (activity slots per worker and queue, default 1: on 2
 cores, 3 processes x 1 slot measured best), BENCH_CHUNK_SIZE (employees per chunk, default
-2000: fewer, larger activities cost the Temporal server less CPU per employee),
-PAYRUN_DATABASE_URL.
+5000, one chunk per bench employer: fewer, larger activities cost the Temporal server and the
+workers' event loops less CPU per employee), PAYRUN_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -346,7 +346,7 @@ def main() -> None:
     employers = int(os.environ.get("BENCH_EMPLOYERS", str(max(1, employees // 5000))))
     sample = int(os.environ.get("BENCH_SAMPLE", "300"))
     workers = int(os.environ.get("BENCH_WORKERS", "3"))  # worker processes (2 cores: 3 best)
-    chunk_size = int(os.environ.get("BENCH_CHUNK_SIZE", "2000"))
+    chunk_size = int(os.environ.get("BENCH_CHUNK_SIZE", "5000"))
     slots = int(os.environ.get("BENCH_WORKER_ACTIVITIES", "1"))
     os.environ["PAYRUN_WORKER_ACTIVITIES"] = str(slots)  # every worker, in or out of process
     home = Path(os.environ.get("PAYRUN_HOME", ".payrun")).resolve()

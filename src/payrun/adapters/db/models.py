@@ -80,7 +80,7 @@ class Employee(Base):
     external_id: Mapped[str] = mapped_column(String(15))
     first_name: Mapped[str] = mapped_column(String(60))
     last_name: Mapped[str] = mapped_column(String(60))
-    ssn_enc: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet ciphertext, never logged
+    ssn_enc: Mapped[bytes] = mapped_column(LargeBinary)  # Vault ciphertext, never logged
     ssn_last4: Mapped[str] = mapped_column(String(4))
     hire_date: Mapped[date] = mapped_column(Date)
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
