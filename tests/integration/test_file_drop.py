@@ -207,3 +207,46 @@ def test_a_combined_credit_and_funding_file_is_accepted(tmp_path: Path) -> None:
     )
     combined = PaymentBatch("run-8-employer-3", 3, "run-8", 1, 5000, 5000, data, date(2026, 1, 15))
     assert FileDropProvider(tmp_path).submit(combined, None).accepted
+
+
+def test_a_funding_debit_split_over_several_entries_is_accepted(tmp_path: Path) -> None:
+    # $180,000,000.00 of credits; no entry holds more than $99,999,999.99, so the employer's
+    # debit is two entries (99,999,999.99 + 80,000,000.01) in the same CCD batch.
+    from payrun.domain.ach import AchFileSpec, BatchSpec, EntrySpec, build_file, split_amount
+
+    def batch_of(service_class: int, sec: str, entries: tuple[EntrySpec, ...]) -> BatchSpec:
+        return BatchSpec(
+            service_class,
+            "ACME",
+            "1234567890",
+            sec,
+            "PAYROLL",
+            date(2026, 1, 15),
+            "12100035",
+            entries,
+        )
+
+    credits = tuple(
+        EntrySpec(22, "021000021", str(n), 60_000_000_00, f"E{n}", "DOE JANE") for n in (1, 2, 3)
+    )
+    debits = tuple(
+        EntrySpec(27, "026009593", "9", cents, "1234567890", "ACME")
+        for cents in split_amount(180_000_000_00)
+    )
+    data = build_file(
+        AchFileSpec(
+            "121000358",
+            "1234567890",
+            "BANK",
+            "ACME",
+            datetime(2026, 1, 14, 9, 0),
+            "A",
+            (batch_of(220, "PPD", credits), batch_of(225, "CCD", debits)),
+        )
+    )
+    total = 180_000_000_00
+    combined = PaymentBatch(
+        "run-9-employer-3", 3, "run-9", 3, total, total, data, date(2026, 1, 15)
+    )
+    assert len(debits) == 2
+    assert FileDropProvider(tmp_path).submit(combined, None).accepted

@@ -109,6 +109,37 @@ def test_the_file_credits_each_net_pay_to_its_account_and_debits_the_employer_th
     assert payment.nacha_path == prepared.nacha_path
 
 
+def test_an_employer_paying_over_one_entry_is_debited_in_several_entries(
+    run: ValidatedRun,
+) -> None:
+    with transaction(run.ctx.db_url) as session:
+        session.execute(
+            update(Paycheck)
+            .where(Paycheck.run_id == run.inp.run_id)
+            .values(net_cents=40_000_000_00)  # $40,000,000.00 each
+        )
+
+    prepared, data = _prepare(run)
+
+    # 6 x $40,000,000.00 = $240,000,000.00 = 2 x 99,999,999.99 + 40,000,000.02
+    total = EMPLOYEES * 40_000_000_00
+    report = check_file(data)
+    assert report.ok, report.problems
+    assert report.debit_total_cents == report.credit_total_cents == total
+    credit, debit = parse_file(data).batches
+    assert [c.detail.amount for c in credit.entries] == [40_000_000_00] * EMPLOYEES
+    assert [(d.detail.transaction_code, d.detail.amount) for d in debit.entries] == [
+        (27, 99_999_999_99),
+        (27, 99_999_999_99),
+        (27, 40_000_000_02),
+    ]
+    assert len({d.detail.trace_number for d in debit.entries}) == 3
+    assert debit.control.total_debit_entry_dollar_amount == total
+    assert prepared.credit_total_cents == total
+    batch = payments.payment_batch(prepared, run.inp.run_id, run.inp.employer_id)
+    assert (batch.credit_total_cents, batch.debit_total_cents) == (total, total)
+
+
 def test_a_retried_prepare_reuses_the_open_payment_and_writes_the_same_bytes(
     run: ValidatedRun,
 ) -> None:

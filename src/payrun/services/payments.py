@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
 from payrun.domain.ach.builder import build_file
-from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
+from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
 from payrun.services.context import PayrollContext
 from payrun.services.employer_steps import set_employer_status
 from payrun.services.ports import PaymentBatch
@@ -155,18 +155,12 @@ def payroll_file_spec(
     effective: date,
 ) -> AchFileSpec:
     """A PPD credit batch (220) to the employees and a CCD debit batch (225) to the employer's
-    funding account for the same total, in one file to the ODFI."""
+    funding account for the same total, in one file to the ODFI. A total over one entry's
+    10-digit amount field is debited in several entries (split_amount)."""
     created: datetime = payment.created_at
     company = _ach_name(employer.name, 16)
     credits = tuple(_credit_entry(ctx, payee) for payee in payees if payee.net_cents > 0)
-    debit = EntrySpec(
-        transaction_code=EMPLOYER_DEBIT,
-        routing=employer.funding_routing,
-        account=ctx.vault.decrypt(employer.funding_account_enc),
-        amount_cents=sum(e.amount_cents for e in credits),
-        individual_id=employer.ein.replace("-", ""),
-        individual_name=company,
-    )
+    debits = _funding_debits(ctx, employer, company, sum(e.amount_cents for e in credits))
     credit_batch = BatchSpec(
         service_class=220,
         company_name=company,
@@ -187,8 +181,27 @@ def payroll_file_spec(
         file_id_modifier="A",
         batches=(
             credit_batch,
-            replace(credit_batch, service_class=225, sec_code="CCD", entries=(debit,)),
+            replace(credit_batch, service_class=225, sec_code="CCD", entries=debits),
         ),
+    )
+
+
+def _funding_debits(
+    ctx: PayrollContext, employer: Employer, company: str, total_cents: int
+) -> tuple[EntrySpec, ...]:
+    """The employer's offset debit of total_cents: one entry per split_amount share, as one
+    entry's 10-digit amount field holds at most $99,999,999.99."""
+    account = ctx.vault.decrypt(employer.funding_account_enc)
+    return tuple(
+        EntrySpec(
+            transaction_code=EMPLOYER_DEBIT,
+            routing=employer.funding_routing,
+            account=account,
+            amount_cents=amount,
+            individual_id=employer.ein.replace("-", ""),
+            individual_name=company,
+        )
+        for amount in split_amount(total_cents, "funding_debit")
     )
 
 

@@ -20,11 +20,18 @@ from payrun.domain.ach.returns import (
 )
 from payrun.domain.ach.reversals import ReversalWindowClosed, build_reversal, reversal_deadline
 from payrun.domain.ach.routing import check_digit, is_valid_routing, validate_routing
-from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
+from payrun.domain.ach.spec import (
+    MAX_ENTRY_AMOUNT_CENTS,
+    AchFileSpec,
+    BatchSpec,
+    EntrySpec,
+    split_amount,
+)
 from payrun.domain.ach.spec_json import file_spec_from_json
 from payrun.domain.ach.validation import BatchSummary, FileCheck, check_file
 
 __all__ = [
+    "MAX_ENTRY_AMOUNT_CENTS",
     "AccountType",
     "AchBuildError",
     "AchFile",
@@ -54,5 +61,6 @@ __all__ = [
     "parse_returns",
     "payroll_files",
     "reversal_deadline",
+    "split_amount",
     "validate_routing",
 ]

@@ -10,7 +10,7 @@ from enum import Enum
 from payrun.domain.ach import codes
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.routing import validate_routing
-from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
+from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
 from payrun.domain.errors import InvalidInput
 from payrun.domain.money import Money
 
@@ -84,18 +84,20 @@ def payroll_files(
     credit_batch = _batch(originator, codes.CREDITS_ONLY, "PPD", entry_description, pay_date)
     debit_batch = _batch(originator, codes.DEBITS_ONLY, "CCD", entry_description, funding_date)
     credit_file = _file(originator, created, "A", 1, _with(credit_batch, entries))
-    debit = (_funding_entry(originator, total),)
-    # The debit's trace sequence follows the credits', so the pair never repeats a trace.
-    debit_file = _file(originator, created, "B", len(entries) + 1, _with(debit_batch, debit))
-    return PayrollFiles(_build(credit_file), _build(debit_file), total, len(entries))
+    credit_bytes = _build(credit_file, "credits")  # refuses a bad credit before the total is used
+    debits = _funding_entries(originator, total)
+    # The debits' trace sequence follows the credits', so the pair never repeats a trace.
+    debit_file = _file(originator, created, "B", len(entries) + 1, _with(debit_batch, debits))
+    return PayrollFiles(credit_bytes, _build(debit_file, "funding_debit"), total, len(entries))
 
 
-def _build(spec: AchFileSpec) -> bytes:
-    """build_file, with its field paths put back in the caller's terms (credits[3].account)."""
+def _build(spec: AchFileSpec, entries: str) -> bytes:
+    """build_file, with its field paths put back in the caller's terms (credits[3].account,
+    funding_debit[0].account): entries names the batch's entries."""
     try:
         return build_file(spec)
     except InvalidInput as error:
-        field = error.field.replace("batches[0].entries[", "credits[").replace("batches[0].", "")
+        field = error.field.replace("batches[0].entries", entries).replace("batches[0].", "")
         raise InvalidInput(field, error.problem) from None
 
 
@@ -130,14 +132,19 @@ def _credit_entry(credit: EmployeeCredit, where: str) -> EntrySpec:
     )
 
 
-def _funding_entry(originator: PayrollOriginator, total_cents: int) -> EntrySpec:
-    return EntrySpec(
-        transaction_code=DEBIT_CODE[originator.funding_account_type],
-        routing=originator.funding_routing,
-        account=originator.funding_account,
-        amount_cents=total_cents,
-        individual_id=originator.company_id,
-        individual_name=_fit_name(originator.company_name),
+def _funding_entries(originator: PayrollOriginator, total_cents: int) -> tuple[EntrySpec, ...]:
+    """The debit of total_cents from the funding account: one entry, or several when the
+    total is more than one entry's 10-digit amount field holds (split_amount)."""
+    return tuple(
+        EntrySpec(
+            transaction_code=DEBIT_CODE[originator.funding_account_type],
+            routing=originator.funding_routing,
+            account=originator.funding_account,
+            amount_cents=amount,
+            individual_id=originator.company_id,
+            individual_name=_fit_name(originator.company_name),
+        )
+        for amount in split_amount(total_cents, "funding_debit")
     )
 
 

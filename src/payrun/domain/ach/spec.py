@@ -11,6 +11,8 @@ from payrun.domain.ach.routing import validate_routing
 from payrun.domain.errors import InvalidInput
 
 MAX_ENTRY_AMOUNT_CENTS = 99_999_999_99  # Amount is 10 digits of cents (§6.2, pos 30-39)
+# Batch control (pos 21-32, 33-44) and file control (pos 32-43, 44-55) totals: 12 digits.
+MAX_TOTAL_AMOUNT_CENTS = 9_999_999_999_99
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,27 @@ def validate_spec(spec: AchFileSpec) -> None:
     _trace_sequence(spec)
     for index, batch in enumerate(spec.batches):
         validate_batch(batch, f"batches[{index}]")
+    _control_totals(spec)
+
+
+def split_amount(total_cents: int, field: str = "amount") -> tuple[int, ...]:
+    """total_cents as entry amounts that each fit the 10-digit amount field: as many full
+    MAX_ENTRY_AMOUNT_CENTS as it holds, then the remainder (if any). They sum to total_cents.
+
+    An offset debit larger than one entry can carry goes out as several entries this way;
+    a total no batch control can carry is refused, as its file could never be built."""
+    if isinstance(total_cents, bool) or not isinstance(total_cents, int):
+        raise InvalidInput(field, f"must be integer cents, not {type(total_cents).__name__}")
+    if total_cents <= 0:
+        raise InvalidInput(field, f"must be more than zero, got {total_cents} cents")
+    if total_cents > MAX_TOTAL_AMOUNT_CENTS:
+        raise InvalidInput(
+            field,
+            f"{total_cents} cents is more than one batch can carry "
+            f"({MAX_TOTAL_AMOUNT_CENTS} cents, the batch control's 12-digit total field)",
+        )
+    full, remainder = divmod(total_cents, MAX_ENTRY_AMOUNT_CENTS)
+    return (MAX_ENTRY_AMOUNT_CENTS,) * full + ((remainder,) if remainder else ())
 
 
 def validate_batch(batch: BatchSpec, where: str) -> None:
@@ -148,6 +171,28 @@ def _amount(cents: object, prenote: bool, field: str) -> None:
         raise InvalidInput(field, f"must be more than zero, got {cents} cents")
     if cents > MAX_ENTRY_AMOUNT_CENTS:
         raise InvalidInput(field, f"{cents} cents does not fit the 10-digit amount field")
+
+
+def _control_totals(spec: AchFileSpec) -> None:
+    """Each batch's debits and credits, and the file's, must fit the controls' 12 digits."""
+    file_debits = file_credits = 0
+    for index, batch in enumerate(spec.batches):
+        debits = sum(e.amount_cents for e in batch.entries if codes.is_debit(e.transaction_code))
+        credits = sum(e.amount_cents for e in batch.entries if codes.is_credit(e.transaction_code))
+        _total(debits, "debits", f"batches[{index}].entries", "batch control")
+        _total(credits, "credits", f"batches[{index}].entries", "batch control")
+        file_debits, file_credits = file_debits + debits, file_credits + credits
+    _total(file_debits, "debits", "batches", "file control")
+    _total(file_credits, "credits", "batches", "file control")
+
+
+def _total(cents: int, kind: str, field: str, record: str) -> None:
+    if cents > MAX_TOTAL_AMOUNT_CENTS:
+        raise InvalidInput(
+            field,
+            f"{kind} total {cents} cents, more than the {record}'s 12-digit total field "
+            f"holds ({MAX_TOTAL_AMOUNT_CENTS} cents)",
+        )
 
 
 def _trace_sequence(spec: AchFileSpec) -> None:

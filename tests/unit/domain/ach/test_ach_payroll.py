@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ JANE = EmployeeCredit(
     "EMP0001", "Doe Jane", "021000021", "123456789", AccountType.CHECKING, Money.of("2161.55")
 )
 RICHARD = EmployeeCredit("EMP0002", "Roe Richard", "011000015", "555", AccountType.SAVINGS, 100000)
+MAX = 99_999_999_99  # NACHA §6.2: an entry amount is 10 digits of cents
 
 
 def build(*credits: EmployeeCredit) -> tuple[bytes, bytes]:
@@ -125,3 +127,64 @@ def test_funding_after_the_pay_date_is_refused() -> None:
             funding_date=date(2026, 1, 16),
             created=datetime(2026, 1, 12, 17, 0),
         )
+
+
+def _big(number: int, cents: int) -> EmployeeCredit:
+    checking = AccountType.CHECKING
+    return EmployeeCredit(f"EMP{number}", "Big Earner", "021000021", str(number), checking, cents)
+
+
+def test_a_funding_debit_over_one_entry_is_split_and_still_equals_the_credits() -> None:
+    # 3 x $60,000,000.00 = $180,000,000.00 = 99,999,999.99 + 80,000,000.01
+    credit_file, debit_file = build(*(_big(n, 60_000_000_00) for n in (1, 2, 3)))
+    credits, debits = check_file(credit_file), check_file(debit_file)
+    assert credits.ok and debits.ok, (credits.problems, debits.problems)
+    assert debits.debit_total_cents == credits.credit_total_cents == 180_000_000_00
+    ach = parse_file(debit_file)
+    (batch,) = ach.batches
+    assert [(e.detail.transaction_code, e.detail.amount) for e in batch.entries] == [
+        (27, MAX),
+        (27, 80_000_000_01),
+    ]
+    assert {e.detail.dfi_account_number for e in batch.entries} == {"7778889990"}
+    # Batch and file controls: 2 entries, hash 2 x 02600959, debits 180,000,000.00
+    assert batch.control.entry_addenda_count == ach.control.entry_addenda_count == 2
+    assert batch.control.entry_hash == ach.control.entry_hash == 2 * 2600959
+    assert batch.control.total_debit_entry_dollar_amount == 180_000_000_00
+    assert ach.control.total_debit_entry_dollar_amount_in_file == 180_000_000_00
+
+
+def test_split_debits_continue_the_credits_trace_sequence_without_repeating() -> None:
+    credit_file, debit_file = build(*(_big(n, 60_000_000_00) for n in (1, 2, 3)))
+    traces = [
+        e.detail.trace_number for f in (credit_file, debit_file) for e in parse_file(f).entries()
+    ]
+    assert traces == [f"12100035{n:07d}" for n in range(1, 6)]
+
+
+@pytest.mark.parametrize(
+    ("credits", "debits"),
+    [
+        ((MAX - 1, 1), [MAX]),  # exactly one full entry: not split
+        ((MAX, 1), [MAX, 1]),
+        ((MAX, MAX, 1), [MAX, MAX, 1]),
+    ],
+)
+def test_the_debit_splits_only_past_one_full_entry(
+    credits: tuple[int, ...], debits: list[int]
+) -> None:
+    _, debit_file = build(*(_big(n, cents) for n, cents in enumerate(credits, start=1)))
+    assert [e.detail.amount for e in parse_file(debit_file).entries()] == debits
+
+
+def test_a_bad_funding_account_is_named_as_the_funding_debit_not_a_credit() -> None:
+    bad = replace(ACME, funding_account="1" * 18)  # the account field is 17 characters
+    with pytest.raises(InvalidInput) as raised:
+        payroll_files(
+            bad,
+            [JANE],
+            pay_date=date(2026, 1, 15),
+            funding_date=date(2026, 1, 13),
+            created=datetime(2026, 1, 12, 17, 0),
+        )
+    assert raised.value.field == "funding_debit[0].account"
