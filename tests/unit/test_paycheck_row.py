@@ -50,6 +50,10 @@ def test_row_and_detail_match_the_stub(
         assert detail["ytd_after"][key] - ytd_cents.get(key, 0) == added
     assert row["gross_cents"] == stub.gross.cents()
     assert row["net_cents"] == stub.net_pay.cents()
+    assert row["federal_income_tax_cents"] == stub.federal_income_tax.cents()
+    assert row["social_security_cents"] == stub.social_security.cents()
+    assert row["medicare_cents"] == stub.medicare.cents() + stub.additional_medicare.cents()
+    assert row["state_income_tax_cents"] == stub.state_income_tax.cents()
     assert (
         row["gross_cents"] - row["employee_taxes_cents"] - row["deductions_cents"]
         == row["net_cents"]

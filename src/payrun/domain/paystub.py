@@ -94,6 +94,13 @@ _ALWAYS_SHOWN = frozenset({"FIT", "SS", "MED", "ER_SS", "ER_MED", "FUTA"})
 # The current amounts of those lines, read in one call each.
 _TAX_AND_DEDUCTION_AMOUNTS = attrgetter(*(line[3] for line in _TAX_AND_DEDUCTION_LINES))
 _EMPLOYER_AMOUNTS = attrgetter(*(line[3] for line in _EMPLOYER_LINES))
+# Every line after the earnings, as (kind, code, description, YTD key): its current amount is
+# the stub's amount for that YTD key (current_by_ytd_key), so callers working in cents convert
+# each amount once.
+FIXED_LINES = tuple(
+    (kind, code, text, key)
+    for kind, code, text, _, key in chain(_TAX_AND_DEDUCTION_LINES, _EMPLOYER_LINES)
+)
 _set_field = object.__setattr__  # how a frozen dataclass fills its own memo fields
 
 

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 
+from payrun.adapters.db.bulk import converter, insert_rows, reserve_ids, update_rows
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
+from payrun.domain.earnings import EARNING_CODES
 from payrun.domain.money import whole_cents
-from payrun.domain.paystub import PayStub, line_specs, shown
+from payrun.domain.paystub import FIXED_LINES, PayStub, shown
 from payrun.services import statuses
 from payrun.services.context import PayrollContext
 from payrun.services.statuses import Failures
@@ -30,7 +32,8 @@ def paycheck_row(
 ) -> dict[str, Any]:
     """The paycheck row of one stub, in cents; its `detail` (lines with YTD, YTD after, what it
     added to YTD) goes to paycheck_details. Worked in integer cents from the YTD cents the
-    taxes were computed from: each current amount is converted once."""
+    taxes were computed from: each current amount is converted once (a line after the
+    earnings shows its YTD key's current amount, paystub.FIXED_LINES)."""
     delta = {
         key: whole_cents(amount) for key, amount in stub.current_by_ytd_key().items() if amount
     }
@@ -38,20 +41,16 @@ def paycheck_row(
     for key, added in delta.items():
         after[key] = after.get(key, 0) + added
     lines = []
+    for earning in stub.earnings:
+        description, key, _ = EARNING_CODES[earning.code]
+        cents = whole_cents(earning.amount.amount)
+        lines.append(_line("earning", earning.code, description, cents, after.get(key, 0)))
     totals = dict.fromkeys((EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION), 0)
-    for kind, code, description, current, key in line_specs(stub):
-        amount = whole_cents(current.amount) if current.amount else 0
+    for kind, code, description, key in FIXED_LINES:
+        amount = delta.get(key, 0)
         year = after.get(key, 0)
         if shown(kind, code, amount, year):
-            lines.append(
-                {
-                    "kind": kind,
-                    "code": code,
-                    "description": description,
-                    "cents": amount,
-                    "ytd_cents": year,
-                }
-            )
+            lines.append(_line(kind, code, description, amount, year))
             if kind in totals:
                 totals[kind] += amount
     return {
@@ -63,17 +62,27 @@ def paycheck_row(
         "kind": header["kind"],
         "pay_date": date.fromisoformat(header["pay_date"]),
         "status": "CALCULATED",
-        "gross_cents": stub.gross.cents(),
+        "gross_cents": delta.get("gross", 0),
         "employee_taxes_cents": totals[EMPLOYEE_TAX],
         "employer_taxes_cents": totals[EMPLOYER_TAX],
         "deductions_cents": totals[DEDUCTION],
-        "net_cents": stub.net_pay.cents(),
-        "federal_income_tax_cents": stub.federal_income_tax.cents(),
-        "social_security_cents": stub.social_security.cents(),
-        "medicare_cents": stub.medicare.cents() + stub.additional_medicare.cents(),
-        "state_income_tax_cents": stub.state_income_tax.cents(),
+        "net_cents": delta.get("net_pay", 0),
+        "federal_income_tax_cents": delta.get("federal_income_tax", 0),
+        "social_security_cents": delta.get("social_security_tax", 0),
+        "medicare_cents": delta.get("medicare_tax", 0) + delta.get("additional_medicare_tax", 0),
+        "state_income_tax_cents": delta.get("state_income_tax", 0),
         "created_at": now,
         "detail": {"lines": lines, "ytd_after": after, "ytd_delta": delta},
+    }
+
+
+def _line(kind: str, code: str, description: str, cents: int, ytd_cents: int) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "code": code,
+        "description": description,
+        "cents": cents,
+        "ytd_cents": ytd_cents,
     }
 
 
@@ -147,58 +156,92 @@ def _current(
     return existing, ytd
 
 
+PAYCHECK_COLUMNS = (
+    "idempotency_key",
+    "run_id",
+    "employer_id",
+    "employee_id",
+    "pay_period_id",
+    "kind",
+    "pay_date",
+    "status",
+    "gross_cents",
+    "employee_taxes_cents",
+    "employer_taxes_cents",
+    "deductions_cents",
+    "net_cents",
+    "federal_income_tax_cents",
+    "social_security_cents",
+    "medicare_cents",
+    "state_income_tax_cents",
+    "created_at",
+)
+_CONVERTED = ("pay_date", "created_at")  # the same few values in every row: converted once each
+
+
 def _insert(
     session: Any,
     rows: list[dict[str, Any]],
     ytd: dict[int, tuple[int, int | None]],
     year: int,
 ) -> None:
+    """The paychecks, their details and YTD accumulators: one executemany per table through
+    the driver (adapters.db.bulk). The paycheck ids are reserved first, so the details and
+    accumulators name their paychecks without reading them back."""
     connection = session.connection()
-    details = {row["employee_id"]: row.pop("detail") for row in rows}
-    inserted = connection.execute(
-        insert(Paycheck.__table__).returning(Paycheck.id, Paycheck.employee_id), rows
-    ).all()
-    by_employee = {employee_id: pid for pid, employee_id in inserted}
-    connection.execute(
-        insert(PaycheckDetail.__table__),
-        [{"paycheck_id": by_employee[e], **detail} for e, detail in details.items()],
+    table = Paycheck.__table__
+    ids = reserve_ids(connection, table, len(rows))
+    same = {
+        column: {value: convert(value) for value in {row[column] for row in rows}}
+        for column, convert in ((c, converter(connection, table, c)) for c in _CONVERTED)
+    }
+    paychecks = []
+    details = []
+    json = converter(connection, PaycheckDetail.__table__, "lines")
+    after_text: dict[int, Any] = {}
+    for paycheck_id, row in zip(ids, rows, strict=True):
+        values = [paycheck_id]
+        for column in PAYCHECK_COLUMNS:
+            value = row[column]
+            values.append(same[column][value] if column in same else value)
+        paychecks.append(tuple(values))
+        detail = row["detail"]
+        after = after_text[row["employee_id"]] = json(detail["ytd_after"])
+        details.append((paycheck_id, json(detail["lines"]), after, json(detail["ytd_delta"])))
+    insert_rows(connection, table, ("id", *PAYCHECK_COLUMNS), paychecks)
+    insert_rows(
+        connection,
+        PaycheckDetail.__table__,
+        ("paycheck_id", "lines", "ytd_after", "ytd_delta"),
+        details,
     )
-    _write_ytd(session, details, by_employee, ytd, year)
+    by_employee = {row["employee_id"]: pid for pid, row in zip(ids, rows, strict=True)}
+    _write_ytd(connection, after_text, by_employee, ytd, year)
 
 
 def _write_ytd(
-    session: Any,
-    details: dict[int, dict[str, Any]],
+    connection: Any,
+    after: dict[int, Any],
     paycheck_ids: dict[int, int],
     ytd: dict[int, tuple[int, int | None]],
     year: int,
 ) -> None:
-    """The employees' YTD accumulators become their new paychecks' YTD after."""
+    """The employees' YTD accumulators become their new paychecks' YTD after (`after`: each
+    employee's, already converted for the JSON column)."""
     table = YtdAccumulator.__table__
-    updates = [
-        {"eid": e, "amounts": d["ytd_after"], "pid": paycheck_ids[e]}
-        for e, d in details.items()
-        if e in ytd
-    ]
-    inserts = [
-        {
-            "employee_id": e,
-            "year": year,
-            "amounts": d["ytd_after"],
-            "last_paycheck_id": paycheck_ids[e],
-        }
-        for e, d in details.items()
-        if e not in ytd
-    ]
-    if updates:
-        session.connection().execute(
-            update(table)
-            .where(table.c.employee_id == bindparam("eid"), table.c.year == year)
-            .values(amounts=bindparam("amounts"), last_paycheck_id=bindparam("pid")),
-            updates,
-        )
-    if inserts:
-        session.execute(insert(YtdAccumulator), inserts)
+    update_rows(
+        connection,
+        table,
+        ("amounts", "last_paycheck_id"),
+        ("id",),
+        ((amounts, paycheck_ids[e], ytd[e][0]) for e, amounts in after.items() if e in ytd),
+    )
+    insert_rows(
+        connection,
+        table,
+        ("employee_id", "year", "amounts", "last_paycheck_id"),
+        ((e, year, amounts, paycheck_ids[e]) for e, amounts in after.items() if e not in ytd),
+    )
 
 
 def void_paychecks(session: Any, paychecks: list[Paycheck]) -> int:
