@@ -99,13 +99,22 @@ def taxes(
 
 
 def retirement(
-    request: PayRequest, gross: GrossPay, pretax: PretaxDeductions, tables: TaxTables
+    request: PayRequest,
+    gross: GrossPay,
+    pretax: PretaxDeductions,
+    tables: TaxTables,
+    taxes: Taxes | None = None,
 ) -> Retirement:
-    """Stage 4: Roth deferral (post-tax), catch-up parts, employer match."""
+    """Stage 4: Roth deferral (post-tax), catch-up parts, employer match. ``taxes`` is stage
+    3's result for the same request, gross and pre-tax deductions, when the caller has it."""
     with localcontext(_CONTEXT):
         plan = _deferral_plan(request, gross, tables)
         # Roth is after tax: withholding is needed only when there is a Roth election.
-        tax = compute_taxes(request, gross, pretax, tables, False) if plan.roth else None
+        tax = None
+        if plan.roth:
+            tax = (
+                taxes if taxes is not None else compute_taxes(request, gross, pretax, tables, False)
+            )
         return _retirement(request, gross, pretax, tables, plan, tax)
 
 

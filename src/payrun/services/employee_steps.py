@@ -184,8 +184,8 @@ def retirement(ctx: PayrollContext, task: ChunkTask) -> StepResult:
 
     def stage(employee_id: int) -> pc.Retirement:
         request = requests[employee_id]
-        earned, pretax = gross.employees[employee_id].gross, taxed[employee_id].pretax
-        return pc.retirement(request, earned, pretax, _tables(request))
+        earned, tax = gross.employees[employee_id].gross, taxed[employee_id]
+        return pc.retirement(request, earned, tax.pretax, _tables(request), tax.taxes)
 
     out, failures = _apply(list(taxed), stage)
     version = stage_store.put(ctx, task, "retirement", out)

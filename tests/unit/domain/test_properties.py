@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from payrun.domain import paycheck as pc
 from payrun.domain.paycheck import PayStub, calculate
 from payrun.domain.request import YTD_KEYS
 from payrun.services.pay_request import parse_pay_request
@@ -165,3 +166,19 @@ def test_results_do_not_depend_on_batch_order_or_size(
     assert [shuffled[i].to_dict() for i in range(len(requests))] == alone
     batch = [calculate(r, load_tables(2026, r.work_state)).to_dict() for r in requests + requests]
     assert batch[: len(requests)] == alone == batch[len(requests) :]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(employees(), st.integers(0, 25))
+def test_retirement_given_stage_3_taxes_matches_retirement_computing_them(
+    spec: dict[str, Any], period: int
+) -> None:
+    request = parse_pay_request(_request(spec, period, {}))
+    tables = load_tables(2026, request.work_state)
+    gross = pc.gross_pay(request, tables)
+    pretax = pc.pretax_deductions(request, gross, tables)
+    taxes = pc.taxes(request, gross, pretax, tables)
+
+    assert pc.retirement(request, gross, pretax, tables, taxes) == pc.retirement(
+        request, gross, pretax, tables
+    )
