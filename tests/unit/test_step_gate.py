@@ -1,5 +1,6 @@
 """A worker process runs `steps_at_once` steps at a time, whichever queue they came from; the
-others wait their turn, heartbeating."""
+others wait their turn, heartbeating. A step beats only once it has run (or waited) a
+heartbeat interval."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from payrun.services import employee_steps
+from payrun.workflows import activities
 from payrun.workflows.activities import PayrollActivities
 from payrun.workflows.messages import ChunkTask, StepResult
 
@@ -67,9 +69,28 @@ def test_one_step_at_a_time_per_process(monkeypatch: pytest.MonkeyPatch) -> None
     assert probe.most == 1
     assert sorted(r.version for r in results) == ["v0", "v1", "v2", "v3"]
     assert all(r.worker_queue == "own-queue" for r in results)
-    # Every attempt heartbeat as it arrived, before waiting for its turn at the gate.
-    for chunk in range(4):
+
+
+def test_a_step_waiting_its_turn_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(activities, "HEARTBEAT_EVERY_SECONDS", 0.02)
+    probe = Probe(hold_seconds=0.1)
+    monkeypatch.setattr(employee_steps, "taxes", probe)
+    acts = PayrollActivities(SimpleNamespace(), "", steps_at_once=1)  # type: ignore[arg-type]
+    run_chunks(acts, probe, chunks=4)
+    started = [chunk for kind, chunk in probe.events if kind == "start"]
+    # Each chunk after the first waited at least one step's time at the gate, beating.
+    for chunk in started[1:]:
         assert probe.events.index(("beat", chunk)) < probe.events.index(("start", chunk))
+
+
+def test_a_step_shorter_than_the_heartbeat_interval_sends_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probe = Probe(hold_seconds=0.0)
+    monkeypatch.setattr(employee_steps, "taxes", probe)
+    acts = PayrollActivities(SimpleNamespace(), "", steps_at_once=1)  # type: ignore[arg-type]
+    run_chunks(acts, probe, chunks=1)
+    assert [event for event in probe.events if event[0] == "beat"] == []
 
 
 def test_more_steps_at_once_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:

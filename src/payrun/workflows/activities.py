@@ -60,8 +60,11 @@ HEARTBEAT_EVERY_SECONDS = 5.0
 
 @contextlib.contextmanager
 def _heartbeating() -> Iterator[None]:
-    """Heartbeat from a side thread (same activity context) until the step returns."""
-    activity.heartbeat()
+    """Heartbeat from a side thread (same activity context) until the step returns.
+
+    The first beat comes after HEARTBEAT_EVERY_SECONDS, not at once: the server counts the
+    heartbeat timeout from the attempt's start, so an early beat adds nothing but a request
+    (and a history write) for every step, most of which end before the first beat is due."""
     done = threading.Event()
     context = contextvars.copy_context()
 
