@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, make_url, select
 
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import make_engine, migrate, transaction
@@ -57,12 +57,16 @@ class PeakRss:
     """Samples the resident memory of this process and its children: the largest single
     process (peak_process), the sum of all (peak_tree), and the peak of each kind (peak_by_kind:
     bench = this process, worker, temporal); and the CPU seconds each kind used while sampled
-    (cpu_by_kind), to show where the time goes."""
+    (cpu_by_kind), to show where the time goes: also the workers' main threads (their event
+    loops, part of "worker") and, when the database is a PostgreSQL server on this machine,
+    its processes ("postgres": CPU only, their shared memory makes RSS meaningless)."""
 
-    def __init__(self, interval: float = 0.2) -> None:
+    def __init__(self, interval: float = 0.2, database_url: str | None = None) -> None:
         self.interval, self.peak_process, self.peak_tree = interval, 0, 0
         self.peak_by_kind: dict[str, int] = {}
         self._cpu: dict[int, tuple[str, float, float]] = {}  # pid -> kind, first, last seen
+        self._main_threads: dict[int, tuple[float, float]] = {}  # worker pid -> first, last
+        self._local_postgres = _is_local_postgres(database_url)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -74,6 +78,10 @@ class PeakRss:
             sizes += [(_kind(c), _rss(c)) for c in children]
             for kind, proc in [("bench", me), *((_kind(c), c) for c in children)]:
                 self._sample_cpu(kind, proc)
+                if kind == "worker":
+                    self._sample_main_thread(proc)
+            for proc in _postgres_processes() if self._local_postgres else ():
+                self._sample_cpu("postgres", proc)
             for kind, size in sizes:
                 self.peak_by_kind[kind] = max(self.peak_by_kind.get(kind, 0), size)
             self.peak_process = max(self.peak_process, *(size for _, size in sizes))
@@ -89,11 +97,23 @@ class PeakRss:
         known, first, _ = self._cpu.get(proc.pid, (kind, used, used))
         self._cpu[proc.pid] = (known if kind == "other" else kind, first, used)  # exiting: kept
 
+    def _sample_main_thread(self, proc: psutil.Process) -> None:
+        try:
+            main = next((t for t in proc.threads() if t.id == proc.pid), None)
+        except psutil.Error:
+            return
+        if main is not None:
+            used = main.user_time + main.system_time
+            first, _ = self._main_threads.get(proc.pid, (used, used))
+            self._main_threads[proc.pid] = (first, used)
+
     @property
     def cpu_by_kind(self) -> dict[str, float]:
         totals: dict[str, float] = {}
         for kind, first, last in self._cpu.values():
             totals[kind] = totals.get(kind, 0.0) + last - first
+        if self._main_threads:
+            totals["worker main threads"] = sum(b - a for a, b in self._main_threads.values())
         return totals
 
     def __enter__(self) -> PeakRss:
@@ -111,6 +131,17 @@ def _kind(proc: psutil.Process) -> str:
     except psutil.Error:
         return "other"
     return "worker" if " worker" in command else "temporal" if "temporal" in command else "other"
+
+
+def _is_local_postgres(url: str | None) -> bool:
+    if not url or not url.startswith("postgresql"):
+        return False
+    return make_url(url).host in (None, "", "localhost", "127.0.0.1", "::1")
+
+
+def _postgres_processes() -> list[psutil.Process]:
+    names = ("postgres", "postmaster")
+    return [p for p in psutil.process_iter(["name"]) if p.info["name"] in names]
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -305,7 +336,7 @@ def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any)
     home.mkdir(parents=True)
     settings = _settings(home, **extra)
     seeded = seed(settings, employees, employers)
-    with PeakRss() as rss:
+    with PeakRss(database_url=extra.get("database_url")) as rss:
         summary, wall = asyncio.run(pay_run(settings, workers))
     result = check(settings)
     return {
