@@ -1,4 +1,5 @@
-"""Migrations carry existing data forward: 0001 -> 0002 moves paycheck details out of the row."""
+"""Migrations carry existing data forward: 0001 -> 0002 moves paycheck details out of the row;
+0003 leaves room in the status pages on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -60,3 +61,25 @@ def test_downgrading_puts_the_details_back_in_the_paycheck_row(database_url: str
         lines = conn.execute(text("SELECT lines FROM paychecks WHERE id = 7")).scalar_one()
     assert "FIT" in str(lines)
     assert not inspect(engine).has_table("paycheck_details")
+
+
+def _status_fill_factor(engine: Any) -> list[str] | None:
+    with engine.connect() as conn:
+        return conn.execute(  # type: ignore[no-any-return]
+            text(
+                "SELECT reloptions FROM pg_class WHERE relname = 'employee_status'"
+                " AND relnamespace = to_regnamespace(current_schema())"
+            )
+        ).scalar_one()
+
+
+def test_status_pages_leave_room_for_updates_in_place_on_postgresql(database_url: str) -> None:
+    config = _alembic_config(database_url)
+    command.upgrade(config, "head")
+    engine = make_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        command.downgrade(config, "0002")  # SQLite has no fill factor: both ways are no-ops
+        return
+    assert _status_fill_factor(engine) == ["fillfactor=50"]
+    command.downgrade(config, "0002")
+    assert _status_fill_factor(engine) is None

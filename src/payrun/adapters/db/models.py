@@ -155,7 +155,9 @@ class EmployerStatus(Base):
 
 
 class EmployeeStatus(Base):
-    """One row per employee per run; a timestamp column per transition keeps the history."""
+    """One row per employee per run; a timestamp column per transition keeps the history.
+    On PostgreSQL its pages are half filled (migration 0003), so the step updates, which
+    touch no indexed column, are written in place."""
 
     __tablename__ = "employee_status"
     __table_args__ = (
