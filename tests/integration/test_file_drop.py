@@ -13,7 +13,14 @@ from payrun.adapters.payments.file_drop import (
     FileDropProvider,
     IdempotencyConflict,
 )
-from payrun.domain.ach import AccountType, EmployeeCredit, PayrollOriginator, payroll_files
+from payrun.domain.ach import (
+    AccountType,
+    BatchSpec,
+    EmployeeCredit,
+    EntrySpec,
+    PayrollOriginator,
+    payroll_files,
+)
 from payrun.domain.errors import InvalidInput
 from payrun.services.ports import PaymentBatch
 
@@ -174,23 +181,19 @@ def test_unsafe_keys_are_refused(tmp_path: Path, key: str) -> None:
         FileDropProvider(tmp_path).submit(batch(key=key), None)
 
 
+def _batch_of(service_class: int, sec: str, entries: tuple[EntrySpec, ...]) -> BatchSpec:
+    return BatchSpec(
+        service_class, "ACME", "1234567890", sec, "PAYROLL", date(2026, 1, 15), "12100035", entries
+    )
+
+
 def test_a_combined_credit_and_funding_file_is_accepted(tmp_path: Path) -> None:
     # One file, two batches (PPD credits + CCD funding debit), as the payment service
     # builds it: the batch counts paychecks; the totals must match the file's.
-    from payrun.domain.ach import AchFileSpec, BatchSpec, EntrySpec, build_file
+    from payrun.domain.ach import AchFileSpec, build_file
 
-    def batch_of(service_class: int, sec: str, entry: EntrySpec) -> BatchSpec:
-        return BatchSpec(
-            service_class,
-            "ACME",
-            "1234567890",
-            sec,
-            "PAYROLL",
-            date(2026, 1, 15),
-            "12100035",
-            (entry,),
-        )
-
+    credit = EntrySpec(22, "021000021", "1", 5000, "E1", "DOE JANE")
+    debit = EntrySpec(27, "026009593", "9", 5000, "1234567890", "ACME")
     data = build_file(
         AchFileSpec(
             "121000358",
@@ -199,10 +202,7 @@ def test_a_combined_credit_and_funding_file_is_accepted(tmp_path: Path) -> None:
             "ACME",
             datetime(2026, 1, 14, 9, 0),
             "A",
-            (
-                batch_of(220, "PPD", EntrySpec(22, "021000021", "1", 5000, "E1", "DOE JANE")),
-                batch_of(225, "CCD", EntrySpec(27, "026009593", "9", 5000, "1234567890", "ACME")),
-            ),
+            (_batch_of(220, "PPD", (credit,)), _batch_of(225, "CCD", (debit,))),
         )
     )
     combined = PaymentBatch("run-8-employer-3", 3, "run-8", 1, 5000, 5000, data, date(2026, 1, 15))
@@ -212,19 +212,7 @@ def test_a_combined_credit_and_funding_file_is_accepted(tmp_path: Path) -> None:
 def test_a_funding_debit_split_over_several_entries_is_accepted(tmp_path: Path) -> None:
     # $180,000,000.00 of credits; no entry holds more than $99,999,999.99, so the employer's
     # debit is two entries (99,999,999.99 + 80,000,000.01) in the same CCD batch.
-    from payrun.domain.ach import AchFileSpec, BatchSpec, EntrySpec, build_file, split_amount
-
-    def batch_of(service_class: int, sec: str, entries: tuple[EntrySpec, ...]) -> BatchSpec:
-        return BatchSpec(
-            service_class,
-            "ACME",
-            "1234567890",
-            sec,
-            "PAYROLL",
-            date(2026, 1, 15),
-            "12100035",
-            entries,
-        )
+    from payrun.domain.ach import AchFileSpec, build_file, split_amount
 
     credits = tuple(
         EntrySpec(22, "021000021", str(n), 60_000_000_00, f"E{n}", "DOE JANE") for n in (1, 2, 3)
@@ -241,7 +229,7 @@ def test_a_funding_debit_split_over_several_entries_is_accepted(tmp_path: Path) 
             "ACME",
             datetime(2026, 1, 14, 9, 0),
             "A",
-            (batch_of(220, "PPD", credits), batch_of(225, "CCD", debits)),
+            (_batch_of(220, "PPD", credits), _batch_of(225, "CCD", debits)),
         )
     )
     total = 180_000_000_00
