@@ -34,9 +34,9 @@ RICHARD = EmployeeCredit("EMP0002", "Roe Richard", "011000015", "555", AccountTy
 MAX = 99_999_999_99  # NACHA §6.2: an entry amount is 10 digits of cents
 
 
-def build(*credits: EmployeeCredit) -> tuple[bytes, bytes]:
+def build(*credits: EmployeeCredit, originator: PayrollOriginator = ACME) -> tuple[bytes, bytes]:
     files = payroll_files(
-        ACME,
+        originator,
         credits,
         pay_date=date(2026, 1, 15),
         funding_date=date(2026, 1, 13),
@@ -180,11 +180,5 @@ def test_the_debit_splits_only_past_one_full_entry(
 def test_a_bad_funding_account_is_named_as_the_funding_debit_not_a_credit() -> None:
     bad = replace(ACME, funding_account="1" * 18)  # the account field is 17 characters
     with pytest.raises(InvalidInput) as raised:
-        payroll_files(
-            bad,
-            [JANE],
-            pay_date=date(2026, 1, 15),
-            funding_date=date(2026, 1, 13),
-            created=datetime(2026, 1, 12, 17, 0),
-        )
+        build(JANE, originator=bad)
     assert raised.value.field == "funding_debit[0].account"
