@@ -4,7 +4,8 @@ Seeds BENCH_EMPLOYEES employees (default 100,000) into a fresh PAYRUN_HOME/bench
 pay run on the embedded Temporal (every step, real database writes, NACHA files), checks that
 every employee got exactly one paycheck and that totals reconcile, then runs the seed's
 one-activity-per-employee design (chunk size 1) on a small sample for the ratio. Results are
-printed and written to $PAYRUN_HOME/bench.json. Not a test: nothing fails on machine speed.
+printed and written to $PAYRUN_HOME/bench.json; the exit status is 1 if either run fails those
+checks. Nothing fails on machine speed.
 
 Environment: BENCH_EMPLOYEES, BENCH_EMPLOYERS (default employees/5000), BENCH_SAMPLE (default
 300), BENCH_WORKERS (`payrun worker` processes, default 3; 0: one worker inside the bench
@@ -252,10 +253,36 @@ def check(settings: Settings) -> dict[str, Any]:
         "paychecks_expected": employees,
         "paychecks_created": per_employee[0],
         "employees_with_paycheck": per_employee[1],
+        "exactly_once": per_employee[0] == per_employee[1] == employees,
         "net_paid_cents": int(net),
         "payments_cents": int(paid),
+        "paychecks_not_adding_up": int(broken or 0),
         "reconciles": net == paid and broken == 0,
     }
+
+
+def problems(result: dict[str, Any]) -> list[str]:
+    """What is wrong with a bench run's outcome, in words (nothing: every employee was paid
+    exactly once, the money reconciles and the run completed)."""
+    found = []
+    if not result["exactly_once"]:
+        found.append(
+            f"{result['paychecks_created']:,} live paychecks for "
+            f"{result['employees_with_paycheck']:,} of {result['paychecks_expected']:,} employees"
+        )
+    if result["net_paid_cents"] != result["payments_cents"]:
+        found.append(
+            f"paid paychecks' net {result['net_paid_cents']:,} cents != paid payments'"
+            f" credits {result['payments_cents']:,} cents"
+        )
+    if result["paychecks_not_adding_up"]:
+        found.append(
+            f"{result['paychecks_not_adding_up']:,} paychecks where gross - taxes -"
+            " deductions != net"
+        )
+    if result["status"] != "COMPLETED":
+        found.append(f"run status {result['status']}")
+    return found
 
 
 PHASES = (  # (phase, first transition, last transition) of the employee status records
@@ -414,6 +441,13 @@ def main() -> None:
     )
     print(f"ratio chunked / per-employee: {result['per_employee_design_ratio']:.1f}x")
     print(f"results appended to {out}")
+    wrong = [
+        f"{name}: {p}"
+        for name, r in (("chunked", main_run), ("per-employee", small))
+        for p in problems(r)
+    ]
+    if wrong:  # a fast run that pays someone twice, or nobody, is a failure, not a number
+        sys.exit("bench run FAILED its checks:\n  " + "\n  ".join(wrong))
 
 
 def _report(name: str, r: dict[str, Any]) -> None:
