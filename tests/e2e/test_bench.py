@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from benchmarks.pipeline import run_pipeline
@@ -43,7 +44,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _bench(home: Path, employees: int, **env: str) -> tuple[subprocess.CompletedProcess[str], dict]:  # type: ignore[type-arg]
+def _bench(
+    home: Path, employees: int, **env: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     environ = {
         k: v for k, v in os.environ.items() if k not in ("PAYRUN_DATABASE_URL", "TEMPORAL_ADDRESS")
     }
@@ -100,7 +103,7 @@ def test_the_bench_on_postgresql_with_two_workers_pays_everyone_exactly_once(
     assert result["database"] == "postgresql" and result["worker_processes"] == 2
 
 
-def _outcome(settings: Settings) -> dict:  # type: ignore[type-arg]
+def _outcome(settings: Settings) -> dict[str, Any]:
     return {**check(settings), "status": "COMPLETED"}
 
 
