@@ -73,7 +73,7 @@ def _bench(
 
 def _assert_everyone_paid_once(
     done: subprocess.CompletedProcess[str], result: dict[str, Any], n: int
-) -> None:  # type: ignore[type-arg]
+) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert result.keys() >= BENCH_KEYS
     assert result["paychecks_expected"] == n
