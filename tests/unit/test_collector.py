@@ -1,9 +1,12 @@
-"""The cyclic garbage collector is paused while any step runs, and back as it was after."""
+"""The cyclic garbage collector is paused while any step runs, and back as it was after; what a
+step keeps skips the young collections, and cycles among it are freed by a timed full one."""
 
 from __future__ import annotations
 
 import gc
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -59,3 +62,38 @@ def test_back_after_a_step_that_fails() -> None:
     with pytest.raises(RuntimeError), collector.paused():
         raise RuntimeError("step failed")
     assert gc.isenabled()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.other: object = self  # a cycle: only the cyclic collector frees it
+
+
+def test_what_a_step_keeps_is_moved_to_the_oldest_generation_unscanned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(collector, "_last_full", time.monotonic())  # no full collection due
+    gc.enable()
+    with collector.paused():
+        kept = [[i] for i in range(10_000)]
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(kept) in oldest and id(kept[-1]) in oldest
+    assert not any(o is kept for o in gc.get_objects(generation=0))
+
+
+def test_a_cycle_a_step_leaves_is_freed_by_the_full_collection_when_it_is_due(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gc.enable()
+    monkeypatch.setattr(collector, "_last_full", time.monotonic())
+    with collector.paused():
+        early = weakref.ref(_Node())
+    assert early() is not None  # promoted, not collected: the last full collection is recent
+
+    monkeypatch.setattr(
+        collector, "_last_full", time.monotonic() - collector.FULL_COLLECTION_SECONDS
+    )
+    with collector.paused():
+        late = weakref.ref(_Node())
+    assert early() is None and late() is None
+    assert time.monotonic() - collector._last_full < 1
