@@ -13,6 +13,9 @@ from payrun.domain.errors import InvalidInput
 MAX_ENTRY_AMOUNT_CENTS = 99_999_999_99  # Amount is 10 digits of cents (§6.2, pos 30-39)
 # Batch control (pos 21-32, 33-44) and file control (pos 32-43, 44-55) totals: 12 digits.
 MAX_TOTAL_AMOUNT_CENTS = 9_999_999_999_99
+# Batch control entry/addenda count (pos 5-10) and file control block count (pos 8-13): 6 digits.
+MAX_BATCH_RECORDS = 999_999
+MAX_BLOCKS = 999_999
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ def validate_spec(spec: AchFileSpec) -> None:
     if not spec.batches:
         raise InvalidInput("batches", "a file needs at least one batch")
     _trace_sequence(spec)
+    _record_counts(spec)
     for index, batch in enumerate(spec.batches):
         validate_batch(batch, f"batches[{index}]")
     _control_totals(spec)
@@ -192,6 +196,34 @@ def _total(cents: int, kind: str, field: str, record: str) -> None:
             field,
             f"{kind} total {cents} cents, more than the {record}'s 12-digit total field "
             f"holds ({MAX_TOTAL_AMOUNT_CENTS} cents)",
+        )
+
+
+def entry_addenda_count(batch: BatchSpec) -> int:
+    """The batch's entries and their addenda records (one per entry with payment information)."""
+    addenda = sum(1 for e in batch.entries if e.payment_related_information is not None)
+    return len(batch.entries) + addenda
+
+
+def _record_counts(spec: AchFileSpec) -> None:
+    """Counts the control records cannot hold, refused before any entry is checked: a batch's
+    entries and addenda (6 digits) and the file's blocks of ten records (6 digits)."""
+    records = 2  # file header and control
+    for index, batch in enumerate(spec.batches):
+        count = entry_addenda_count(batch)
+        if count > MAX_BATCH_RECORDS:
+            raise InvalidInput(
+                f"batches[{index}].entries",
+                f"{count} entries and addenda, more than the batch control's 6-digit count "
+                f"holds ({MAX_BATCH_RECORDS}); send them in several batches",
+            )
+        records += count + 2  # with the batch header and control
+    blocks = -(-records // 10)
+    if blocks > MAX_BLOCKS:
+        raise InvalidInput(
+            "batches",
+            f"{records} records make {blocks} blocks of ten, more than the file control's "
+            f"6-digit block count holds ({MAX_BLOCKS}); send them in several files",
         )
 
 

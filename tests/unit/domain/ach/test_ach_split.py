@@ -1,5 +1,6 @@
 """split_amount: an offset debit larger than one entry's 10-digit amount field becomes several
-entries; and totals the 12-digit batch and file controls cannot hold are refused up front."""
+entries; and totals the 12-digit batch and file controls cannot hold, and counts their 6-digit
+fields cannot hold, are refused up front."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from hypothesis import strategies as st
 from tests.unit.domain.ach.test_ach_builder import two_batch_spec
 
 from payrun.domain.ach import MAX_ENTRY_AMOUNT_CENTS, build_file, check_file, split_amount
-from payrun.domain.ach.spec import MAX_TOTAL_AMOUNT_CENTS, validate_spec
+from payrun.domain.ach.spec import (
+    MAX_BATCH_RECORDS,
+    MAX_BLOCKS,
+    MAX_TOTAL_AMOUNT_CENTS,
+    AchFileSpec,
+    BatchSpec,
+    entry_addenda_count,
+    validate_spec,
+)
 from payrun.domain.errors import InvalidInput
 
 MAX = 99_999_999_99  # NACHA §6.2: the entry amount is positions 30-39, 10 digits of cents
@@ -106,3 +115,36 @@ def test_a_file_total_over_the_12_digit_control_is_refused() -> None:
     with pytest.raises(InvalidInput, match="file control's 12-digit") as raised:
         validate_spec(replace(spec, batches=(half, half)))
     assert raised.value.field == "batches"
+
+
+def _batch_of(spec: AchFileSpec, entries: int, addenda: bool = False) -> BatchSpec:
+    entry = spec.batches[0].entries[0]
+    if addenda:
+        entry = replace(entry, payment_related_information="PAY")
+    return replace(spec.batches[0], entries=(entry,) * entries)
+
+
+def test_a_batch_its_control_cannot_count_is_refused_before_any_entry_is_checked() -> None:
+    spec = two_batch_spec()
+    too_many = replace(spec, batches=(spec.batches[0], _batch_of(spec, MAX_BATCH_RECORDS + 1)))
+    with pytest.raises(InvalidInput) as raised:
+        validate_spec(too_many)
+    assert raised.value.field == "batches[1].entries"
+    assert "1000000 entries and addenda" in str(raised.value)
+
+    # Addenda count too: 500,000 entries with one each are 1,000,000 records.
+    with_addenda = replace(spec, batches=(_batch_of(spec, 500_000, addenda=True),))
+    with pytest.raises(InvalidInput, match="batch control's 6-digit count") as raised:
+        validate_spec(with_addenda)
+    assert raised.value.field == "batches[0].entries"
+
+
+def test_a_file_its_control_cannot_count_the_blocks_of_is_refused() -> None:
+    spec = two_batch_spec()
+    full = _batch_of(spec, 499_999, addenda=True)  # 999,998 records: a batch can hold them
+    assert entry_addenda_count(full) == 999_998 <= MAX_BATCH_RECORDS
+    eleven = replace(spec, batches=(full,) * 11)  # 11,000,000 records: 1,100,000 blocks
+    with pytest.raises(InvalidInput, match="6-digit block count") as raised:
+        validate_spec(eleven)
+    assert raised.value.field == "batches"
+    assert MAX_BLOCKS == 999_999
