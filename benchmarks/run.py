@@ -243,6 +243,9 @@ def check(settings: Settings) -> dict[str, Any]:
                 Payment.status == "PAID"
             )
         )
+        unpaid = session.scalar(
+            select(func.count()).where(Paycheck.status.not_in(("PAID", "VOIDED")))
+        )
         broken = session.scalar(
             select(func.count()).where(
                 Paycheck.gross_cents - Paycheck.employee_taxes_cents - Paycheck.deductions_cents
@@ -257,6 +260,7 @@ def check(settings: Settings) -> dict[str, Any]:
         "net_paid_cents": int(net),
         "payments_cents": int(paid),
         "paychecks_not_adding_up": int(broken or 0),
+        "paychecks_unpaid": int(unpaid or 0),
         "reconciles": net == paid and broken == 0,
     }
 
@@ -280,6 +284,8 @@ def problems(result: dict[str, Any]) -> list[str]:
             f"{result['paychecks_not_adding_up']:,} paychecks where gross - taxes -"
             " deductions != net"
         )
+    if result["paychecks_unpaid"]:
+        found.append(f"{result['paychecks_unpaid']:,} live paychecks not paid")
     if result["status"] != "COMPLETED":
         found.append(f"run status {result['status']}")
     return found

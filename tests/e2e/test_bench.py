@@ -107,7 +107,7 @@ def _outcome(settings: Settings) -> dict[str, Any]:
     return {**check(settings), "status": "COMPLETED"}
 
 
-def test_the_bench_checks_catch_a_lost_paycheck_and_money_that_does_not_add_up(
+def test_the_bench_checks_catch_a_lost_or_unpaid_paycheck_and_money_that_does_not_add_up(
     database_url: str, payrun_home: Path
 ) -> None:
     settings = Settings(home=payrun_home, database_url=database_url)
@@ -135,3 +135,8 @@ def test_the_bench_checks_catch_a_lost_paycheck_and_money_that_does_not_add_up(
         )
     found = problems(_outcome(settings))
     assert found[0] == "29 live paychecks for 29 of 30 employees", found
+
+    with transaction(settings.db_url) as session:  # live again, but never paid
+        session.execute(update(Paycheck).where(Paycheck.id == first).values(status="CALCULATED"))
+    found = problems(_outcome(settings))
+    assert found[-1] == "1 live paychecks not paid" and "live paychecks for" not in found[0]
