@@ -88,6 +88,10 @@ async def test_pay_run_pays_every_employee_once_and_writes_nacha(
         ach = parse_file(Path(payment.nacha_path).read_bytes())
         credits = ach.batches[0]
         assert credits.control.total_credit_entry_dollar_amount == payment.credit_total_cents
+    # Paid employers leave only their snapshots in the store: the step outputs are discarded.
+    left = build_context(settings).store.keys(f"runs/{summary.run_id}/")
+    assert any(key.endswith("/snapshot.json") for key in left)
+    assert all(key.endswith(("/snapshot.json", "/employers.json")) for key in left), left
 
 
 async def test_running_the_same_period_again_pays_nobody_twice(

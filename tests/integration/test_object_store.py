@@ -106,6 +106,34 @@ def test_missing_object_is_reported_by_reference(tmp_path: Path):
         store.get_json("nope.json")
 
 
+def _keys_and_delete(store: FsspecObjectStore) -> None:
+    """keys() lists what is under a prefix, and delete() removes exactly what it is given."""
+    for key in ("r1/e-7/c-0/snapshot.json", "r1/e-7/c-0/taxes-a.json", "r1/e-7/c-1/taxes-b.json"):
+        store.put_json(key, {"k": key})
+    store.put_json("r1/e-70/c-0/taxes-c.json", {})  # a sibling prefix, not under r1/e-7/
+    assert store.keys("r1/e-7/") == [
+        "r1/e-7/c-0/snapshot.json",
+        "r1/e-7/c-0/taxes-a.json",
+        "r1/e-7/c-1/taxes-b.json",
+    ]
+    store.delete(["r1/e-7/c-0/taxes-a.json", "r1/e-7/c-1/taxes-b.json", "r1/e-7/gone.json"])
+    assert store.keys("r1/e-7/") == ["r1/e-7/c-0/snapshot.json"]
+    assert store.keys("r1/e-70/") == ["r1/e-70/c-0/taxes-c.json"]
+    store.delete(["r1/e-7/c-0/taxes-a.json"])  # again: nothing there, no error
+    store.delete([])
+    assert store.keys("r2/") == []
+    with pytest.raises(ObjectStoreError, match="key"):
+        store.delete(["../outside.json"])
+
+
+def test_local_keys_under_a_prefix_and_delete(tmp_path: Path):
+    store = open_object_store(tmp_path / "objects")
+    _keys_and_delete(store)
+    # A write in progress (its hidden temporary file) is not an object.
+    (tmp_path / "objects/r1/e-7/c-0/.taxes-z.json.123.tmp").write_bytes(b"{")
+    assert store.keys("r1/e-7/") == ["r1/e-7/c-0/snapshot.json"]
+
+
 S3_READY = all(importlib.util.find_spec(m) for m in ("s3fs", "moto", "flask"))
 
 
@@ -133,5 +161,6 @@ def test_s3_round_trip_against_a_local_moto_server(monkeypatch: pytest.MonkeyPat
         assert store.exists(ref)
         assert store.get_json(ref) == SNAPSHOT_JSON
         assert not store.exists("runs/none.json")
+        _keys_and_delete(store)
     finally:
         server.stop()

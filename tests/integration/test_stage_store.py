@@ -40,6 +40,31 @@ def test_a_step_reads_exactly_the_version_it_was_given(ctx: PayrollContext) -> N
     assert first != second
 
 
+def test_discard_deletes_every_output_version_of_the_employer_and_keeps_its_snapshots(
+    ctx: PayrollContext,
+) -> None:
+    for chunk in (0, 1):
+        task = ChunkTask("run-1", 7, chunk)
+        ctx.store.put_json(ctx.chunk_key("run-1", 7, chunk, "snapshot"), {"chunk": chunk})
+        for step in ("time_entry", "gross_pay", "taxes", "taxes"):  # a retried step: 2 versions
+            stage_store.put(ctx, task, step, {"step": step})
+    kept_elsewhere = [
+        stage_store.put(ctx, ChunkTask("run-1", 8, 0), "taxes", {}),  # another employer
+        stage_store.put(ctx, ChunkTask("run-2", 7, 0), "taxes", {}),  # another run
+    ]
+
+    assert stage_store.discard(ctx, "run-1", 7) == 8
+    assert ctx.store.keys("runs/run-1/employer-7/") == [
+        ctx.chunk_key("run-1", 7, 0, "snapshot"),
+        ctx.chunk_key("run-1", 7, 1, "snapshot"),
+    ]
+    assert ctx.store.keys("runs/run-1/employer-8/") == [
+        stage_store.key(ctx, ChunkTask("run-1", 8, 0), "taxes", kept_elsewhere[0])
+    ]
+    assert len(ctx.store.keys("runs/run-2/")) == 1
+    assert stage_store.discard(ctx, "run-1", 7) == 0  # again: nothing left to delete
+
+
 def test_a_task_naming_no_version_is_refused(ctx: PayrollContext) -> None:
     with pytest.raises(ValueError, match="versions"):
         stage_store.get(ctx, ChunkTask("run-1", 7, 0), "gross_pay", dict[str, str])

@@ -93,6 +93,25 @@ class FsspecObjectStore:
     def exists(self, ref: str) -> bool:
         return bool(self._fs.exists(self._path(ref)))
 
+    def keys(self, prefix: str) -> list[str]:
+        folder = f"{self._root}/{validate_key(prefix.rstrip('/'))}"
+        try:
+            found = self._fs.find(folder)
+        except FileNotFoundError:
+            return []
+        start = len(self._root) + 1
+        # A local write in progress is a hidden temporary file beside its object: not a key.
+        return sorted(p[start:] for p in found if not p.rsplit("/", 1)[-1].startswith("."))
+
+    def delete(self, keys: list[str]) -> None:
+        paths = [f"{self._root}/{validate_key(key)}" for key in keys]
+        if self._local:
+            for path in paths:
+                Path(path).unlink(missing_ok=True)
+        elif paths:
+            self._fs.rm(paths)  # S3: batched DeleteObjects; a missing key is no error
+        log.debug("objects deleted", count=len(paths))
+
     def _path(self, ref: str) -> str:
         """The backend path of a reference this store returned (or of a bare key)."""
         if "://" not in ref:

@@ -27,5 +27,8 @@ class PayrollContext:
     clock: Callable[[], datetime] = field(default=utc_now)
     heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
 
+    def employer_prefix(self, run_id: str, employer_id: int) -> str:
+        return f"runs/{run_id}/employer-{employer_id}/"
+
     def chunk_key(self, run_id: str, employer_id: int, chunk: int, name: str) -> str:
-        return f"runs/{run_id}/employer-{employer_id}/chunk-{chunk:05d}/{name}.json"
+        return f"{self.employer_prefix(run_id, employer_id)}chunk-{chunk:05d}/{name}.json"

@@ -22,6 +22,7 @@ from payrun.adapters.db.models import (
     StatusEvent,
 )
 from payrun.domain.periods import PayFrequency
+from payrun.services import stage_store
 from payrun.services.context import PayrollContext
 from payrun.services.notifications import notify
 from payrun.services.paychecks import void_paychecks
@@ -432,7 +433,8 @@ def dead_letter(
 
 
 def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult:
-    """Final status and the completion notification."""
+    """Final status, the step outputs discarded from the store (its snapshots stay), and the
+    completion notification."""
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         statuses = _status_counts(session, tally.run_id, tally.employer_id)
@@ -447,6 +449,7 @@ def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult
         )
         status = "PARTIAL" if failed else ("PAID" if paid else "NOTHING_TO_PAY")
         set_employer_status(session, tally.run_id, tally.employer_id, status, now)
+    stage_store.discard(ctx, tally.run_id, tally.employer_id)
     notify(
         ctx,
         key=f"{tally.run_id}-{tally.employer_id}-employer.{status.lower()}",

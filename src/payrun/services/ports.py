@@ -24,6 +24,12 @@ class ObjectStore(Protocol):
 
     def exists(self, ref: str) -> bool: ...
 
+    def keys(self, prefix: str) -> list[str]:
+        """The keys of every object under a folder-like prefix ('runs/r1/'), sorted."""
+
+    def delete(self, keys: list[str]) -> None:
+        """Delete these objects; a key with no object is skipped (deleting is idempotent)."""
+
 
 @dataclass(frozen=True, slots=True)
 class PaymentBatch:

@@ -95,6 +95,19 @@ def get(ctx: PayrollContext, task: ChunkTask, step: str, kind: type[T] | Any) ->
     return value  # type: ignore[no-any-return]
 
 
+def discard(ctx: PayrollContext, run_id: str, employer_id: int) -> int:
+    """Delete an employer's step outputs of a run from the store (every version, its
+    snapshots kept): once the employer is paid no step reads them again, and they are most of
+    what a run leaves behind (2.7 of 3.5 GB at 1,000,000 employees). Returns how many."""
+    outputs = [
+        key
+        for key in ctx.store.keys(ctx.employer_prefix(run_id, employer_id))
+        if not key.endswith("/snapshot.json")
+    ]
+    ctx.store.delete(outputs)
+    return len(outputs)
+
+
 def forget(task: ChunkTask) -> None:
     """The chunk is done: free its objects (the store keeps them)."""
     with _LOCK:
