@@ -95,6 +95,8 @@ class FsspecObjectStore:
 
     def keys(self, prefix: str) -> list[str]:
         folder = f"{self._root}/{validate_key(prefix.rstrip('/'))}"
+        if not self._local:
+            self._fs.invalidate_cache(folder)  # other workers wrote there: list afresh
         try:
             found = self._fs.find(folder)
         except FileNotFoundError:
