@@ -65,6 +65,21 @@ def test_discard_deletes_every_output_version_of_the_employer_and_keeps_its_snap
     assert stage_store.discard(ctx, "run-1", 7) == 0  # again: nothing left to delete
 
 
+def test_a_store_that_refuses_to_delete_does_not_hold_up_the_employer(
+    ctx: PayrollContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = stage_store.put(ctx, ChunkTask("run-1", 7, 0), "taxes", {})
+
+    def refuse(keys: list[str]) -> None:
+        raise PermissionError("s3: AccessDenied")
+
+    monkeypatch.setattr(ctx.store, "delete", refuse)
+    assert stage_store.discard(ctx, "run-1", 7) == 0
+    assert ctx.store.keys("runs/run-1/") == [
+        stage_store.key(ctx, ChunkTask("run-1", 7, 0), "taxes", version)
+    ]
+
+
 def test_a_task_naming_no_version_is_refused(ctx: PayrollContext) -> None:
     with pytest.raises(ValueError, match="versions"):
         stage_store.get(ctx, ChunkTask("run-1", 7, 0), "gross_pay", dict[str, str])
