@@ -30,8 +30,8 @@ from payrun.adapters.db.models import (
 )
 from payrun.bootstrap import build_context
 from payrun.config import Settings
-from payrun.domain.ach.builder import block_count, entry_hash, padding_needed
-from payrun.domain.ach.layout import PADDING_RECORD
+from payrun.domain.ach.builder import entry_hash, padding_needed
+from payrun.domain.ach.layout import PADDING_RECORD, block_count
 from payrun.domain.ach.parser import Entry, parse_file
 from payrun.domain.ach.records import (
     BatchControl,

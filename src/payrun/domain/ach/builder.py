@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from payrun.domain.ach import codes
-from payrun.domain.ach.layout import BLOCKING_FACTOR, PADDING_RECORD
+from payrun.domain.ach.layout import BLOCKING_FACTOR, PADDING_RECORD, block_count
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
@@ -75,10 +75,6 @@ def entry_hash(receiving_dfi_identifications: list[str]) -> int:
 def padding_needed(record_count: int) -> int:
     """All-9 records that bring the count to a multiple of the blocking factor (§6.1)."""
     return -record_count % BLOCKING_FACTOR
-
-
-def block_count(record_count: int) -> int:
-    return -(-record_count // BLOCKING_FACTOR)
 
 
 def _file_header(spec: AchFileSpec) -> FileHeader:

@@ -14,6 +14,12 @@ RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10
 PADDING_RECORD = "9" * RECORD_LENGTH
 
+
+def block_count(record_count: int) -> int:
+    """Blocks of BLOCKING_FACTOR records that hold record_count records (§6.1)."""
+    return -(-record_count // BLOCKING_FACTOR)
+
+
 # NACHA alphanumeric fields take characters 0x20 and above; we also exclude DEL and
 # everything past ASCII, so a file is always plain printable ASCII (0x20-0x7E).
 ACH_CHARACTERS = frozenset(chr(code) for code in range(0x20, 0x7F))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from payrun.domain.ach import codes
-from payrun.domain.ach.layout import require_ach_text
+from payrun.domain.ach.layout import block_count, require_ach_text
 from payrun.domain.ach.routing import validate_routing
 from payrun.domain.errors import InvalidInput
 
@@ -218,7 +218,7 @@ def _record_counts(spec: AchFileSpec) -> None:
                 f"holds ({MAX_BATCH_RECORDS}); send them in several batches",
             )
         records += count + 2  # with the batch header and control
-    blocks = -(-records // 10)
+    blocks = block_count(records)
     if blocks > MAX_BLOCKS:
         raise InvalidInput(
             "batches",

@@ -143,8 +143,9 @@ def test_a_file_its_control_cannot_count_the_blocks_of_is_refused() -> None:
     spec = two_batch_spec()
     full = _batch_of(spec, 499_999, addenda=True)  # 999,998 records: a batch can hold them
     assert entry_addenda_count(full) == 999_998 <= MAX_BATCH_RECORDS
-    eleven = replace(spec, batches=(full,) * 11)  # 11,000,000 records: 1,100,000 blocks
+    eleven = replace(spec, batches=(full,) * 11)  # 11,000,002 records: 1,100,001 blocks
     with pytest.raises(InvalidInput, match="6-digit block count") as raised:
         validate_spec(eleven)
     assert raised.value.field == "batches"
+    assert "11000002 records make 1100001 blocks" in str(raised.value)
     assert MAX_BLOCKS == 999_999
