@@ -26,7 +26,7 @@ from payrun.adapters.db.models import (
     Payment,
     PaySchedule,
 )
-from payrun.adapters.sim.process import SimProcess
+from payrun_sims.process import SimProcess
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, hosted_worker, plan_run, start_run
 from payrun.services.seed import seed_demo

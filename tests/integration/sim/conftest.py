@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from payrun.adapters.callbacks import SIGNATURE_HEADER, verify_signature
-from payrun.adapters.sim.process import SimProcess
+from payrun_sims.process import SimProcess
 
 SECRET = "test-callback-secret"
 

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():  # the workflow sandbox re-import
 
     from payrun.adapters.callbacks import CallbackServer
     from payrun.adapters.payments.bank_http import BankHttpProvider
-    from payrun.adapters.sim.process import SimProcess
+    from payrun_sims.process import SimProcess
     from payrun.services.ports import PaymentBatch
 
     from .conftest import SECRET

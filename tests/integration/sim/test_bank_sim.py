@@ -210,7 +210,7 @@ def test_returned_entries_are_reported_with_their_trace(start_bank, sink: Callba
 
 
 def test_simulator_that_cannot_start_fails_fast(tmp_path):
-    from payrun.adapters.sim.process import SimProcess
+    from payrun_sims.process import SimProcess
 
     with pytest.raises(RuntimeError, match="exited"):
         SimProcess("bank", [], secret="s", log_path=tmp_path / "bad.log").start()

@@ -15,7 +15,7 @@ import httpx
 
 from payrun.adapters.callbacks import SECRET_ENV
 
-MODULES = {"bank": "payrun.adapters.sim.bank", "timeentry": "payrun.adapters.sim.timeentry"}
+MODULES = {"bank": "payrun_sims.bank", "timeentry": "payrun_sims.timeentry"}
 HEALTH_TIMEOUT = httpx.Timeout(1.0)
 
 

@@ -1,6 +1,6 @@
 """Bank simulator: takes NACHA batches once per idempotency key, settles later by callback.
 
-Run: python -m payrun.adapters.sim.bank --port N --state FILE [--delay S]
+Run: python -m payrun_sims.bank --port N --state FILE [--delay S]
          [--mode ok|fail|reject|never] [--callback-secret S]  (or env PAYRUN_CALLBACK_SECRET)
 """
 
@@ -20,8 +20,8 @@ from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from payrun.adapters.sim.bank_store import TERMINAL, BatchStore, StoredBatch
-from payrun.adapters.sim.common import (
+from payrun_sims.bank_store import TERMINAL, BatchStore, StoredBatch
+from payrun_sims.common import (
     Behaviour,
     CallbackSender,
     base_arguments,

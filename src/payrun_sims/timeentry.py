@@ -1,6 +1,6 @@
 """Time-entry simulator: answers hours-worked requests later, by callback, from the payroll DB.
 
-Run: python -m payrun.adapters.sim.timeentry --port N --database-url URL [--delay S] [--mode ...]
+Run: python -m payrun_sims.timeentry --port N --database-url URL [--delay S] [--mode ...]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Date, Engine, Integer, bindparam, create_engine, text
 
-from payrun.adapters.sim.common import (
+from payrun_sims.common import (
     Behaviour,
     CallbackSender,
     base_arguments,
