@@ -1,8 +1,8 @@
 """Employers: created with their pay calendar and funding account, read, changed, listed.
 
-`pay_settings` is the calculator's `employer` object (EmployerModel: UI rate, FUTA credit
-reduction, 401(k) match ...): one description, validated by the same model `payrun calc`
-uses, mapped to storage in one place (`_store_pay_settings` / `pay_settings_of`).
+`pay_settings` is the calculator's `employer` object (payrun.services.schema.EmployerModel: UI
+rate, FUTA credit reduction, 401(k) match ...), validated by the model `payrun calc` uses and
+stored whole as `employers.pay_settings`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from payrun.domain.calendar import periods_for_year
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import US_STATES
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.schema import parse_employer_settings
+from payrun.services.schema import settings as stored_settings
 
 FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly")
 POLICIES = ("hold", "partial")
@@ -208,21 +210,12 @@ def _schedule_for(session: Session, frequency: str, first_start: date) -> PaySch
 
 
 def _store_pay_settings(employer: Employer, settings: dict[str, Any]) -> None:
-    """The one place pay settings meet storage (today: three columns)."""
-    employer.ca_ui_rate = str(settings.get("ca_ui_rate") or "0.034")
-    employer.futa_credit_reduction = str(settings.get("futa_credit_reduction") or "0")
-    employer.match_formula = [
-        {"up_to_percent": str(t["up_to_percent"]), "match_percent": str(t["match_percent"])}
-        for t in settings.get("match") or []
-    ]
+    """The employer object of the one schema, validated, stored whole."""
+    employer.pay_settings = stored_settings(parse_employer_settings(settings, "pay_settings"))
 
 
 def pay_settings_of(employer: Employer) -> dict[str, Any]:
-    return {
-        "ca_ui_rate": employer.ca_ui_rate,
-        "futa_credit_reduction": employer.futa_credit_reduction,
-        "match": list(employer.match_formula or []),
-    }
+    return dict(employer.pay_settings or {})
 
 
 def _view(employer: Employer, schedule: PaySchedule | None) -> EmployerView:

@@ -26,7 +26,7 @@ from payrun.entrypoints.api.schemas import (
     page,
 )
 from payrun.services import employers as svc
-from payrun.services.pay_request import EmployerModel
+from payrun.services.schema import EmployerModel
 
 router = APIRouter(prefix="/v1/employers", tags=["employers"])
 

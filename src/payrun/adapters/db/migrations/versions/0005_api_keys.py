@@ -1,7 +1,7 @@
 """API keys, idempotency records of API requests, and request id / outcome on audit records
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04 17:20:00
 
 `api_keys` holds only a slow (Argon2id) hash of each key and its public prefix, by which a
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
