@@ -83,6 +83,7 @@ class Employee(Base):
     ssn_enc: Mapped[bytes] = mapped_column(LargeBinary)  # Vault ciphertext, never logged
     ssn_last4: Mapped[str] = mapped_column(String(4))
     hire_date: Mapped[date] = mapped_column(Date)
+    terminated_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # paid through it
     home_state: Mapped[str] = mapped_column(String(2))
     work_state: Mapped[str] = mapped_column(String(2))
     pay_type: Mapped[str] = mapped_column(String(8))  # salary|hourly

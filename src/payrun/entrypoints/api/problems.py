@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from payrun.domain.errors import InvalidInput, PayrollError
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.schema.amounts import problem as amount_problem
 
 MEDIA_TYPE = "application/problem+json"
 log = structlog.get_logger("payrun.api")
@@ -102,16 +103,26 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(p) for p in parts if p not in ("quick path", "checked")) or "body"
 
 
+def _first_error(errors: list[Any]) -> dict[str, Any]:
+    """The first error as the amount checks word it (schema.amounts: an amount's quick path
+    that refused an input is followed by the checks' own error, labelled)."""
+    first = dict(errors[0]) if errors else {"type": "invalid", "loc": (), "msg": "invalid"}
+    loc = tuple(first.get("loc", ()))
+    if loc[-1:] == ("quick path",) and first["type"] != "extra_forbidden" and len(errors) > 1:
+        checked = dict(errors[1])
+        first = {**checked, "loc": tuple(checked["loc"])[:-1]}
+    return first
+
+
 def _validation_detail(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field"
-    if kind == "exact_decimal":
-        return 'must be an exact decimal string such as "12.50", not a JSON number'
     if kind == "json_invalid":
         return "the body is not valid JSON"
-    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-    return message[:300]
+    if kind in ("missing",):
+        return "is required"
+    return amount_problem(error)[:300]  # type: ignore[arg-type]
 
 
 def install(app: FastAPI) -> None:
@@ -121,7 +132,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {}
+        first = _first_error(list(error.errors()))
         loc = tuple(first.get("loc", ()))
         return _answer(
             request, Problem(422, "invalid_input", _validation_detail(first), field_path(loc))

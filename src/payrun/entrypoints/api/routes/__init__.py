@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from payrun.entrypoints.api.routes import (
     dead_letters,
+    employees,
     employers,
     health,
     paychecks,
@@ -14,6 +15,7 @@ from payrun.entrypoints.api.routes import (
 ROUTERS = (
     health.router,
     employers.router,
+    employees.router,
     paychecks.router,
     payruns.router,
     dead_letters.router,

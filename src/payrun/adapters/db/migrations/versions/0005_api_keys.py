@@ -1,4 +1,4 @@
-"""API keys, idempotency records of API requests, and request id / outcome on audit records
+"""API keys, idempotency of API requests, audit request id / outcome, employee termination
 
 Revision ID: 0005
 Revises: 0004
@@ -8,6 +8,8 @@ Create Date: 2026-12-04 17:20:00
 request's key is found. `api_requests` keeps, per key and Idempotency-Key header, the hash of
 the body first sent and what it started, so a repeat returns the same result and another body
 with the same key is refused. Audit records gain the request id and outcome of the API call.
+Employees gain `terminated_on`: a pay run pays a terminated employee through the period that
+holds that day, and not after.
 """
 
 from __future__ import annotations
@@ -49,9 +51,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("request_id", sa.String(64), nullable=True))
         batch.add_column(sa.Column("outcome", sa.String(16), nullable=True))
     op.create_index("ix_audit_log_subject", "audit_log", ["action", "subject"])
+    with op.batch_alter_table("employees") as batch:
+        batch.add_column(sa.Column("terminated_on", sa.Date, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("employees") as batch:
+        batch.drop_column("terminated_on")
     op.drop_index("ix_audit_log_subject", "audit_log")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("outcome")
