@@ -89,6 +89,12 @@ def api_settings() -> ApiSettings:
     return ApiSettings()
 
 
+@pytest.fixture(autouse=True)
+def cheap_key_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2's test profile: these tests make many keys (one test checks the real cost)."""
+    monkeypatch.setenv("PAYRUN_API_KEY_HASH", "cheapest")
+
+
 @pytest.fixture
 def api(payrun_home: Path, api_settings: ApiSettings) -> Iterator[Api]:
     settings = Settings(home=payrun_home)

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from payrun.entrypoints.api.auth import in_scope
 from payrun.entrypoints.api.deps import Admin, Context, Viewer, audit_detail
+from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     AccountNumber,
     Email,
@@ -118,6 +119,8 @@ def _settings(model: EmployerModel | None) -> dict[str, Any]:
 def create_employer(
     body: EmployerCreate, who: Admin, ctx: Context, request: Request
 ) -> EmployerOut:
+    if who.employer_ids is not None:
+        raise Problem(403, "forbidden", "a key limited to some employers cannot add employers")
     cmd = svc.CreateEmployer(
         name=body.name,
         ein=body.ein,
