@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from payrun.adapters.db.engine import migrate
+from payrun.adapters.db.engine import make_engine, migrate
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -95,10 +96,20 @@ def cheap_key_hash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAYRUN_API_KEY_HASH", "cheapest")
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite database, copied for each test (migrating takes a second)."""
+    path = tmp_path_factory.mktemp("api-template") / "payrun.db"
+    migrate(f"sqlite:///{path}")
+    make_engine(f"sqlite:///{path}").dispose()  # the last connection closing checkpoints the WAL
+    assert not path.with_name("payrun.db-wal").exists()
+    return path
+
+
 @pytest.fixture
-def api(payrun_home: Path, api_settings: ApiSettings) -> Iterator[Api]:
+def api(payrun_home: Path, api_settings: ApiSettings, migrated_template: Path) -> Iterator[Api]:
+    shutil.copyfile(migrated_template, payrun_home / "payrun.db")
     settings = Settings(home=payrun_home)
-    migrate(settings.db_url)
     temporal = RecordingTemporal()
     app = create_app(settings, api_settings, temporal)
     with TestClient(app, raise_server_exceptions=False) as client:

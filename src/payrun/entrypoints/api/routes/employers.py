@@ -13,6 +13,7 @@ from payrun.entrypoints.api.deps import Admin, Context, Viewer, audit_detail
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     AccountNumber,
+    CompanyName,
     Email,
     Id,
     Limit,
@@ -44,7 +45,7 @@ class AccountIn(Strict):
 
 
 class EmployerCreate(Strict):
-    name: Text
+    name: CompanyName
     ein: Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{7}$")]
     work_state: StateCode
     pay_schedule: PayScheduleIn
@@ -56,7 +57,7 @@ class EmployerCreate(Strict):
 
 
 class EmployerChange(Strict):
-    name: Text | None = None
+    name: CompanyName | None = None
     funding_account: AccountIn | None = None
     validation_policy: Literal["hold", "partial"] | None = None
     webhook_url: Url | None = None
