@@ -22,7 +22,6 @@ from payrun.entrypoints.api.schemas import (
     Routing,
     StateCode,
     Strict,
-    Text,
     Url,
     decode_cursor,
     page,
