@@ -61,6 +61,19 @@ class Api:
         return {"Authorization": f"Bearer {key}"}
 
 
+EMPLOYEE_BODY: dict[str, Any] = {
+    "external_id": "E1",
+    "first_name": "Ana",
+    "last_name": "Lopez",
+    "ssn": "123-45-6789",
+    "work_state": "CA",
+    "hire_date": "2024-03-01",
+    "pay": {"salary": "65000.00"},
+    "bank_account": {"routing": ROUTING, "account": "987654321", "type": "checking"},
+    "employee": {"w4": {"filing_status": "single"}, "ca_de4": {"filing_status": "single"}},
+}
+
+
 def employer_body(ein: str = "12-3456789", **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": "Acme Widgets",

@@ -74,7 +74,7 @@ def _visible(who: Principal, employer_ids: list[int], run_id: str) -> None:
         raise NotFound("pay run", run_id)
 
 
-@router.post("", status_code=202, responses={200: {"model": PayRunAccepted}})
+@router.post("", status_code=202)
 async def start_payrun(
     body: PayRunCreate,
     who: Operator,
