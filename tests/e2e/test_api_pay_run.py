@@ -211,11 +211,24 @@ def _drive(server: ApiServer) -> dict[str, Any]:
         [progress] = run["employers"]
         assert progress["employees"] == {"done": 3, "failed": 0, "pending": 0}
         paychecks = call("GET", f"/v1/paychecks?payrun={first['id']}", 200)["items"]
+        assert len(paychecks) == 3
         for check in paychecks:
             assert call("GET", f"/v1/paychecks/{check['id']}", 200) == check
         for employee_id in employees:
             employees[employee_id] = call("GET", f"/v1/employees/{employee_id}", 200)
+        _reverse_one(call, paychecks[0])
     return {"employer": employer, "employees": employees, "paychecks": paychecks, "bodies": bodies}
+
+
+def _reverse_one(call: Any, check: dict[str, Any]) -> None:
+    """A paid paycheck reversed (the payment settled today, inside the 5-banking-day window):
+    once, and a repeat changes nothing."""
+    path = f"/v1/paychecks/{check['id']}/reverse"
+    first, again = call("POST", path, 200), call("POST", path, 200)
+    assert (first["status"], first["changed"]) == ("REVERSED", True)
+    assert (again["status"], again["changed"]) == ("REVERSED", False)
+    assert call("GET", f"/v1/paychecks/{check['id']}", 200)["status"] == "REVERSED"
+    assert call("POST", f"/v1/paychecks/{check['id']}/void", 409)["code"] == "conflict"
 
 
 def _poll(call: Any, run_id: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from payrun.domain.ach.reversals import ReversalWindowClosed
 from payrun.domain.errors import InvalidInput, PayrollError
 from payrun.services.errors import Conflict, NotFound
 from payrun.services.schema.amounts import problem as amount_problem
@@ -180,6 +181,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
         return _answer(request, Problem(409, "conflict", error.problem, error.field))
+
+    @app.exception_handler(ReversalWindowClosed)
+    async def _window(request: Request, error: ReversalWindowClosed) -> JSONResponse:
+        return _answer(request, Problem(409, "reversal_window_closed", str(error)[:300]))
 
     @app.exception_handler(PayrollError)
     async def _payroll(request: Request, error: PayrollError) -> JSONResponse:
