@@ -64,7 +64,7 @@ def start_payrun(
         return replay
     try:
         with transaction(db_url) as session:
-            schedule = _one_schedule(session, cmd.employer_ids)
+            schedule = one_schedule(session, cmd.employer_ids)
             period_text = cmd.period_start.isoformat() if cmd.period_start else None
             period = resolve_period(session, schedule.name, period_text)
             run_id = run_id_for(schedule.name, period, cmd.kind)
@@ -118,7 +118,7 @@ def _replay(db_url: str, key_id: int, idempotency_key: str, digest: str) -> Star
         return Started(seen.target, inp, True)
 
 
-def _one_schedule(session: Any, employer_ids: tuple[int, ...]) -> PaySchedule:
+def one_schedule(session: Any, employer_ids: tuple[int, ...]) -> PaySchedule:
     if not employer_ids:
         raise InvalidInput("employer_ids", "name at least one employer")
     rows = session.execute(

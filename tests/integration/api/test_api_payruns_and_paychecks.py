@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import Paycheck, PaycheckDetail, PayRun, YtdAccumulator
+from payrun.adapters.db.models import Employee, Paycheck, PaycheckDetail, PayRun, YtdAccumulator
 from payrun.services.context import utc_now
 from tests.integration.api.conftest import EMPLOYEE_BODY, Api, assert_problem, employer_body
 
@@ -119,3 +119,44 @@ def test_voiding_an_unpaid_paycheck_takes_it_out_of_ytd_once(api: Api) -> None:
     assert ytd.amounts == {"gross": 100000, "net_pay": 80000}  # 3,500 - 2,500; 2,800 - 2,000
     reversed_ = api.client.post(f"/v1/paychecks/{check_id}/reverse", headers=admin)
     assert_problem(reversed_, 409, "conflict", "status")
+
+
+def test_a_preview_calculates_every_paycheck_and_blocker_and_writes_nothing(api: Api) -> None:
+    admin = api.as_key(api.key("admin"))
+    employer_id = _employer(api, admin)  # Ana: $65,000 a year, $2,500.00 a biweekly period
+    for number in (2, 3):
+        other = {**EMPLOYEE_BODY, "external_id": f"E{number}"}
+        api.client.post(f"/v1/employers/{employer_id}/employees", json=other, headers=admin)
+    with transaction(api.settings.db_url) as session:  # rows as an old import left them
+        session.get(Employee, 2).bank_account_last4 = ""
+        session.get(Employee, 3).profile = {"w4": {"filing_status": "bogus"}}
+    before = _written(api)
+    body = {"employer_ids": [employer_id], "period_start": "2025-12-28", "preview": True}
+    response = api.client.post("/v1/payruns", json=body, headers=admin)  # no key needed
+    assert response.status_code == 200, response.text
+    preview = response.json()
+    assert (preview["period_start"], preview["pay_date"]) == ("2025-12-28", "2026-01-16")
+    [ana] = preview["paychecks"]
+    assert ana["employee_id"] == 1 and ana["gross"] == "2500.00"
+    assert preview["totals"]["gross"] == "2500.00" and preview["employees"] == 1
+    codes = [(b["employee_id"], b["code"]) for b in preview["blockers"]]
+    assert codes == [
+        (2, "missing_bank_account"),
+        (3, "calculation_error"),
+        (None, "employer_on_hold"),  # the default policy: one failed employee holds them all
+    ]
+    assert "employee.w4.filing_status" in preview["blockers"][1]["detail"]
+    assert _written(api) == before
+    assert api.temporal.runs == []
+
+
+def _written(api: Api) -> tuple[int, ...]:
+    from sqlalchemy import func
+
+    from payrun.adapters.db.models import ApiRequest, YtdAccumulator
+
+    with reading(api.settings.db_url) as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(table)) or 0
+            for table in (Paycheck, PayRun, ApiRequest, YtdAccumulator)
+        )
