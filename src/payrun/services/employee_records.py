@@ -184,6 +184,29 @@ _API_FIELD = {
 }
 
 
+class _NoVault:
+    """Checking a record needs no encryption."""
+
+    def encrypt(self, text: str) -> bytes:
+        return b""
+
+
+def check_records(records: Sequence[Any]) -> list[tuple[int, InvalidInput]]:
+    """Every bad row of a batch (index, the first problem of that row), nothing written."""
+    bad = []
+    seen: set[str] = set()
+    for index, data in enumerate(records):
+        try:
+            record = parse_record(data)
+            _row(record, _NoVault())
+            if record.external_id in seen:
+                raise InvalidInput("external_id", f"{record.external_id!r} appears twice")
+            seen.add(record.external_id)
+        except InvalidInput as error:
+            bad.append((index, error))
+    return bad
+
+
 def add_employees(
     db_url: str, employer_id: int, records: Sequence[EmployeeRecord], vault: Any, prefix: str = ""
 ) -> list[int]:
