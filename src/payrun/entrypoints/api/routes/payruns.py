@@ -185,11 +185,12 @@ def list_payruns(
     limit: Limit = 50,
 ) -> Page[PayRunOut]:
     after = _decode_run_cursor(cursor)
-    views = svc.list_payruns(ctx.db_url, svc.RunQuery(status, after, limit + 1))
-    if who.employer_ids is not None:
-        views = [
-            v for v in views if v["employer_ids"] and set(v["employer_ids"]) <= who.employer_ids
-        ]
+    scope = who.employer_ids
+
+    def visible(view: dict[str, Any]) -> bool:
+        return scope is None or bool(view["employer_ids"] and set(view["employer_ids"]) <= scope)
+
+    views = svc.list_payruns(ctx.db_url, svc.RunQuery(status, after, limit + 1), visible)
     more = len(views) > limit
     items = [PayRunOut(**v) for v in views[:limit]]
     return Page[PayRunOut](items=items, next_cursor=_run_cursor(items[-1].id) if more else None)
