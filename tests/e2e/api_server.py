@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -29,9 +30,12 @@ def free_port() -> int:
 class ApiServer:
     """`payrun api --port N` hosting its worker, logs to a file (read by the masking checks)."""
 
-    def __init__(self, home: Path, temporal_address: str, task_queue: str) -> None:
-        self.home, self.port = home, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(
+        self, home: Path, temporal_address: str, task_queue: str, *extra: str, scheme: str = "http"
+    ) -> None:
+        self.home, self.port, self.extra = home, free_port(), extra
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.verify: Any = True  # or an SSLContext trusting a test certificate
         self.log = home / "api.log"
         self.env = {
             **os.environ,
@@ -48,7 +52,15 @@ class ApiServer:
         return create_key(self.settings.db_url, CreateKey(role, employers), utc_now()).key
 
     def __enter__(self) -> ApiServer:
-        command = [sys.executable, "-m", "payrun.entrypoints.cli", "api", "--port", str(self.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "payrun.entrypoints.cli",
+            "api",
+            "--port",
+            str(self.port),
+            *self.extra,
+        ]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 command, env=self.env, stdout=log, stderr=subprocess.STDOUT
@@ -58,7 +70,10 @@ class ApiServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"payrun api exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/healthz", timeout=1, verify=self.verify).status_code
+                    == 200
+                ):
                     return self
             except httpx.TransportError:
                 pass
