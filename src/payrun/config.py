@@ -53,9 +53,9 @@ class Settings(BaseSettings):
 
     @cached_property
     def home_dir(self) -> Path:
-        path = self.home.expanduser().resolve()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        from payrun.adapters.private_files import secure_home
+
+        return secure_home(self.home.expanduser().resolve())
 
     @property
     def db_url(self) -> str:
@@ -67,9 +67,9 @@ class Settings(BaseSettings):
 
     @property
     def output_dir(self) -> Path:
-        path = self.home_dir / "out"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        from payrun.adapters.private_files import private_dir
+
+        return private_dir(self.home_dir / "out")
 
     @property
     def temporal_target(self) -> str:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from payrun.adapters.private_files import FILE_MODE, private_dir, tighten
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
 
@@ -89,14 +90,17 @@ def load_or_create_key(path: Path) -> bytes:
     """
     if not path.exists():
         _publish_new_key(path)
+    tighten(path)  # a key file from before private files: owner-only now
     return path.read_bytes().strip()
 
 
 def _publish_new_key(path: Path) -> None:
     draft = path.with_name(f".{path.name}.{os.getpid()}")
+    private_dir(path.parent)
     draft.unlink(missing_ok=True)
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
+        os.fchmod(descriptor, FILE_MODE)
         with os.fdopen(descriptor, "wb") as file:
             file.write(Fernet.generate_key())
         os.link(draft, path)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,8 @@ import fsspec
 import msgspec
 import structlog
 from fsspec.implementations.local import LocalFileSystem
+
+from payrun.adapters.private_files import write_private
 
 log = structlog.get_logger(__name__)
 
@@ -132,18 +132,8 @@ def _normalise(url: str) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside path, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Owner-only temporary file beside path, fsync, then rename over it; folders 0700."""
+    write_private(path, data)
 
 
 def open_object_store(url: str | Path, **storage_options: Any) -> FsspecObjectStore:

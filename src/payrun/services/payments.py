@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
+from payrun.adapters.private_files import write_private
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
 from payrun.services.context import PayrollContext
@@ -139,12 +139,8 @@ def _write_nacha(
     """Write the file under a name of its own, then rename it into place: a retry running
     beside a stalled attempt writes the same bytes and never a half-written file."""
     folder = ctx.output_dir / "nacha" / payment.run_id
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"employer-{employer.id}-payment-{payment.sequence}.ach"
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(build_file(spec))
-    tmp.replace(path)
-    return path
+    return write_private(path, build_file(spec), sync=False)  # owner-only: account numbers
 
 
 def payroll_file_spec(

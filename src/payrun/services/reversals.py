@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import AuditLog, Employee, Paycheck, Payment
+from payrun.adapters.private_files import write_private
 from payrun.domain.ach import codes
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.parser import AchFile, Batch, parse_file
@@ -181,15 +182,11 @@ def _modifier(previous: int) -> str:
 
 def _write(ctx: PayrollContext, payment: Payment, subject: str, data: bytes) -> Path:
     folder = ctx.output_dir / "nacha" / payment.run_id
-    folder.mkdir(parents=True, exist_ok=True)
     digest = subject.rsplit("-", 1)[1]
     path = (
         folder / f"employer-{payment.employer_id}-payment-{payment.sequence}-{digest}-reversal.ach"
     )
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_private(path, data, sync=False)  # owner-only: it holds account numbers
 
 
 def _audit(
