@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,9 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".payrun"), description="folder for every local file")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite by default")
     object_store: str | None = Field(default=None, description="snapshots: folder or s3:// URL")
+    # S3 server-side encryption of the object store: "aws:kms" (with s3_kms_key_id) or "AES256".
+    s3_sse: Literal["aws:kms", "AES256"] | None = Field(default=None, description="S3 SSE")
+    s3_kms_key_id: str | None = Field(default=None, description="KMS key id/ARN for aws:kms")
     task_queue: str = "payrun"
     chunk_size: int = Field(default=500, ge=1, le=10_000)
     employer_parallelism: int = Field(default=8, ge=1, le=1000)

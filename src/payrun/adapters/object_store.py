@@ -136,10 +136,41 @@ def _atomic_write(path: Path, data: bytes) -> None:
     write_private(path, data)
 
 
-def open_object_store(url: str | Path, **storage_options: Any) -> FsspecObjectStore:
+def open_object_store(
+    url: str | Path,
+    *,
+    sse: str | None = None,
+    kms_key_id: str | None = None,
+    **storage_options: Any,
+) -> FsspecObjectStore:
     """The object store for a URL: a folder path, file://..., or s3://bucket/prefix.
 
     For S3, storage_options go to s3fs (endpoint_url, key, secret ...); without them s3fs
     reads the usual AWS_* environment variables (AWS_ENDPOINT_URL for a local endpoint).
+    sse ("aws:kms" with kms_key_id, or "AES256") asks S3 to encrypt every object it stores;
+    a local folder ignores it (its files are owner-only instead).
     """
+    if str(url).startswith("s3://"):
+        extra = {
+            **storage_options.pop("s3_additional_kwargs", {}),
+            **s3_encryption(sse, kms_key_id),
+        }
+        storage_options["s3_additional_kwargs"] = extra
     return FsspecObjectStore(url, **storage_options)
+
+
+def s3_encryption(sse: str | None, kms_key_id: str | None) -> dict[str, str]:
+    """The S3 request parameters for server-side encryption (PutObject, multipart uploads)."""
+    if sse is None:
+        if kms_key_id:
+            raise ObjectStoreError("PAYRUN_S3_KMS_KEY_ID: needs PAYRUN_S3_SSE=aws:kms")
+        return {}
+    if sse == "AES256":
+        if kms_key_id:
+            raise ObjectStoreError("PAYRUN_S3_KMS_KEY_ID: only with PAYRUN_S3_SSE=aws:kms")
+        return {"ServerSideEncryption": "AES256"}
+    if sse == "aws:kms":
+        if not kms_key_id:
+            raise ObjectStoreError("PAYRUN_S3_KMS_KEY_ID: required with PAYRUN_S3_SSE=aws:kms")
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+    raise ObjectStoreError(f"PAYRUN_S3_SSE: must be aws:kms or AES256, got {sse!r}")
