@@ -37,6 +37,7 @@ def main() -> None:
 
 
 def _register_subcommands() -> None:
+    from payrun.entrypoints import data_cli
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.schedules_cli import schedules_app
@@ -44,6 +45,7 @@ def _register_subcommands() -> None:
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
+    data_cli.register(app)  # payrun secrets ..., payrun purge
 
 
 @app.command()
