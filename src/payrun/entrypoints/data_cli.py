@@ -17,6 +17,7 @@ console = Console()
 def register(app: typer.Typer) -> None:
     """Add `payrun secrets` and `payrun purge` to the command line."""
     app.add_typer(secrets_app, name="secrets", help="Encryption keys: status and rotation.")
+    app.command("purge")(purge)
 
 
 @secrets_app.command("status")
@@ -81,3 +82,35 @@ def rotate(
         console.print(
             f"key(s) {', '.join(result.retired)} no longer needed: remove them from {KEY_ENV}"
         )
+
+
+def purge(
+    before: Annotated[
+        str, typer.Option(help="remove files of runs paid before this date (YYYY-MM-DD)")
+    ],
+    dry_run: Annotated[bool, typer.Option(help="count what would go, remove nothing")] = False,
+) -> None:
+    """Remove old pay runs' snapshots, step outputs and files (paychecks stay in the database).
+
+    Refuses a date that would remove records younger than the 4 years employment tax records
+    must be kept. Every decision, with its counts, goes to the audit log.
+    """
+    from datetime import date
+
+    from payrun.bootstrap import build_context
+    from payrun.domain.errors import InvalidInput
+    from payrun.entrypoints.runner import prepare_database
+    from payrun.services.retention import purge as purge_files
+
+    try:
+        cutoff = date.fromisoformat(before)
+    except ValueError:
+        raise InvalidInput("--before", f"must be a date YYYY-MM-DD, got {before!r}") from None
+    settings = get_settings()
+    prepare_database(settings)
+    report = purge_files(build_context(settings), cutoff, date.today(), dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    console.print(
+        f"{verb} {report.objects} objects and {report.files} files of {report.runs} runs "
+        f"paid before {report.before} (the law allows up to {report.legal_limit})"
+    )
