@@ -14,7 +14,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAYRUN_", extra="ignore")
 
     home: Path = Field(default=Path(".payrun"), description="folder for every local file")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite by default")
+    # Fields holding secrets (or URLs that may carry one) are left out of repr(settings).
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite by default", repr=False
+    )
     object_store: str | None = Field(default=None, description="snapshots: folder or s3:// URL")
     # S3 server-side encryption of the object store: "aws:kms" (with s3_kms_key_id) or "AES256".
     s3_sse: Literal["aws:kms", "AES256"] | None = Field(default=None, description="S3 SSE")
@@ -25,7 +28,9 @@ class Settings(BaseSettings):
     temporal_address: str | None = Field(default=None, validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
     # Temporal Cloud / a TLS cluster: an API key, or a client certificate and key (mTLS).
-    temporal_api_key: str | None = Field(default=None, validation_alias="TEMPORAL_API_KEY")
+    temporal_api_key: str | None = Field(
+        default=None, validation_alias="TEMPORAL_API_KEY", repr=False
+    )
     temporal_tls_cert: Path | None = Field(
         default=None, validation_alias="TEMPORAL_TLS_CLIENT_CERT_PATH"
     )
@@ -44,12 +49,16 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     bank_url: str | None = Field(default=None, description="bank API; unset: file drop")
     time_entry_url: str | None = Field(default=None, description="time-entry service URL")
-    callback_secret: str | None = Field(default=None, description="HMAC secret for callbacks")
+    callback_secret: str | None = Field(
+        default=None, description="HMAC secret for callbacks", repr=False
+    )
     callback_port: int = 0  # the worker's callback receiver; 0 picks a free port
     # Notifications: an operator webhook and/or email; employers.webhook_url/notify_email add
     # per-employer channels (the same secret signs them, the same SMTP server sends them).
-    webhook_url: str | None = Field(default=None, description="operator webhook URL")
-    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 webhook secret")
+    webhook_url: str | None = Field(default=None, description="operator webhook URL", repr=False)
+    webhook_secret: str | None = Field(
+        default=None, description="HMAC-SHA256 webhook secret", repr=False
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server for email notices")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str | None = Field(default=None, description="sender address of email notices")
