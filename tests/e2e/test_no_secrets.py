@@ -31,7 +31,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from payrun.adapters.crypto import KEY_ENV, Vault
 from payrun.adapters.db.engine import migrate, transaction
-from payrun.adapters.db.models import Employer, PaySchedule
+from payrun.adapters.db.models import Employee, Employer, PaySchedule
 from payrun.adapters.notify import InvalidSignature, verify_signature
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, plan_run, start_run
@@ -238,3 +238,17 @@ async def test_no_secret_in_logs_history_or_process_arguments(
         if secret.encode() in text
     }
     assert leaks == set()
+    # Nor any employee's full SSN or account number: workflows pass ids and references.
+    personal = _full_ssns_and_accounts(settings)
+    assert len(personal) >= 2 * 12 + 2  # 12 SSNs and accounts, 2 funding accounts, both forms
+    assert [n for n in personal if n.encode() in history or n.encode() in logs] == []
+
+
+def _full_ssns_and_accounts(settings: Settings) -> set[str]:
+    vault = Vault.for_settings(settings)
+    with transaction(settings.db_url) as session:
+        people = session.execute(select(Employee.ssn_enc, Employee.bank_account_enc)).all()
+        funding = session.scalars(select(Employer.funding_account_enc)).all()
+    tokens = [t for row in people for t in row] + list(funding)
+    clear = [vault.decrypt(t) for t in tokens]
+    return {*clear, *(n.replace("-", "") for n in clear)}  # as stored and digits only
