@@ -93,10 +93,11 @@ def employee_add(
     external_id: Annotated[str, typer.Option(help="the employer's id for the employee")],
     first: Annotated[str, typer.Option()],
     last: Annotated[str, typer.Option()],
-    ssn: Annotated[str, typer.Option(help="NNN-NN-NNNN (stored encrypted)")],
+    # Omitted, SSN and account are asked for without echo: arguments show in ps to every user.
+    ssn: Annotated[str, typer.Option(prompt=True, hide_input=True, help="NNN-NN-NNNN")],
     rate: Annotated[str, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")],
     routing: Annotated[str, typer.Option(help="ABA routing number for direct deposit")],
-    account: Annotated[str, typer.Option(help="account number (stored encrypted)")],
+    account: Annotated[str, typer.Option(prompt=True, hide_input=True, help="account number")],
     state: Annotated[str, typer.Option(help="work and home state, e.g. CA")],
     pay_type: Annotated[str, typer.Option(help="salary or hourly")] = "salary",
     filing_status: Annotated[str, typer.Option(help="Form W-4 filing status")] = "single",
