@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Table, select, update
+from sqlalchemy import Column, Table, bindparam, select, update
 
 from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import AuditLog, Base
@@ -81,17 +81,20 @@ def reseal_batch(
             .order_by(target.id)
             .limit(size)
         ).all()
+        changes = [
+            {"row_id": row_id, "was": token, "fresh": vault.encrypt(vault.decrypt(token))}
+            for row_id, token in rows
+            if token is not None and not vault.is_current(token)
+        ]
         changed = 0
-        for row_id, token in rows:
-            if token is None or vault.is_current(token):
-                continue
-            fresh = vault.encrypt(vault.decrypt(token))
-            done = session.execute(
+        if changes:  # one statement, many parameter sets; a row changed meanwhile is skipped
+            statement = (
                 update(target.table)
-                .where(target.id == row_id, target.column == token)
-                .values({target.column.name: fresh})
+                .where(target.id == bindparam("row_id"), target.column == bindparam("was"))
+                .values({target.column.name: bindparam("fresh")})
             )
-            changed += done.rowcount
+            connection = session.connection()
+            changed = connection.execute(statement, changes).rowcount
     return (rows[-1][0] if rows else None), changed
 
 
