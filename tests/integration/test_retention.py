@@ -128,6 +128,7 @@ def test_old_runs_lose_their_files_and_objects_but_keep_their_paychecks(
     assert not any(f.exists() for f in old)
     assert not (ctx.output_dir / "nacha" / OLD_RUN).exists()
     assert ctx.store.keys(f"runs/{OLD_RUN}/") == []
+    assert not (ctx.output_dir.parent / "snapshots" / "runs" / OLD_RUN).exists()
     assert all(f.exists() for f in young) and len(ctx.store.keys(f"runs/{YOUNG_RUN}/")) == 2
     with reading(ctx.db_url) as session:
         assert session.scalar(select(func.count()).select_from(Paycheck)) == 2

@@ -69,14 +69,15 @@ def test_an_existing_home_open_to_others_is_tightened_once_with_a_notice(
     (home / "snapshots" / "runs").mkdir(parents=True)  # 0755 under umask 022
     (home / "payrun.db").write_bytes(b"")  # 0644
     (home / "snapshots" / "runs" / "chunk.json").write_bytes(b"{}")
-    assert len(open_to_others(home)) == 5
+    (home / "notes.txt").write_bytes(b"")  # not payrun's: left as its owner made it
+    assert len(open_to_others(home)) == 6
 
     Settings(home=home).home_dir  # noqa: B018 (the property secures the home)
     first = capsys.readouterr().err
     Settings(home=home).home_dir  # noqa: B018
     second = capsys.readouterr().err
 
-    assert open_to_others(home) == []
+    assert open_to_others(home) == [home / "notes.txt"]
     assert first.count("\n") == 1 and "made 5 files and folders" in first
     assert second == ""  # a private home is not walked again
 

@@ -110,6 +110,7 @@ class FsspecObjectStore:
         if self._local:
             for path in paths:
                 Path(path).unlink(missing_ok=True)
+            _prune_empty_folders({Path(p).parent for p in paths}, Path(self._root))
         elif paths:
             self._fs.rm(paths)  # S3: batched DeleteObjects; a missing key is no error
         log.debug("objects deleted", count=len(paths))
@@ -129,6 +130,17 @@ def _normalise(url: str) -> str:
     if "://" not in url:
         url = Path(url).expanduser().resolve().as_uri()
     return url.rstrip("/")
+
+
+def _prune_empty_folders(folders: set[Path], root: Path) -> None:
+    """Remove folders left empty by a delete, and their parents up to root (a purged run)."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != root and root in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): its parents are not empty either
+                break
+            folder = folder.parent
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -93,14 +93,21 @@ def tighten(root: Path) -> int:
     return changed
 
 
+# What payrun keeps in PAYRUN_HOME (globs). Only these are tightened, so a home pointed at a
+# folder that also holds other things (a user's own home directory) keeps their modes.
+HOME_ENTRIES = ("payrun.db*", "temporal.db*", "temporal.log", "secret.key*", "snapshots", "out")
+
+
 def secure_home(home: Path) -> Path:
     """PAYRUN_HOME, created owner-only. An installation from before (a home open to others)
-    is tightened once, all the way down, with a one-line notice on stderr; after that the
-    home is 0700 and the writers keep everything under it private, so a start costs one stat."""
+    has the home and payrun's own files in it tightened once, all the way down, with a
+    one-line notice on stderr; after that the home is 0700 and the writers keep everything
+    under it private, so a start costs one stat."""
     if not home.exists():
         return private_dir(home)
     if _loose(home):
-        changed = tighten(home)
+        ours = [p for pattern in HOME_ENTRIES for p in sorted(home.glob(pattern))]
+        changed = _tighten_one(home, DIR_MODE) + sum(tighten(p) for p in ours)
         print(
             f"payrun: made {changed} files and folders under {home} owner-only "
             "(they were open to group or others)",
