@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from payrun.private_files import private_dir, secure_home
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAYRUN_", extra="ignore")
@@ -66,8 +68,6 @@ class Settings(BaseSettings):
 
     @cached_property
     def home_dir(self) -> Path:
-        from payrun.adapters.private_files import secure_home
-
         return secure_home(self.home.expanduser().resolve())
 
     @property
@@ -80,8 +80,6 @@ class Settings(BaseSettings):
 
     @property
     def output_dir(self) -> Path:
-        from payrun.adapters.private_files import private_dir
-
         return private_dir(self.home_dir / "out")
 
     @property

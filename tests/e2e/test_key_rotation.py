@@ -22,6 +22,7 @@ from sqlalchemy import select
 from payrun.adapters.crypto import Vault, key_id
 from payrun.adapters.db.engine import migrate, reading
 from payrun.adapters.db.models import AuditLog, Employee, Employer
+from payrun.adapters.db.records import SqlCiphertexts
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
 from payrun.services.key_rotation import keys_in_use
@@ -45,7 +46,7 @@ def _secrets(settings: Settings, vault: Vault) -> dict[tuple[str, int], str]:
 
 def _per_key(settings: Settings, vault: Vault) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for counts in keys_in_use(settings.db_url, vault).values():
+    for counts in keys_in_use(SqlCiphertexts(settings.db_url), vault).values():
         for kid, count in counts.items():
             totals[kid] = totals.get(kid, 0) + count
     return totals

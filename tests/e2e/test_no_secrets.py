@@ -35,8 +35,8 @@ from payrun.adapters.db.models import Employee, Employer, PaySchedule
 from payrun.adapters.notify import InvalidSignature, verify_signature
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, plan_run, start_run
+from payrun.services.messages import Downstream
 from payrun.services.seed import seed_demo
-from payrun.workflows.messages import Downstream
 from payrun_sims.process import SimProcess
 from tests.conftest import POSTGRES_URL, _postgres_schema_url
 

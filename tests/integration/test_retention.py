@@ -17,10 +17,11 @@ from sqlalchemy import func, select
 
 from payrun.adapters.db.engine import migrate, reading, transaction
 from payrun.adapters.db.models import AuditLog, Paycheck, PayPeriod, PayRun, PaySchedule
-from payrun.adapters.private_files import write_private
+from payrun.adapters.db.records import SqlRecords
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
+from payrun.private_files import write_private
 from payrun.services.context import PayrollContext
 from payrun.services.retention import latest_allowed_before, purge
 
@@ -104,7 +105,7 @@ def test_a_date_younger_than_four_years_is_refused_and_nothing_is_removed(
     files = _files(ctx, OLD_RUN) + _files(ctx, YOUNG_RUN)
 
     with pytest.raises(InvalidInput, match="latest allowed today is 2022-01-01") as refused:
-        purge(ctx, date(2024, 7, 1), TODAY)
+        purge(ctx, SqlRecords(ctx.db_url), date(2024, 7, 1), TODAY)
 
     assert refused.value.field == "--before"
     assert all(f.exists() for f in files)
@@ -119,9 +120,9 @@ def test_old_runs_lose_their_files_and_objects_but_keep_their_paychecks(
 ) -> None:
     old, young = _files(ctx, OLD_RUN), _files(ctx, YOUNG_RUN)
 
-    dry = purge(ctx, date(2022, 1, 1), TODAY, dry_run=True)
+    dry = purge(ctx, SqlRecords(ctx.db_url), date(2022, 1, 1), TODAY, dry_run=True)
     assert all(f.exists() for f in old)
-    report = purge(ctx, date(2022, 1, 1), TODAY)
+    report = purge(ctx, SqlRecords(ctx.db_url), date(2022, 1, 1), TODAY)
 
     assert (dry.runs, dry.objects, dry.files) == (report.runs, report.objects, report.files)
     assert (report.runs, report.objects, report.files) == (1, 2, 3)

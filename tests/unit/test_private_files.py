@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from payrun.adapters.db.engine import make_engine
-from payrun.adapters.private_files import (
+from payrun.config import Settings
+from payrun.private_files import (
     open_private,
     open_to_others,
     private_dir,
@@ -19,7 +20,6 @@ from payrun.adapters.private_files import (
     touch_private,
     write_private,
 )
-from payrun.config import Settings
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from payrun.adapters.private_files import FILE_MODE, private_dir, tighten, write_private
 from payrun.domain.errors import InvalidInput
+from payrun.private_files import FILE_MODE, private_dir, tighten, write_private
 
 KEY_ENV = "PAYRUN_SECRET_KEY"
 KEY_FILE_NAME = "secret.key"

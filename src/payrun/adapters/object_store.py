@@ -12,7 +12,7 @@ import msgspec
 import structlog
 from fsspec.implementations.local import LocalFileSystem
 
-from payrun.adapters.private_files import write_private
+from payrun.private_files import write_private
 
 log = structlog.get_logger(__name__)
 

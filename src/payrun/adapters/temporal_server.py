@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from payrun.adapters.private_files import open_private, tighten
+from payrun.private_files import open_private, tighten
 
 # The dev server's SQLite file in its default rollback-journal mode, synced on every commit,
 # costs 13-20 ms of server CPU per activity on 2 cores; in WAL mode with synchronous=NORMAL,

@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
 def status() -> None:
     """Which key writes, which keys are held, and how many ciphertexts each key sealed."""
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.records import SqlCiphertexts
     from payrun.entrypoints.runner import prepare_database
     from payrun.services.key_rotation import keys_in_use
 
@@ -32,7 +33,7 @@ def status() -> None:
     vault = Vault.for_settings(settings)
     console.print(f"current key {vault.current_key_id}; held: {', '.join(vault.key_ids)}")
     table = Table("column", "key id", "ciphertexts")
-    for column, counts in keys_in_use(settings.db_url, vault).items():
+    for column, counts in keys_in_use(SqlCiphertexts(settings.db_url), vault).items():
         for kid, count in sorted(counts.items()):
             table.add_row(column, kid, str(count))
     console.print(table)
@@ -51,6 +52,7 @@ def rotate(
     may go on meanwhile: both keys read until the end, the new one writes.
     """
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.records import SqlCiphertexts, SqlRecords
     from payrun.adapters.keyring import KEY_ENV, KeySource, new_key
     from payrun.entrypoints.runner import prepare_database
     from payrun.services.key_rotation import rotate as rotate_keys
@@ -62,7 +64,8 @@ def rotate(
     if len(ring.read()) > 1:
         console.print("resuming the rotation begun before (the first key in the ring writes)")
     result = rotate_keys(
-        settings.db_url,
+        SqlCiphertexts(settings.db_url),
+        SqlRecords(settings.db_url),
         vault,
         ring,
         new_key,
@@ -97,6 +100,7 @@ def purge(
     """
     from datetime import date
 
+    from payrun.adapters.db.records import SqlRecords
     from payrun.bootstrap import build_context
     from payrun.domain.errors import InvalidInput
     from payrun.entrypoints.runner import prepare_database
@@ -108,7 +112,9 @@ def purge(
         raise InvalidInput("--before", f"must be a date YYYY-MM-DD, got {before!r}") from None
     settings = get_settings()
     prepare_database(settings)
-    report = purge_files(build_context(settings), cutoff, date.today(), dry_run=dry_run)
+    report = purge_files(
+        build_context(settings), SqlRecords(settings.db_url), cutoff, date.today(), dry_run=dry_run
+    )
     verb = "would remove" if dry_run else "removed"
     console.print(
         f"{verb} {report.objects} objects and {report.files} files of {report.runs} runs "

@@ -18,12 +18,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Table, bindparam, select, update
-
-from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import AuditLog, Base
 from payrun.services.context import utc_now
 
 LEGACY = "legacy"  # v1 and Fernet ciphertexts: no key id in them
@@ -37,18 +34,22 @@ class KeyRing(Protocol):
     def write(self, keys: list[bytes]) -> None: ...
 
 
-@dataclass(frozen=True)
-class EncryptedColumn:
-    table: Table
-    column: Column[Any]
+class Ciphertexts(Protocol):
+    """Every encrypted column, by name ("employees.ssn_enc")."""
 
-    @property
-    def name(self) -> str:
-        return f"{self.table.name}.{self.column.name}"
+    def columns(self) -> list[str]: ...
 
-    @property
-    def id(self) -> Column[Any]:
-        return self.table.c.id
+    def reseal_batch(
+        self, column: str, after: int, size: int, reseal: Callable[[bytes], bytes | None]
+    ) -> tuple[int | None, int]: ...
+
+    def count_by(self, column: str, label: Callable[[bytes], str]) -> Counter[str]: ...
+
+
+class AuditTrail(Protocol):
+    def audit(
+        self, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+    ) -> None: ...
 
 
 @dataclass
@@ -59,47 +60,8 @@ class RotationResult:
     resealed: dict[str, int] = field(default_factory=dict)
 
 
-def encrypted_columns() -> list[EncryptedColumn]:
-    """Every ciphertext column in the schema: its name ends in `_enc` (ssn_enc, ...)."""
-    return [
-        EncryptedColumn(table, column)
-        for table in Base.metadata.sorted_tables
-        for column in table.columns
-        if column.name.endswith("_enc") and "id" in table.c
-    ]
-
-
-def reseal_batch(
-    db_url: str, vault: Any, target: EncryptedColumn, after: int, size: int
-) -> tuple[int | None, int]:
-    """Re-seal the rows with id > after (at most size); the last id seen (None: no more
-    rows) and how many were re-sealed."""
-    with transaction(db_url) as session:
-        rows = session.execute(
-            select(target.id, target.column)
-            .where(target.id > after)
-            .order_by(target.id)
-            .limit(size)
-        ).all()
-        changes = [
-            {"row_id": row_id, "was": token, "fresh": vault.encrypt(vault.decrypt(token))}
-            for row_id, token in rows
-            if token is not None and not vault.is_current(token)
-        ]
-        changed = 0
-        if changes:  # one statement, many parameter sets; a row changed meanwhile is skipped
-            statement = (
-                update(target.table)
-                .where(target.id == bindparam("row_id"), target.column == bindparam("was"))
-                .values({target.column.name: bindparam("fresh")})
-            )
-            connection = session.connection()
-            changed = connection.execute(statement, changes).rowcount
-    return (rows[-1][0] if rows else None), changed
-
-
 def sweep(
-    db_url: str,
+    ciphertexts: Ciphertexts,
     vault: Any,
     *,
     batch_size: int = 500,
@@ -107,38 +69,41 @@ def sweep(
     on_batch: Callable[[str, int], None] = lambda _name, _count: None,
 ) -> dict[str, int]:
     """Re-seal every encrypted column under the current key; counts per column."""
+
+    def reseal(token: bytes) -> bytes | None:
+        return None if vault.is_current(token) else vault.encrypt(vault.decrypt(token))
+
     resealed: dict[str, int] = {}
-    for target in encrypted_columns():
+    for column in ciphertexts.columns():
         after: int | None = 0
-        resealed[target.name] = 0
+        resealed[column] = 0
         while after is not None:
-            after, changed = reseal_batch(db_url, vault, target, after, batch_size)
-            resealed[target.name] += changed
-            on_batch(target.name, changed)
+            after, changed = ciphertexts.reseal_batch(column, after, batch_size, reseal)
+            resealed[column] += changed
+            on_batch(column, changed)
             if pause and after is not None:
                 time.sleep(pause)
     return resealed
 
 
-def keys_in_use(db_url: str, vault: Any) -> dict[str, Counter[str]]:
+def keys_in_use(ciphertexts: Ciphertexts, vault: Any) -> dict[str, Counter[str]]:
     """Per column, how many ciphertexts each key id (or LEGACY) sealed."""
-    found: dict[str, Counter[str]] = {}
-    with reading(db_url) as session:
-        for target in encrypted_columns():
-            query = select(target.column).where(target.column.is_not(None))
-            tokens = session.scalars(query.execution_options(yield_per=5000))
-            found[target.name] = Counter(vault.key_id_of(t) or LEGACY for t in tokens)
-    return found
+    return {
+        column: ciphertexts.count_by(column, lambda t: vault.key_id_of(t) or LEGACY)
+        for column in ciphertexts.columns()
+    }
 
 
-def stale(db_url: str, vault: Any) -> int:
+def stale(ciphertexts: Ciphertexts, vault: Any) -> int:
     """Ciphertexts not under the current key."""
     current = vault.current_key_id
-    return sum(n for c in keys_in_use(db_url, vault).values() for k, n in c.items() if k != current)
+    counts = keys_in_use(ciphertexts, vault).values()
+    return sum(n for c in counts for kid, n in c.items() if kid != current)
 
 
 def rotate(
-    db_url: str,
+    ciphertexts: Ciphertexts,
+    audit: AuditTrail,
     vault: Any,
     ring: KeyRing,
     new_key: Callable[[], bytes],
@@ -157,30 +122,19 @@ def rotate(
     vault.reload()
     result = RotationResult(vault.current_key_id, began, retired=vault.key_ids[1:])
     while True:
-        counts = sweep(db_url, vault, batch_size=batch_size, pause=pause, on_batch=on_batch)
+        counts = sweep(ciphertexts, vault, batch_size=batch_size, pause=pause, on_batch=on_batch)
         for name, count in counts.items():
             result.resealed[name] = result.resealed.get(name, 0) + count
-        if stale(db_url, vault) == 0:
+        if stale(ciphertexts, vault) == 0:
             break
     if ring.writable and len(ring.read()) > 1:
         ring.write(ring.read()[:1])
         vault.reload()
-    _audit(db_url, result)
+    details: dict[str, Any] = {
+        "key_id": result.key_id,
+        "retired_key_ids": result.retired,
+        "resealed": result.resealed,
+    }
+    subject = f"key {result.key_id}"
+    audit.audit(utc_now(), "payrun secrets rotate", "secrets.rotate", subject, details)
     return result
-
-
-def _audit(db_url: str, result: RotationResult) -> None:
-    with transaction(db_url) as session:
-        session.add(
-            AuditLog(
-                at=utc_now(),
-                actor="payrun secrets rotate",
-                action="secrets.rotate",
-                subject=f"key {result.key_id}",
-                details={
-                    "key_id": result.key_id,
-                    "retired_key_ids": result.retired,
-                    "resealed": result.resealed,
-                },
-            )
-        )

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
-from payrun.adapters.private_files import write_private
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
+from payrun.private_files import write_private
 from payrun.services.context import PayrollContext
 from payrun.services.messages import EmployerInput, PaymentOutcome, PreparedPayment
 from payrun.services.ports import PaymentBatch

@@ -15,18 +15,23 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
-from sqlalchemy import select
-
-from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import AuditLog, PayPeriod, PayRun
 from payrun.domain.errors import InvalidInput
 from payrun.services.context import PayrollContext
 
 RETENTION_YEARS = 4  # 26 CFR 31.6001-1(e)(2)
 ACTOR = "payrun purge"
+
+
+class Records(Protocol):
+    def runs_paid_before(self, day: date) -> list[str]: ...
+
+    def audit(
+        self, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -47,19 +52,21 @@ def latest_allowed_before(today: date) -> date:
     return date(last_purgeable_year + 1, 1, 1)
 
 
-def purge(ctx: PayrollContext, before: date, today: date, dry_run: bool = False) -> PurgeReport:
+def purge(
+    ctx: PayrollContext, records: Records, before: date, today: date, dry_run: bool = False
+) -> PurgeReport:
     """Remove what the runs paid before `before` left in the object store and output folder;
     refuse (and record the refusal) if any of it is younger than the legal minimum."""
     limit = latest_allowed_before(today)
     if before > limit:
-        _audit(ctx, PurgeReport(before.isoformat(), limit.isoformat(), "refused"))
+        _audit(ctx, records, PurgeReport(before.isoformat(), limit.isoformat(), "refused"))
         raise InvalidInput(
             "--before",
             f"{before} would remove records younger than the {RETENTION_YEARS} years employment "
             f"tax records must be kept (26 CFR 31.6001-1(e)(2)); the latest allowed today is "
             f"{limit}",
         )
-    runs = _runs_paid_before(ctx.db_url, before)
+    runs = records.runs_paid_before(before)
     keys = [k for run in runs for k in ctx.store.keys(f"runs/{run}/")]
     files = [f for run in runs for f in _files_of(ctx.output_dir, run)]
     if not dry_run:
@@ -72,19 +79,8 @@ def purge(ctx: PayrollContext, before: date, today: date, dry_run: bool = False)
     report = PurgeReport(
         before.isoformat(), limit.isoformat(), decision, len(runs), len(keys), len(files)
     )
-    _audit(ctx, report)
+    _audit(ctx, records, report)
     return report
-
-
-def _runs_paid_before(db_url: str, before: date) -> list[str]:
-    with reading(db_url) as session:
-        query = (
-            select(PayRun.id)
-            .join(PayPeriod, PayPeriod.id == PayRun.pay_period_id)
-            .where(PayPeriod.pay_date < before)
-            .order_by(PayRun.id)
-        )
-        return list(session.scalars(query))
 
 
 def _files_of(output_dir: Path, run_id: str) -> Iterator[Path]:
@@ -106,14 +102,6 @@ def _remove_run_folders(root: Path, run_id: str) -> None:
                 Path(folder).rmdir()
 
 
-def _audit(ctx: PayrollContext, report: PurgeReport) -> None:
-    with transaction(ctx.db_url) as session:
-        session.add(
-            AuditLog(
-                at=ctx.clock(),
-                actor=ACTOR,
-                action=f"retention.{report.decision}",
-                subject=f"before {report.before}",
-                details=asdict(report),
-            )
-        )
+def _audit(ctx: PayrollContext, records: Records, report: PurgeReport) -> None:
+    action, subject = f"retention.{report.decision}", f"before {report.before}"
+    records.audit(ctx.clock(), ACTOR, action, subject, asdict(report))

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import AuditLog, Employee, Paycheck, Payment
-from payrun.adapters.private_files import write_private
 from payrun.domain.ach import codes
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.parser import AchFile, Batch, parse_file
@@ -21,6 +20,7 @@ from payrun.domain.ach.reversals import build_reversal
 from payrun.domain.ach.spec import AchFileSpec
 from payrun.domain.banking_days import banking_day_on_or_after
 from payrun.domain.errors import InvalidInput
+from payrun.private_files import write_private
 from payrun.services.context import PayrollContext
 
 REVERSED = "REVERSED"

@@ -12,7 +12,7 @@ import msgspec
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from payrun.adapters.private_files import touch_private
+from payrun.private_files import touch_private
 
 try:
     import fcntl

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import structlog
 
-from payrun.adapters.private_files import FILE_MODE, private_dir
 from payrun.domain.ach import check_file
 from payrun.domain.errors import InvalidInput, PayrollError
+from payrun.private_files import FILE_MODE, private_dir
 from payrun.services.ports import PaymentBatch, PaymentReceipt
 
 log = structlog.get_logger(__name__)
