@@ -29,9 +29,14 @@ def annual_tax(annual: Decimal, edition: StateEdition) -> Decimal:
     return base + not_below_zero(annual - threshold) * edition.figure("surtax_rate_percent") / 100
 
 
-def fica_subtraction(fica: Decimal, ytd_subtracted: Decimal, edition: StateEdition) -> Decimal:
-    """Step 1: this period's Social Security and Medicare, until $2,000 is subtracted this year."""
-    return min(fica, not_below_zero(edition.figure("fica_subtraction_cap") - ytd_subtracted))
+def fica_subtraction(
+    fica: Decimal, periods: int, ytd_subtracted: Decimal, edition: StateEdition
+) -> Decimal:
+    """Step 1: this period's Social Security and Medicare, at most the period's share of the
+    $2,000 (step 3 annualizes it: $2,000 / 52 = 38.46 a week, which is what reproduces the
+    reference's $49.58 for weekly $1,115), and never past $2,000 for the year."""
+    cap = edition.figure("fica_subtraction_cap")
+    return min(fica, cents(cap / periods), not_below_zero(cap - ytd_subtracted))
 
 
 def percentage_method(
@@ -88,7 +93,7 @@ def withhold(
         explain("exempt", "M-4 box D: full-time student, do not withhold", ZERO)
         return StateWithholding(ZERO)
     ytd = paycheck.ytd.get(MA_FICA_SUBTRACTED, ZERO)
-    subtracted = fica_subtraction(paycheck.fica, ytd, edition)
+    subtracted = fica_subtraction(paycheck.fica, paycheck.periods, ytd, edition)
     flat = paycheck.flat and paycheck.supplemental > 0
     regular = paycheck.regular if flat else paycheck.wages
     tax = ZERO
