@@ -3,6 +3,7 @@ named after the form, fields named after its lines (README "State certificates")
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
@@ -135,7 +136,13 @@ class StateFormsMixin(StrictModel):
 
 
 def _form(model: StrictModel | None, cls: type) -> Any:
-    return None if model is None else cls(**dict(model))
+    if model is None:
+        return None
+    fields = dict(model)
+    extra = fields.get("additional_withholding")
+    if isinstance(extra, int):  # NC-4 and IT 4 take whole dollars
+        fields["additional_withholding"] = Decimal(extra)
+    return cls(**fields)
 
 
 def certificates(model: StateFormsMixin) -> dom.StateCertificates:
