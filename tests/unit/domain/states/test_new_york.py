@@ -154,3 +154,9 @@ def test_new_york_supplemental_flat_11_70_percent_beside_regular_wages() -> None
 def test_new_york_quarterly_payroll_is_refused_not_guessed() -> None:
     with pytest.raises(UnknownTable, match="quarterly"):
         ny.withhold(paycheck("5000", F.QUARTERLY), NY, SILENT)
+
+
+def test_new_york_city_is_for_new_york_residents_only() -> None:
+    # A "NYC" city with a New Jersey home is not a city resident: no NYC tax.
+    check = paycheck("400", residence=Place("NJ", "NYC"), ny_it2104=NyIt2104(SINGLE, 3))
+    assert ny.withhold(check, NY, SILENT).local == {}

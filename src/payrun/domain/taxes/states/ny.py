@@ -110,7 +110,8 @@ def withhold(
         nys = nys_method_ii(taxed, period, periods, form, edition, explain)
     nys_supp = cents(supplemental * edition.figure("nys_supplemental_percent") / 100)
     local: dict[str, Decimal] = {}
-    city, work_city = paycheck.city(), paycheck.work_city()
+    city = paycheck.city() if paycheck.lives_in("NY") else None  # a city in NY
+    work_city = paycheck.work_city()
     if city == "NYC":
         nyc = nyc_method_ii(taxed, period, form, edition, explain) if taxed > 0 else ZERO
         supp = cents(supplemental * edition.figure("nyc_supplemental_percent") / 100)
