@@ -12,8 +12,9 @@ from payrun.domain.certificates import IlW4, PaLocal, PaRev419, Place
 from payrun.domain.errors import InvalidInput
 from payrun.domain.periods import PayFrequency as F
 from payrun.domain.taxes.states import il, pa
+from payrun.domain.taxes.states.programs import program_tax
 
-from .helpers import SILENT, edition, paycheck
+from .helpers import SILENT, edition, paycheck, rules
 
 IL = edition("IL")
 
@@ -114,3 +115,15 @@ def test_pennsylvania_lst_exemption_certificate_stops_it() -> None:
     local = PaLocal(ZERO := Decimal(0), ZERO, Decimal(52), lst_exempt=True)
     check = paycheck("2000", residence=Place("PA"), pa_local=local)
     assert pa.withhold(check, PA_JUNE, SILENT).local == {}
+
+
+def test_illinois_example_a_is_the_formula_not_the_wage_bracket_table() -> None:
+    # Weekly 300, line 1 = 2, line 2 = 1: (5,850 + 1,000) / 52 = 131.73; 168.27 x 4.95%
+    # = 8.329 -> $8.33 (the booklet's wage-bracket table prints $8.38)
+    assert il.automated_payroll(Decimal(300), 52, IlW4(2, 1), IL, SILENT) == Decimal("8.33")
+
+
+def test_pennsylvania_uc_employee_on_1000_is_70_cents() -> None:
+    # 1,000 x 0.07% = 0.70
+    program = next(p for p in rules("PA").programs if p.code == "PA_UC")
+    assert program_tax(program, Decimal(1000), F.WEEKLY, {}) == (Decimal(1000), Decimal("0.70"))

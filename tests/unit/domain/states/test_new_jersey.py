@@ -84,3 +84,17 @@ def test_new_jersey_supplemental_paid_separately_takes_no_allowances() -> None:
     # Bonus alone, weekly, 3 allowances ignored: 500 -> over 385: 5.77 + 2% x 115 = 8.07
     check = paycheck("500", F.WEEKLY, supplemental="500", nj_w4=NjW4(NjStatus.SINGLE, 3))
     assert nj.withhold(check, NJ, SILENT).state_income_tax == Decimal("8.07")
+
+
+def test_new_jersey_rate_e_monthly_printed_gap_falls_in_line_2() -> None:
+    # Printed: line 2 "not over 2,916", line 3 "over 2,917". Taxable 2,916.50 (monthly, 0
+    # allowances, Rate E) is read as line 2 (over 1,667 to 2,917, the floors as printed):
+    # 25.00 + 2.0% x 1,249.50 = 49.99
+    check = paycheck("2916.50", F.MONTHLY, nj_w4=NjW4(NjStatus.SINGLE, 0, "E"))
+    assert nj.withhold(check, NJ, SILENT).state_income_tax == Decimal("49.99")
+
+
+def test_new_jersey_rate_d_quarterly_fifth_floor_is_15000() -> None:
+    # "$ 15.000" read as 15,000: taxable 20,000 -> 402.50 + 5.6% x 5,000 = 682.50
+    check = paycheck("20000", F.QUARTERLY, nj_w4=NjW4(NjStatus.SINGLE, 0, "D"))
+    assert nj.withhold(check, NJ, SILENT).state_income_tax == Decimal("682.50")
