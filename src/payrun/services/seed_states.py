@@ -39,12 +39,15 @@ def _pa(rng: random.Random, resident: bool) -> Row:
     if resident and rng.random() < 0.3:
         return {"residence": {"state": "PA", "city": "PHILADELPHIA"}}
     local = {
-        "resident_eit_percent": rng.choice(["1.0", "1.6", "0.5"]),
+        # an out-of-state resident owes no resident EIT: only the work location's rate
+        "resident_eit_percent": rng.choice(["1.0", "1.6", "0.5"]) if resident else "0",
         "work_nonresident_eit_percent": rng.choice(["1.28", "1.0", "0"]),
         "lst_annual": rng.choice(["52.00", "52.00", "10.00"]),
     }
-    home = "PA" if resident else None
-    return {"residence": {"state": home, "psd_code": "480501"}, "pa_local": local}
+    row: Row = {"pa_local": local}
+    if resident:
+        row["residence"] = {"state": "PA", "psd_code": "480501"}
+    return row
 
 
 def _mi(rng: random.Random, resident: bool) -> Row:
