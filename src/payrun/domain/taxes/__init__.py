@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from payrun.domain.money import CENT, Money, not_below_zero
@@ -69,10 +70,13 @@ class EmployeeTaxes:
     additional_medicare: Money
     state_income_tax: Money
     state_disability: Money
+    # by stable code (state_codes.py): NYC, PHL_WAGE ... and NY_PFL, NJ_FLI, PA_UC ...
+    local_income_tax: Mapping[str, Money] = field(default_factory=dict)
+    state_employee_taxes: Mapping[str, Money] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
-        return (
+        total = (
             self.federal_income_tax.amount
             + self.social_security.amount
             + self.medicare.amount
@@ -80,6 +84,11 @@ class EmployeeTaxes:
             + self.state_income_tax.amount
             + self.state_disability.amount
         )
+        for money in self.local_income_tax.values():
+            total += money.amount
+        for money in self.state_employee_taxes.values():
+            total += money.amount
+        return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +113,8 @@ class TaxableWages:
     state_income_tax: Money
     state_disability: Money
     state_unemployment: Money
+    # state YTD accumulators this check adds to (nj_ui_wages, ma_fica_subtracted ...)
+    state_accumulators: Mapping[str, Money] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
