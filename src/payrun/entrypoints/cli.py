@@ -41,10 +41,12 @@ def _register_subcommands() -> None:
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.schedules_cli import schedules_app
+    from payrun.entrypoints.tables_cli import tables_app
 
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
+    app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
     data_cli.register(app)  # payrun secrets ..., payrun purge
 
 
