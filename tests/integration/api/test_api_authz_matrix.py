@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from payrun.adapters.db.engine import make_engine, transaction
 from payrun.adapters.db.models import ApiKey, DeadLetter, Paycheck, PayRun
 from payrun.services.context import utc_now
-from payrun.workflows.messages import PayRunInput
+from payrun.services.messages import PayRunInput
 from tests.integration.api.conftest import ROUTING, Api, RecordingTemporal, employer_body
 
 ROLES = ("viewer", "operator", "admin")

@@ -13,7 +13,7 @@ from typing import Protocol
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from payrun.workflows.messages import PayRunInput, RedriveInput
+from payrun.services.messages import PayRunInput, RedriveInput
 
 _HEALTH_TIMEOUT = timedelta(seconds=2)
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.problems import Problem
-from payrun.services.health import database_reachable
+from payrun.adapters.db.health import database_reachable
 
 router = APIRouter(tags=["health"])
 
