@@ -109,7 +109,8 @@ def state_taxes(
         key = PROGRAM_WAGE_KEYS.get(program.code)
         if key is not None:
             accumulators[key] = charged
-        explain(program.code, f"{program.code} at {program.rate} on {charged}", tax)
+        if explain.enabled:
+            explain(program.code, f"{program.code} at {program.rate} on {charged}", tax)
     sui_taxable, sui = _sui(request, state_ui_wages, rules)
     explain("SUI", "SUI (employer) on wages under the base", sui)
     return StateTaxes(

@@ -28,7 +28,8 @@ def state_tax(
     each = cents(edition.figure("exemption") / periods)
     taxable = not_below_zero(wages - exemptions * each)
     tax = cents(taxable * edition.figure("rate_percent") / 100)
-    explain("MI", f"({wages} - {exemptions} x {each}) x 4.25%", tax)
+    if explain.enabled:
+        explain("MI", f"({wages} - {exemptions} x {each}) x 4.25%", tax)
     return tax
 
 

@@ -25,7 +25,8 @@ def computer_formula(
     taxable = not_below_zero(wages * periods - exemptions * edition.figure("exemption"))
     annual = edition.schedules["annual"].tax(taxable)
     tax = cents(annual / periods)
-    explain("OH", f"TW {taxable}: annual {annual} / {periods}", tax)
+    if explain.enabled:
+        explain("OH", f"TW {taxable}: annual {annual} / {periods}", tax)
     return tax
 
 

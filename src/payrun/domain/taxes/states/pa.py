@@ -58,10 +58,12 @@ def local_taxes(
         kind = "resident" if resident_phl else "nonresident"
         rate = edition.figure(f"philadelphia_{kind}_percent")
         taxes["PHL_WAGE"] = cents(wages * rate / 100)
-        explain("PHL", f"Philadelphia wage tax, {kind} {rate}%", taxes["PHL_WAGE"])
+        if explain.enabled:
+            explain("PHL", f"Philadelphia wage tax, {kind} {rate}%", taxes["PHL_WAGE"])
     elif local is not None and eit_rate(local) > 0:
         taxes["PA_EIT"] = cents(wages * eit_rate(local))
-        explain("EIT", f"Act 32 EIT at the higher rate {eit_rate(local)}", taxes["PA_EIT"])
+        if explain.enabled:
+            explain("EIT", f"Act 32 EIT at the higher rate {eit_rate(local)}", taxes["PA_EIT"])
     if local is not None and local.lst_annual > 0 and not local.lst_exempt:
         ytd = paycheck.ytd.get("pa_lst_tax", ZERO)
         lst = lst_per_period(local.lst_annual, paycheck.periods, ytd)
