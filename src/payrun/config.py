@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     # run at a time; more processes, not more slots, use more cores (docs/deployment.md).
     worker_activities: int = Field(default=2, ge=1, le=256, description="activity slots/worker")
     # Steps one worker process runs at a time (the rest of its slots wait their turn): one
-    # CPU-bound step per process avoids GIL contention, which measured ~30% more CPU per step.
+    # CPU-bound step per process avoids GIL contention (workflows/runtime.py).
     worker_steps_at_once: int = Field(default=1, ge=1, le=256, description="steps run at once")
     temporal_port: int = 7233
     temporal_ui_port: int = 8233

@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-# The dev server's SQLite file in its default rollback-journal mode, synced on every commit,
-# costs 13-20 ms of server CPU per activity on 2 cores; in WAL mode with synchronous=NORMAL,
-# 6-11 ms, as much as the in-memory store (`python -m benchmarks.temporal_overhead`). WAL
-# commits survive the server process being killed; an OS crash or power loss can drop the
-# last few, whose activities Temporal then runs again: every activity is idempotent.
+# The dev server's SQLite file in WAL mode with synchronous=NORMAL: its rollback-journal
+# default, synced on every commit, costs about twice the server CPU per activity
+# (docs/deployment.md, "Measurements behind the code"). WAL commits survive the server
+# process being killed; an OS crash or power loss can drop the last few, whose activities
+# Temporal then runs again: every activity is idempotent.
 SQLITE_PRAGMAS = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 
 

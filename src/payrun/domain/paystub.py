@@ -14,7 +14,7 @@ from payrun.domain.earnings import EARNING_CODES, EarningLine
 from payrun.domain.money import ZERO_MONEY, Money
 from payrun.domain.periods import PayFrequency
 from payrun.domain.request import YTD_KEYS, YearToDate
-from payrun.domain.serde import from_jsonable, money_text, to_jsonable
+from payrun.domain.serde import money_text, to_jsonable
 from payrun.domain.state_codes import EMPLOYEE_TAXES, LOCAL_TAXES
 from payrun.domain.taxes import ExplainLine, TaxableWages
 
@@ -219,12 +219,6 @@ class PayStub:
         data["ytd_after"] = self.ytd_after.to_dict()
         data["lines"] = [to_jsonable(line) for line in self.lines]
         return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PayStub:
-        stored = {key: value for key, value in data.items() if key not in ("lines", "ytd_after")}
-        stored["ytd_before"] = {"values": data["ytd_before"]}
-        return from_jsonable(cls, stored)
 
 
 def _ytd_after(before: YearToDate, current: dict[str, Decimal]) -> YearToDate:

@@ -217,10 +217,6 @@ class YearToDate:
     def to_dict(self) -> dict[str, str]:
         return {key: str(self[key]) for key in YTD_KEYS}
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, str]) -> YearToDate:
-        return cls({key: Money.of(value, f"ytd.{key}") for key, value in data.items()})
-
 
 @dataclass(frozen=True, slots=True)
 class PayRequest:

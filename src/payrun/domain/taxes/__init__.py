@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from payrun.domain.money import CENT, Money, not_below_zero
 from payrun.domain.money import cents as cents  # the tax rules' rounding, re-exported
-from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
 
@@ -127,11 +125,3 @@ class Taxes:
     employer: EmployerTaxes
     taxable: TaxableWages
     explain: tuple[ExplainLine, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = to_jsonable(self)
-        return result
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Taxes:
-        return from_jsonable(cls, data)

@@ -181,4 +181,3 @@ def test_local_and_state_lines_are_in_the_stub_and_json_by_stable_code() -> None
     assert {"ST_PIT", "PHL_WAGE", "PA_UC"} <= codes
     # net = 1,000 - every employee deduction
     assert stub.net_pay.amount == Decimal(1000) - stub.employee_deductions
-    assert PayStub.from_dict(data) == stub
