@@ -103,6 +103,9 @@ def state_taxes(
     for program in rules.programs:
         if program.code == "WA_CARES" and request.employee.certificates.wa_cares_exempt:
             continue
+        if program.code in request.employer.pays_employee_programs:
+            explain(program.code, "Paid by the employer for the employee: not deducted", ZERO)
+            continue
         base = gross if program.wages == "gross" else state_ui_wages
         charged, tax = program_tax(program, base, request.frequency, ytd)
         employee_taxes[program.code] = tax
