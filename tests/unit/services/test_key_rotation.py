@@ -70,9 +70,7 @@ class FakeAudit:
 
 
 def _vault_over(ring: FakeRing) -> Vault:
-    vault = Vault(ring.read())
-    vault._source = ring  # type: ignore[assignment]  # reload() reads the fake ring
-    return vault
+    return Vault.reading(ring)  # reload() reads the fake ring
 
 
 def test_a_value_written_under_the_old_key_during_the_sweep_is_resealed_before_retiring() -> None:
