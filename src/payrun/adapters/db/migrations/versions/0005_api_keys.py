@@ -9,8 +9,7 @@ request's key is found. `api_requests` keeps, per key and Idempotency-Key header
 the body first sent and what it started, so a repeat returns the same result and another body
 with the same key is refused. Audit records gain the request id and outcome of the API call.
 Employees gain `terminated_on`: a pay run pays a terminated employee through the period that
-holds that day, and not after; `employee_changes` keeps changes effective from a later day
-until a pay run opens a period that starts on or after it.
+holds that day, and not after.
 """
 
 from __future__ import annotations
@@ -54,22 +53,9 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_subject", "audit_log", ["action", "subject"])
     with op.batch_alter_table("employees") as batch:
         batch.add_column(sa.Column("terminated_on", sa.Date, nullable=True))
-    op.create_table(
-        "employee_changes",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("employee_id", sa.Integer, sa.ForeignKey("employees.id"), nullable=False),
-        sa.Column("effective_from", sa.Date, nullable=False),
-        sa.Column("changes_enc", sa.LargeBinary, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("error", sa.Text, nullable=True),
-    )
-    op.create_index("ix_employee_changes_due", "employee_changes", ["employee_id", "applied_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_employee_changes_due", "employee_changes")
-    op.drop_table("employee_changes")
     with op.batch_alter_table("employees") as batch:
         batch.drop_column("terminated_on")
     op.drop_index("ix_audit_log_subject", "audit_log")
