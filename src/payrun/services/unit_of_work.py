@@ -34,6 +34,7 @@ class NewEmployee:
     bank_account_enc: bytes
     bank_account_last4: str
     bank_account_type: str
+    terminated_on: date | None = None  # paid through the period holding it, not after
 
 
 @dataclass(frozen=True, slots=True)
