@@ -321,7 +321,8 @@ def _seed_employer(writer: _BulkWriter, context: _Context, index: int, employees
         values = _employee_values(rng, context, employer["state"], schedule, number)
         validate_employee_row(values)
         hours = _planned_hours(rng, schedule) if values["pay_type"] == "hourly" else []
-        writer.add_employee(_stored(values, employer_id, context.vault), hours)
+        row = _stored(values, employer_id, context.vault) | _home_address(employer, number)
+        writer.add_employee(row, hours)
 
 
 def _employer_row(rng: random.Random, context: _Context) -> Row:
@@ -346,6 +347,24 @@ def _employer_row(rng: random.Random, context: _Context) -> Row:
         "webhook_url": None,
         "notify_email": f"payroll-{ein.replace('-', '')}@example.com",
         "active": True,
+        # Faker's own stream (seeded above): the employer's draws from rng stay as they were.
+        "address_street": context.faker.street_address(),
+        "address_city": context.faker.city(),
+        "address_postal_code": context.faker.postcode(),
+    }
+
+
+STREETS = ("Oak", "Maple", "Cedar", "Pine", "Elm", "Walnut", "Lake", "Hill", "Park", "Mission")
+
+
+def _home_address(employer: Row, number: int) -> Row:
+    """Near the employer, a street and number drawn from the employee's number alone (no rng
+    draw, so every other seeded value stays as it was)."""
+    street = f"{100 + number * 7919 % 9800} {STREETS[number * 31 % len(STREETS)]} Street"
+    return {
+        "address_street": street,
+        "address_city": employer["address_city"],
+        "address_postal_code": employer["address_postal_code"],
     }
 
 
