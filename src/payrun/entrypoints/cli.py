@@ -27,7 +27,7 @@ err_console = Console(stderr=True)
 def main() -> None:
     from payrun.logs import configure
 
-    configure(get_settings().log_level)
+    configure(get_settings().log_level, get_settings().log_format)
     _register_subcommands()
     try:
         app()

@@ -14,12 +14,14 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import TLSConfig
 
 from payrun.adapters.db.engine import migrate, transaction
+from payrun.adapters.metrics import serve_metrics
 from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
 from payrun.services.runs import _employers_for, resolve_period, run_id_for
 from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.workflows.observe import worker_interceptors
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker
@@ -124,6 +126,8 @@ async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[Non
     """A worker in this process; with a bank or time-entry service configured it also hosts
     the callback receiver they answer to (asynchronous activity completion)."""
     ctx = build_context(settings)
+    if settings.metrics_port is not None:
+        serve_metrics(settings.metrics_port, settings.db_url, settings.metrics_host)
     async with contextlib.AsyncExitStack() as stack:
         if settings.bank_url or settings.time_entry_url:
             await stack.enter_async_context(_downstream(client, settings, ctx))
@@ -134,6 +138,7 @@ async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[Non
                 settings.task_queue,
                 settings.worker_activities,
                 settings.worker_steps_at_once,
+                worker_interceptors(settings.tracing),
             )
         )
         yield
