@@ -214,11 +214,15 @@ def _first_period(settings: Settings, schedule: str) -> str:
 
 
 def _run_all(settings: Settings, requests: list, worker: bool) -> list[tuple[RunSummary, float]]:  # type: ignore[type-arg]
-    from payrun.entrypoints.runner import plan_run, prepare_database
+    from payrun.entrypoints.runner import TemporalUnavailable, plan_run, prepare_database
 
     prepare_database(settings)
     plans = [plan_run(settings, r) for r in requests]  # every check before anything is written
-    return asyncio.run(_execute(settings, plans, worker))
+    try:
+        return asyncio.run(_execute(settings, plans, worker))
+    except TemporalUnavailable as err:  # one line, never a traceback
+        err_console.print(f"error: {err}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
 
 
 async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[RunSummary, float]]:  # type: ignore[type-arg]
@@ -231,7 +235,10 @@ async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[
             for plan in plans:
                 started = time.monotonic()
                 with _progress_bar(plan.run_id) as update:
-                    summary = await follow(await start_run(client, settings, plan), update)
+                    handle = await start_run(client, settings, plan)
+                    summary = await follow(
+                        handle, update, settings.follow_give_up_seconds, _connection_notice
+                    )
                     update(
                         {
                             "employers_total": summary.employers,
@@ -241,6 +248,13 @@ async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[
                     )
                 results.append((summary, time.monotonic() - started))
     return results
+
+
+def _connection_notice(connected: bool) -> None:
+    if connected:
+        console.print("Temporal answers again; following the run")
+    else:
+        console.print("Temporal unreachable; the run goes on there, reconnecting")
 
 
 class _nothing:
