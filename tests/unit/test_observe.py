@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput
 
-from payrun.workflows.messages import EmployerFailure, StepResult
+from payrun.services.messages import EmployerFailure, StepResult
 from payrun.workflows.observe import MetricsInterceptor
 
 

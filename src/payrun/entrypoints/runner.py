@@ -19,8 +19,8 @@ from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
-from payrun.services.runs import _employers_for, resolve_period, run_id_for
-from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.services.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.services.runs import employers_for, resolve_period, run_id_for
 from payrun.workflows.observe import worker_interceptors
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
@@ -56,7 +56,7 @@ def plan_run(settings: Settings, request: RunRequest) -> PayRunInput:
     """Check the request against the database (raises InvalidInput) without writing anything."""
     with transaction(settings.db_url) as session:
         period = resolve_period(session, request.schedule, request.period)
-        _employers_for(session, period, list(request.employer_ids))
+        employers_for(session, period, list(request.employer_ids))
         run_id = run_id_for(request.schedule, period, request.kind)
         return PayRunInput(
             run_id=run_id,

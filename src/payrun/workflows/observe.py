@@ -15,7 +15,7 @@ from temporalio.worker import (
 
 from payrun.adapters import metrics
 from payrun.domain.errors import InvalidInput
-from payrun.workflows.messages import (
+from payrun.services.messages import (
     EmployerFailure,
     PaymentOutcome,
     RunPlan,
