@@ -15,13 +15,13 @@ from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.metrics import serve_metrics
+from payrun.adapters.observe import worker_interceptors
 from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
 from payrun.services.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
 from payrun.services.runs import employers_for, resolve_period, run_id_for
-from payrun.workflows.observe import worker_interceptors
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker

@@ -1,4 +1,6 @@
-"""The worker's Temporal interceptors: metrics per activity and, when enabled, OpenTelemetry."""
+"""The worker's Temporal interceptors: metrics per activity and, when enabled, OpenTelemetry.
+
+The entrypoint that builds a worker hands them to it (workflows/worker.py takes a chain)."""
 
 from __future__ import annotations
 
