@@ -321,7 +321,7 @@ def _employer_row(rng: random.Random, context: _Context) -> Row:
     ein = _unique_ein(rng, context.used_eins)
     account = _digits(rng, rng.randint(8, 12))
     schedule_name = rng.choices(tuple(SCHEDULE_WEIGHTS), SCHEDULE_WEIGHTS.values())[0]
-    return {
+    row: Row = {
         "ein": ein,
         "name": context.faker.company(),
         "state": rng.choices(STATES, STATE_WEIGHTS)[0],
@@ -344,8 +344,9 @@ def _employer_row(rng: random.Random, context: _Context) -> Row:
         # Faker's own stream (seeded above): the employer's draws from rng stay as they were.
         "address_street": context.faker.street_address(),
         "address_city": context.faker.city(),
-        "address_postal_code": context.faker.postcode(),
     }
+    row["address_postal_code"] = context.faker.zipcode_in_state(row["state"])
+    return row
 
 
 STREETS = ("Oak", "Maple", "Cedar", "Pine", "Elm", "Walnut", "Lake", "Hill", "Park", "Mission")
