@@ -76,6 +76,21 @@ class Settings(BaseSettings):
     def home_dir(self) -> Path:
         return secure_home(self.home.expanduser().resolve())
 
+    def secret_values(self) -> list[str]:
+        """Every secret the settings hold, for the log scrubber (payrun.logs)."""
+        import os
+
+        from sqlalchemy import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        keys = os.environ.get("PAYRUN_SECRET_KEY", "").split(",")
+        try:
+            password = make_url(self.database_url).password if self.database_url else None
+        except ArgumentError:  # not a URL: connecting will say so, naming the setting
+            password = None
+        found = [self.callback_secret, self.webhook_secret, self.temporal_api_key, password]
+        return [str(s).strip() for s in [*found, *keys] if s and str(s).strip()]
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home_dir / 'payrun.db'}"

@@ -117,7 +117,7 @@ async def test_metrics_move_during_a_run_and_show_the_dead_letter_depth(
 
 
 def test_json_logs_carry_ids_and_redact_personal_fields(capsys) -> None:  # type: ignore[no-untyped-def]
-    configure("INFO", "json")
+    configure("INFO", fmt="json")
     try:
         with structlog.contextvars.bound_contextvars(run_id="payrun-x", employer_id=7):
             structlog.get_logger("t").info("step.done", ssn="123-45-6789", last_name="Lopez")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,15 +136,29 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 def _worker_processes(pid: int) -> bytes:
     """`ps` lines (pid and full arguments) of the worker and every process it started."""
-    table = subprocess.run(
-        ["ps", "-eww", "-o", "pid=,ppid=,args="], capture_output=True, check=True
-    ).stdout.splitlines()
-    rows = [(int(r.split()[0]), int(r.split()[1]), r) for r in table]
-    tree, lines = {pid}, []
+    rows = _process_table()
+    tree = {pid}
     for _ in range(5):  # children, grandchildren ...
         tree |= {p for p, parent, _ in rows if parent in tree}
-    lines = [r for p, _, r in rows if p in tree]
-    return b"\n".join(lines)
+    return b"\n".join(line for p, _, line in rows if p in tree)
+
+
+def _process_table() -> list[tuple[int, int, bytes]]:
+    """(pid, parent pid, line) from `ps`, or where ps reads them (/proc) if it is missing."""
+    if shutil.which("ps"):
+        table = subprocess.run(
+            ["ps", "-eww", "-o", "pid=,ppid=,args="], capture_output=True, check=True
+        ).stdout.splitlines()
+        return [(int(r.split()[0]), int(r.split()[1]), r) for r in table]
+    rows = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        rows.append((int(proc.name), parent, proc.name.encode() + b" " + args))
+    return rows
 
 
 async def _histories(client: Client, run_id: str) -> bytes:

@@ -36,17 +36,14 @@ def test_employees_hired_during_a_rotation_end_up_under_the_new_key(
     old = Fernet.generate_key()
     ring = KeySource(tmp_path / "secret.key")
     ring.write([old])
-    vault = Vault(old)
-    vault._source = ring  # a vault reading this ring, as Vault.for_settings makes one
+    vault = Vault.reading(ring)  # as Vault.for_settings makes one
     migrate(database_url)
     seed_demo(database_url, employers=2, employees=15, seed=9, vault=vault)
     employer = 1
     hired: list[tuple[int, str]] = []
 
     def hire_some() -> None:
-        hirer = Vault(old)  # another process, loaded before the rotation began
-        hirer._source = KeySource(tmp_path / "secret.key")
-        hirer._source.read()
+        hirer = Vault.reading(KeySource(tmp_path / "secret.key"))  # loaded before the rotation
         for n in range(8):
             ssn = f"123-45-{6700 + n}"
             cmd = HireEmployee(

@@ -220,3 +220,25 @@ def test_inconsistent_s3_encryption_settings_are_refused(
 ):
     with pytest.raises(ObjectStoreError, match=field):
         open_object_store("s3://payrun-test/x", sse=sse, kms_key_id=key_id)
+
+
+def test_the_documented_settings_reach_the_pay_runs_store(
+    moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import boto3
+
+    from payrun.bootstrap import build_context
+    from payrun.config import Settings
+
+    kms_key = boto3.client("kms", endpoint_url=moto_endpoint).create_key()["KeyMetadata"]["KeyId"]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("PAYRUN_OBJECT_STORE", "s3://payrun-test/prod")
+    monkeypatch.setenv("PAYRUN_S3_SSE", "aws:kms")
+    monkeypatch.setenv("PAYRUN_S3_KMS_KEY_ID", kms_key)
+
+    build_context(Settings(home=tmp_path)).store.put_json("runs/r1/employers.json", {})
+
+    head = boto3.client("s3", endpoint_url=moto_endpoint).head_object(
+        Bucket="payrun-test", Key="prod/runs/r1/employers.json"
+    )
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", kms_key)

@@ -17,6 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
@@ -72,7 +73,11 @@ class Vault:
     @classmethod
     def for_settings(cls, settings: Settings) -> Vault:
         """The keys from $PAYRUN_SECRET_KEY, else <PAYRUN_HOME>/secret.key (made on first use)."""
-        source = KeySource.for_home(settings.home_dir)
+        return cls.reading(KeySource.for_home(settings.home_dir))
+
+    @classmethod
+    def reading(cls, source: Any) -> Vault:
+        """A vault over a key source (read, changed): it follows the source as it changes."""
         vault = cls(source.read())
         vault._source = source
         return vault
