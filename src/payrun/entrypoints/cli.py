@@ -38,6 +38,7 @@ def main() -> None:
 
 def _register_subcommands() -> None:
     from payrun.entrypoints.ach_cli import ach_app
+    from payrun.entrypoints.api_cli import api_app
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.documents_cli import register as register_documents
     from payrun.entrypoints.schedules_cli import schedules_app
@@ -46,6 +47,7 @@ def _register_subcommands() -> None:
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
     register_documents(app)  # payrun stub, payrun receipt
+    app.add_typer(api_app)  # `payrun api` and `payrun keys`
 
 
 @app.command()

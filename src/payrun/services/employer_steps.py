@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import bindparam, func, insert, literal, or_, select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import (
@@ -114,14 +114,16 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
 def _unpaid_employees(
     session: Any, run: PayRun, period: PayPeriod, employer_id: int, chunk_size: int
 ) -> Iterator[list[EmployeeRow]]:
-    """The employer's active employees with no live paycheck for the period yet, chunk_size at
-    a time: an employer of any size never sits in memory whole. Only the columns a request
-    needs, through the Core connection: plain rows, without the ORM's per-row loading."""
+    """The employer's active employees, not terminated before the period, with no live
+    paycheck for the period yet, chunk_size at a time: an employer of any size never sits in
+    memory whole. Only the columns a request needs, through the Core connection: plain rows,
+    without the ORM's per-row loading."""
     rows = session.connection().execute(
         select(*EMPLOYEE_ROW_COLUMNS)
         .where(
             Employee.employer_id == employer_id,
             Employee.active.is_(True),
+            or_(Employee.terminated_on.is_(None), Employee.terminated_on >= period.start_date),
             ~_live_paychecks(run, period, employer_id)
             .where(Paycheck.employee_id == Employee.id)
             .exists(),

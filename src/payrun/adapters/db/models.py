@@ -86,6 +86,7 @@ class Employee(Base):
     ssn_enc: Mapped[bytes] = mapped_column(LargeBinary)  # Vault ciphertext, never logged
     ssn_last4: Mapped[str] = mapped_column(String(4))
     hire_date: Mapped[date] = mapped_column(Date)
+    terminated_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # paid through it
     home_state: Mapped[str] = mapped_column(String(2))
     work_state: Mapped[str] = mapped_column(String(2))
     pay_type: Mapped[str] = mapped_column(String(8))  # salary|hourly
@@ -309,9 +310,43 @@ class NotificationRecord(Base):
 
 class AuditLog(Base):
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "action", "subject"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # API calls
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # ok|rejected|error
+
+
+class ApiKey(Base):
+    """An API key: its public prefix finds it, only a slow hash of its secret is kept."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(16))  # viewer|operator|admin
+    employer_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)  # empty = every employer
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ApiRequest(Base):
+    """An Idempotency-Key seen on a POST: the body it came with and what it started."""
+
+    __tablename__ = "api_requests"
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "action", "idempotency_key", name="uq_api_request"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
