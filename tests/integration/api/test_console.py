@@ -140,3 +140,29 @@ def test_pages_answer_within_300_ms(console) -> None:  # type: ignore[no-untyped
         started = time.perf_counter()
         assert client.get(path).status_code == 200
         assert time.perf_counter() - started < 0.3, path
+
+
+def test_the_api_serves_the_stub_as_pdf_or_html_by_accept(console) -> None:  # type: ignore[no-untyped-def]
+    client, settings, ids = console
+    key = create_key(settings.db_url, CreateKey("viewer"), utc_now()).key
+    url, auth = f"/v1/paychecks/{ids['hourly']}/stub", {"Authorization": f"Bearer {key}"}
+    pdf = client.get(url, headers={**auth, "Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    html = client.get(url, headers={**auth, "Accept": "text/html"})
+    assert html.headers["content-type"].startswith("text/html") and "1,617.52" in html.text
+    refused = client.get(url, headers={**auth, "Accept": "image/png"})
+    assert refused.status_code == 406
+    scoped = create_key(settings.db_url, CreateKey("viewer", (ids["other"],)), utc_now()).key
+    hidden = client.get(url, headers={"Authorization": f"Bearer {scoped}"})
+    assert hidden.status_code == 404
+
+
+def test_the_api_serves_metrics_to_a_key_holder(console) -> None:  # type: ignore[no-untyped-def]
+    client, settings, _ = console
+    assert client.get("/metrics").status_code == 401
+    key = create_key(settings.db_url, CreateKey("viewer"), utc_now()).key
+    scraped = client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+    assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
+    # the fixture's one open dead letter, read from the database at scrape time
+    assert 'payrun_dead_letters{error_type="validation",status="OPEN"} 1.0' in scraped.text
+    assert "payrun_step_seconds_bucket" in scraped.text or "payrun_step_seconds" in scraped.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -151,7 +152,21 @@ async def start_run(request: Request) -> Response:
     except (InvalidInput, NotFound) as error:
         return render(request, "message.html", who, 422, title="Not started", message=str(error))
     await request.app.state.temporal.start_run(inp)
+    await _opened(_settings(request).db_url, inp.run_id)
     return RedirectResponse(f"/console/runs/{quote(inp.run_id)}", status_code=303)
+
+
+async def _opened(db_url: str, run_id: str, wait: float = 15.0) -> None:  # float ok: seconds
+    """Until the run's first activity has recorded it (a second or so), so its page has it."""
+    import asyncio
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            await run_in_threadpool(views.run_summary, db_url, run_id, None)
+            return
+        except NotFound:
+            await asyncio.sleep(0.2)
 
 
 def _allowed(request: Request, who: Principal, form: dict[str, str]) -> bool:
