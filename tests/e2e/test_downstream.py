@@ -28,8 +28,8 @@ from payrun.adapters.db.models import (
 )
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, hosted_worker, plan_run, start_run
+from payrun.services.messages import Downstream, RedriveInput
 from payrun.services.seed import seed_demo
-from payrun.workflows.messages import Downstream, RedriveInput
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun_sims.process import SimProcess
 

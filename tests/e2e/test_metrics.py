@@ -19,6 +19,7 @@ from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.db.models import DeadLetter, Employee, Employer, Paycheck, PaySchedule
 from payrun.adapters.metrics import serve_metrics
+from payrun.adapters.observe import worker_interceptors
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, plan_run, start_run
@@ -77,7 +78,10 @@ async def test_metrics_move_during_a_run_and_show_the_dead_letter_depth(
             test_server_existing_path=temporal_test_server_path
         ) as env:
             plan = plan_run(settings, RunRequest(schedule.name))
-            async with build_worker(env.client, build_context(settings), settings.task_queue):
+            ctx, queue = build_context(settings), settings.task_queue
+            async with build_worker(
+                env.client, ctx, queue, interceptors=worker_interceptors(False)
+            ):
                 handle = await start_run(env.client, settings, plan)
                 result = asyncio.ensure_future(handle.result())
                 while not result.done():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from payrun.adapters.db.documents import SqlDocumentReader
 from payrun.adapters.render import receipt_html, receipt_pdf, stub_html, stub_pdf
 from payrun.services.stubs import NotFound, load_receipt, load_stub
 
@@ -65,13 +66,13 @@ def _assert_stub_items(text: str) -> None:
 def test_pay_stub_pdf_shows_current_ytd_and_the_masked_account(
     payroll: dict[str, int], database_url: str
 ) -> None:
-    text = _text(stub_pdf(load_stub(database_url, payroll["hourly"])))
+    text = _text(stub_pdf(load_stub(SqlDocumentReader(database_url), payroll["hourly"])))
     _assert_stub_items(text)
     assert "EARNINGS STATEMENT" in text
 
 
 def test_pay_stub_html_has_the_same_items(payroll: dict[str, int], database_url: str) -> None:
-    html = stub_html(load_stub(database_url, payroll["hourly"]))
+    html = stub_html(load_stub(SqlDocumentReader(database_url), payroll["hourly"]))
     _assert_stub_items(html)
     assert html.startswith("<!doctype html>")
 
@@ -80,13 +81,15 @@ def test_a_stub_outside_the_callers_employers_is_not_found(
     payroll: dict[str, int], database_url: str
 ) -> None:
     with pytest.raises(NotFound, match="paycheck_id"):
-        load_stub(database_url, payroll["hourly"], employers={payroll["employer"] + 1})
+        load_stub(
+            SqlDocumentReader(database_url), payroll["hourly"], employers={payroll["employer"] + 1}
+        )
 
 
 def test_payroll_receipt_pdf_shows_debit_net_per_employee_and_tax_per_agency(
     payroll: dict[str, int], database_url: str
 ) -> None:
-    receipt = load_receipt(database_url, RUN, payroll["employer"])
+    receipt = load_receipt(SqlDocumentReader(database_url), RUN, payroll["employer"])
     text = _text(receipt_pdf(receipt))
     assert "PAYROLL RECEIPT" in text and "****5555" in text
     # debited: the two net pays, 1,617.52 + 2,341.50 = 3,959.02

@@ -24,9 +24,9 @@ from payrun.adapters.db.models import (
 )
 from payrun.bootstrap import build_context
 from payrun.config import Settings
-from payrun.services import employer_steps, runs
+from payrun.services import compensation, employer_steps, runs
 from payrun.services.context import PayrollContext
-from payrun.workflows.messages import EmployerFailure, EmployerInput, EmployerTally, PayRunInput
+from payrun.services.messages import EmployerFailure, EmployerInput, EmployerTally, PayRunInput
 
 RUN = "payrun-test-regular"
 FIRST_BEGIN = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -374,7 +374,7 @@ def test_hold_policy_holds_the_employer_when_anyone_failed(ctx: PayrollContext) 
 def test_compensation_sets_aside_the_in_flight_and_dead_letters_the_failed(
     ctx: PayrollContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(employer_steps, "VOID_BATCH", 2)  # 3 unpaid paychecks: two batches
+    monkeypatch.setattr(compensation, "VOID_BATCH", 2)  # 3 unpaid paychecks: two batches
     ids = employee_ids(ctx)
     employer = employer_id(ctx)
     employer_steps.begin_employer(ctx, EmployerInput(RUN, employer, chunk_size=4))
@@ -383,7 +383,7 @@ def test_compensation_sets_aside_the_in_flight_and_dead_letters_the_failed(
     for employee_id in ids[2:5]:
         add_paycheck(ctx, employee_id)
 
-    result = employer_steps.compensate_employer(
+    result = compensation.compensate_employer(
         ctx, EmployerFailure(RUN, employer, "validate", "Invalid", "does not reconcile", 3, 0)
     )
 

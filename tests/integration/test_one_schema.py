@@ -35,9 +35,9 @@ from payrun.config import Settings
 from payrun.entrypoints.cli import _register_subcommands, app
 from payrun.services import employee_steps, employer_steps, runs
 from payrun.services.context import PayrollContext
+from payrun.services.messages import STEPS, ChunkTask, EmployerInput, PayRunInput
 from payrun.services.schema import EmployeeModel, EmployerModel
 from payrun.services.seed import one_schedule, seed_demo
-from payrun.workflows.messages import STEPS, ChunkTask, EmployerInput, PayRunInput
 
 CA_SINGLE = {"w4": {"filing_status": "single"}, "ca_de4": {"filing_status": "single"}}
 # A deferral far over the §402(g) limit in one paycheck, so the catch-up room decides it.

@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput
 
-from payrun.workflows.messages import EmployerFailure, StepResult
-from payrun.workflows.observe import MetricsInterceptor
+from payrun.adapters.observe import MetricsInterceptor
+from payrun.services.messages import EmployerFailure, StepResult
 
 
 def _metric(name: str, **labels: str) -> float:
@@ -71,7 +71,7 @@ async def test_a_compensated_employer_counts_by_step_and_error_type() -> None:
 def test_tracing_adds_the_temporal_opentelemetry_interceptor() -> None:
     from temporalio.contrib.opentelemetry import TracingInterceptor
 
-    from payrun.workflows.observe import worker_interceptors
+    from payrun.adapters.observe import worker_interceptors
 
     assert [type(i) for i in worker_interceptors(False)] == [MetricsInterceptor]
     assert isinstance(worker_interceptors(True)[-1], TracingInterceptor)

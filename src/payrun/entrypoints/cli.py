@@ -16,7 +16,7 @@ from rich.table import Table
 
 from payrun.config import Settings, get_settings
 from payrun.domain.errors import InvalidInput
-from payrun.workflows.messages import RunSummary
+from payrun.services.messages import RunSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 # Piped output (CI logs, `| tee`) gets room for the summary table instead of rich's 80 columns.
@@ -107,6 +107,7 @@ def employee_add(
     from datetime import date
 
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.unit_of_work import SqlUnitOfWork
     from payrun.entrypoints.runner import prepare_database
     from payrun.services.hire import HireEmployee, hire
 
@@ -125,7 +126,7 @@ def employee_add(
         state,
         filing_status=filing_status,
     )
-    new_id = hire(settings.db_url, cmd, Vault.for_settings(settings), date.today())
+    new_id = hire(SqlUnitOfWork(settings.db_url), cmd, Vault.for_settings(settings), date.today())
     console.print(f"employee {new_id} added to employer {employer}")
 
 
@@ -416,8 +417,8 @@ def redrive(
 ) -> None:
     """Redrive dead letters through the same idempotent pipeline (never pays twice)."""
     from payrun.entrypoints.runner import execute_redrive, prepare_database
+    from payrun.services.messages import RedriveInput
     from payrun.services.redrive import validate_redrive
-    from payrun.workflows.messages import RedriveInput
 
     settings = get_settings()
     prepare_database(settings)

@@ -23,11 +23,12 @@ def stub_command(
     paycheck_id: Annotated[int, typer.Argument(help="paycheck id")], output: OutputFile
 ) -> None:
     """Write one paycheck's pay stub (current and YTD, Labor Code 226 items) as PDF or HTML."""
+    from payrun.adapters.db.documents import SqlDocumentReader
     from payrun.adapters.render import stub_html, stub_pdf
     from payrun.services.stubs import load_stub
 
     kind = _kind(output)
-    stub = load_stub(_database(), paycheck_id)
+    stub = load_stub(SqlDocumentReader(_database()), paycheck_id)
     _write(output, stub_pdf(stub) if kind == "pdf" else stub_html(stub).encode())
 
 
@@ -37,11 +38,12 @@ def receipt_command(
     output: OutputFile,
 ) -> None:
     """Write an employer's payroll receipt for a run: debits, net pay per employee, taxes."""
+    from payrun.adapters.db.documents import SqlDocumentReader
     from payrun.adapters.render import receipt_html, receipt_pdf
     from payrun.services.stubs import load_receipt
 
     kind = _kind(output)
-    receipt = load_receipt(_database(), run_id, employer)
+    receipt = load_receipt(SqlDocumentReader(_database()), run_id, employer)
     _write(output, receipt_pdf(receipt) if kind == "pdf" else receipt_html(receipt).encode())
 
 

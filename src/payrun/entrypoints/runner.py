@@ -15,13 +15,13 @@ from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.metrics import serve_metrics
+from payrun.adapters.observe import worker_interceptors
 from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
-from payrun.services.runs import _employers_for, resolve_period, run_id_for
-from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
-from payrun.workflows.observe import worker_interceptors
+from payrun.services.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.services.runs import employers_for, resolve_period, run_id_for
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker
@@ -56,7 +56,7 @@ def plan_run(settings: Settings, request: RunRequest) -> PayRunInput:
     """Check the request against the database (raises InvalidInput) without writing anything."""
     with transaction(settings.db_url) as session:
         period = resolve_period(session, request.schedule, request.period)
-        _employers_for(session, period, list(request.employer_ids))
+        employers_for(session, period, list(request.employer_ids))
         run_id = run_id_for(request.schedule, period, request.kind)
         return PayRunInput(
             run_id=run_id,

@@ -23,12 +23,12 @@ from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
 from payrun.services import stage_store, statuses
 from payrun.services.context import PayrollContext
+from payrun.services.messages import ChunkTask, StepResult
 from payrun.services.pay_request import parse_pay_request
 from payrun.services.paychecks import insert_paychecks
 from payrun.services.requests import hours_str, with_earnings, ytd_request
 from payrun.services.statuses import Failures
 from payrun.tables import load_tables
-from payrun.workflows.messages import ChunkTask, StepResult
 
 Hours = dict[str, dict[str, str]]  # employee id -> ISO work date -> hours
 

@@ -16,8 +16,8 @@ from payrun.domain.money import whole_cents
 from payrun.domain.paystub import FIXED_LINES, PayStub, shown
 from payrun.services import statuses
 from payrun.services.context import PayrollContext
+from payrun.services.messages import ChunkTask
 from payrun.services.statuses import Failures
-from payrun.workflows.messages import ChunkTask
 
 EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deduction"
 

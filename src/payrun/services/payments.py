@@ -21,9 +21,9 @@ from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Payche
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
 from payrun.services.context import PayrollContext
-from payrun.services.employer_steps import set_employer_status
+from payrun.services.messages import EmployerInput, PaymentOutcome, PreparedPayment
 from payrun.services.ports import PaymentBatch
-from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPayment
+from payrun.services.statuses import set_employer_status
 
 OPEN = ("PENDING", "SENT")
 log = logging.getLogger(__name__)

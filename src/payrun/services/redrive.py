@@ -8,7 +8,7 @@ from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import DeadLetter, EmployerStatus, Paycheck, Payment, PayRun
 from payrun.domain.errors import InvalidInput
 from payrun.services.context import PayrollContext
-from payrun.workflows.messages import RedriveInput, RedrivePlan, RedriveTarget
+from payrun.services.messages import RedriveInput, RedrivePlan, RedriveTarget
 
 RESOLUTIONS = ("retry", "fix_and_retry", "skip")
 ERROR_TYPES = (

@@ -22,8 +22,8 @@ from payrun.adapters.db.models import (
 )
 from payrun.domain.errors import InvalidInput
 from payrun.services.context import PayrollContext
+from payrun.services.messages import CloseRun, PayRunInput, RunPlan, RunSummary
 from payrun.services.notifications import notify
-from payrun.workflows.messages import CloseRun, PayRunInput, RunPlan, RunSummary
 
 
 def run_id_for(schedule: str, period: PayPeriod, kind: str) -> str:
@@ -62,7 +62,7 @@ def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
         period = session.get(PayPeriod, inp.pay_period_id)
         if period is None:
             raise InvalidInput("pay_period_id", f"unknown pay period {inp.pay_period_id}")
-        employers = _employers_for(session, period, inp.employer_ids)
+        employers = employers_for(session, period, inp.employer_ids)
         snapshot = [_employer_snapshot(e) for e in employers]
         ref = ctx.store.put_json(f"runs/{inp.run_id}/employers.json", snapshot)
         run = session.get(PayRun, inp.run_id)
@@ -84,7 +84,7 @@ def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
     return RunPlan(inp.run_id, [e.id for e in employers], ref)
 
 
-def _employers_for(session: Session, period: PayPeriod, wanted: list[int]) -> list[Employer]:
+def employers_for(session: Session, period: PayPeriod, wanted: list[int]) -> list[Employer]:
     query = select(Employer).where(
         Employer.schedule_id == period.schedule_id, Employer.active.is_(True)
     )

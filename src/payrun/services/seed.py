@@ -8,13 +8,14 @@ in with SQLAlchemy Core bulk inserts in one transaction: a seed lands whole or n
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from faker import Faker
@@ -23,13 +24,16 @@ from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import is_migrated, transaction
 from payrun.adapters.db.models import Employee, Employer, PayPeriod, PaySchedule, TimeEntry
-from payrun.domain.calendar import PeriodDates, is_business_day, periods_for_year
+from payrun.domain.calendar import (
+    PeriodDates,
+    is_business_day,
+    periods_for_year,
+    standard_schedule,
+)
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
+from payrun.services.ports import Encrypter
 from payrun.services.schema.employer import parse_employer_settings
-
-if TYPE_CHECKING:
-    from payrun.adapters.crypto import Vault
 
 log = structlog.get_logger(__name__)
 
@@ -92,7 +96,7 @@ class _Schedule:
 
 
 def seed_demo(
-    url: str, *, employers: int, employees: int, seed: int, year: int = 2026, vault: Vault
+    url: str, *, employers: int, employees: int, seed: int, year: int = 2026, vault: Encrypter
 ) -> SeedSummary:
     """Seed `employers` employers of `employees` employees each (see the module docstring)."""
     _check_request(employers, employees, seed, year)
@@ -163,32 +167,15 @@ def _whole_number(field: str, value: object, minimum: int | None) -> int:
 # --- the calendar ------------------------------------------------------------------------
 
 
-def _anchor(name: str, year: int) -> date:
-    """Weekly/biweekly: the Sunday on or before Dec 28 of the year before (2025-12-28 for 2026);
-    semimonthly/monthly: Dec 1 of the year before, so December's work paid in January counts."""
-    if name in ("weekly", "biweekly"):
-        dec_28 = date(year - 1, 12, 28)
-        return dec_28 - timedelta(days=(dec_28.weekday() + 1) % 7)
-    return date(year - 1, 12, 1)
-
-
-def _schedule_row(name: str, year: int) -> Row:
-    delay = 6 if name in ("weekly", "biweekly") else 5
-    return {
-        "name": name,
-        "frequency": name,
-        "anchor_date": _anchor(name, year),
-        "pay_delay_days": delay,
-        "workweek_start": 6,
-        "paused": False,
-    }
-
-
 def _ensure_calendar(session: Session, year: int) -> tuple[dict[str, _Schedule], int, int]:
     """The four schedules and their periods for `year`, adding whichever are missing."""
     table = PaySchedule.__table__
     existing = {row.name for row in session.execute(select(table.c.name))}
-    missing = [_schedule_row(name, year) for name in SCHEDULE_WEIGHTS if name not in existing]
+    missing = [
+        dataclasses.asdict(standard_schedule(name, year))
+        for name in SCHEDULE_WEIGHTS
+        if name not in existing
+    ]
     if missing:
         session.execute(insert(table), missing)
     schedules, periods_added = {}, 0
@@ -293,7 +280,7 @@ class _Context:
     seed: int
     year: int
     schedules: dict[str, _Schedule]
-    vault: Vault
+    vault: Encrypter
     faker: Faker
     first_names: tuple[str, ...]
     last_names: tuple[str, ...]
@@ -301,7 +288,7 @@ class _Context:
 
 
 def _context(
-    session: Session, seed: int, year: int, schedules: dict[str, _Schedule], vault: Vault
+    session: Session, seed: int, year: int, schedules: dict[str, _Schedule], vault: Encrypter
 ) -> _Context:
     faker = Faker("en_US")
     faker.seed_instance(seed)
@@ -538,7 +525,7 @@ def _planned_hours(rng: random.Random, schedule: _Schedule) -> list[tuple[date, 
     return sorted(long_days + saturdays)
 
 
-def _stored(values: Row, employer_id: int, vault: Vault) -> Row:
+def _stored(values: Row, employer_id: int, vault: Encrypter) -> Row:
     """The `employees` row: secrets encrypted, only their last four digits in clear."""
     row = dict(values, employer_id=employer_id)
     ssn, account = row.pop("ssn"), row.pop("bank_account")

@@ -1,13 +1,14 @@
-"""Employee status transitions of a chunk step: set-based, inside the caller's transaction."""
+"""Status transitions inside the caller's transaction: an employer's (with its event) and a
+chunk step's employees (set-based)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
-from payrun.adapters.db.models import EmployeeStatus
+from payrun.adapters.db.models import EmployeeStatus, EmployerStatus, StatusEvent
 
 Failures = dict[int, str]  # employee id -> what went wrong
 
@@ -43,3 +44,28 @@ def record_step(
             ),
             [{"eid": i, "err": message[:2000]} for i, message in failures.items()],
         )
+
+
+def set_employer_status(
+    session: Any, run_id: str, employer_id: int, status: str, now: datetime, **values: Any
+) -> None:
+    row = session.scalar(
+        select(EmployerStatus).where(
+            EmployerStatus.run_id == run_id, EmployerStatus.employer_id == employer_id
+        )
+    )
+    if row is None:
+        row = EmployerStatus(run_id=run_id, employer_id=employer_id)
+        session.add(row)
+    row.status, row.updated_at = status, now
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.add(
+        StatusEvent(
+            run_id=run_id,
+            employer_id=employer_id,
+            status=status,
+            at=now,
+            detail=values.get("error"),
+        )
+    )

@@ -1,25 +1,17 @@
-"""Pay stubs and payroll receipts, read from the paychecks as they were written (no recompute)."""
+"""Pay stubs and payroll receipts, read from the paychecks as they were written (no recompute).
+
+The views and the handlers that scope them live here; the queries that fill them are an
+adapter (payrun.adapters.db.documents) behind the DocumentReader port."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-
-from payrun.adapters.db.engine import reading
-from payrun.adapters.db.models import (
-    Employee,
-    Employer,
-    Paycheck,
-    PaycheckDetail,
-    Payment,
-    PayPeriod,
-)
 from payrun.domain.errors import InvalidInput
 
 # Which agency each tax line is owed to; state lines name the work state's agency.
@@ -61,6 +53,7 @@ class StubLine:
 @dataclass(frozen=True, slots=True)
 class StubView:
     paycheck_id: int
+    employer_id: int
     run_id: str
     status: str
     pay_date: date
@@ -86,71 +79,6 @@ class StubView:
     def total_hours(self) -> Decimal | None:
         hours = [line.hours for line in self.lines if line.hours is not None]
         return sum(hours, Decimal(0)) if hours else None
-
-
-def load_stub(db_url: str, paycheck_id: int, employers: Collection[int] | None = None) -> StubView:
-    """One paycheck's stub. `employers`: the ids the caller may see (None: all)."""
-    with reading(db_url) as session:
-        row = session.execute(
-            select(Paycheck, PaycheckDetail, Employee, Employer, PayPeriod)
-            .join(PaycheckDetail, PaycheckDetail.paycheck_id == Paycheck.id)
-            .join(Employee, Employee.id == Paycheck.employee_id)
-            .join(Employer, Employer.id == Paycheck.employer_id)
-            .join(PayPeriod, PayPeriod.id == Paycheck.pay_period_id)
-            .where(Paycheck.id == paycheck_id)
-        ).first()
-    if row is None or (employers is not None and row[0].employer_id not in employers):
-        raise NotFound("paycheck_id", f"no paycheck {paycheck_id}")
-    check, detail, employee, employer, period = row
-    return StubView(
-        paycheck_id=check.id,
-        run_id=check.run_id,
-        status=check.status,
-        pay_date=check.pay_date,
-        period_start=period.start_date,
-        period_end=period.end_date,
-        employer=_employer_party(employer),
-        employer_ein=employer.ein,
-        employee=Party(
-            f"{employee.first_name} {employee.last_name}",
-            employee.address_street,
-            employee.address_city,
-            employee.home_state,
-            employee.address_postal_code,
-        ),
-        employee_number=employee.external_id,
-        ssn_last4=employee.ssn_last4,
-        account_last4=employee.bank_account_last4,
-        pay_type=employee.pay_type,
-        lines=tuple(_stub_line(line) for line in detail.lines),
-        gross_cents=check.gross_cents,
-        net_cents=check.net_cents,
-        ytd_gross_cents=int(detail.ytd_after.get("gross", 0)),
-        ytd_net_cents=int(detail.ytd_after.get("net_pay", 0)),
-    )
-
-
-def _employer_party(employer: Employer) -> Party:
-    return Party(
-        employer.name,
-        employer.address_street,
-        employer.address_city,
-        employer.state,
-        employer.address_postal_code,
-    )
-
-
-def _stub_line(line: dict[str, Any]) -> StubLine:
-    hours, rate = line.get("hours"), line.get("rate")
-    return StubLine(
-        line["kind"],
-        line["code"],
-        line["description"],
-        int(line["cents"]),
-        int(line["ytd_cents"]),
-        None if hours is None else Decimal(hours),
-        None if rate is None else Decimal(rate),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,66 +139,54 @@ class ReceiptView:
 _NOT_MOVED = frozenset({"REJECTED", "CANCELLED"})
 
 
+class DocumentReader(Protocol):
+    def stub(self, paycheck_id: int) -> StubView | None: ...
+
+    def receipt(self, run_id: str, employer_id: int) -> ReceiptView | None:
+        """None when the employer has neither paychecks nor payments in the run."""
+
+
+def load_stub(
+    reader: DocumentReader, paycheck_id: int, employers: Collection[int] | None = None
+) -> StubView:
+    """One paycheck's stub. `employers`: the ids the caller may see (None: all)."""
+    view = reader.stub(paycheck_id)
+    if view is None or (employers is not None and view.employer_id not in employers):
+        raise NotFound("paycheck_id", f"no paycheck {paycheck_id}")
+    return view
+
+
 def load_receipt(
-    db_url: str, run_id: str, employer_id: int, employers: Collection[int] | None = None
+    reader: DocumentReader,
+    run_id: str,
+    employer_id: int,
+    employers: Collection[int] | None = None,
 ) -> ReceiptView:
     """What one employer's run moved: its debits, each live paycheck's net, tax per agency."""
-    if employers is not None and employer_id not in employers:
-        raise NotFound("employer", f"no employer {employer_id}")
-    with reading(db_url) as session:
-        employer = session.get(Employer, employer_id)
-        checks = session.execute(
-            select(Paycheck, PaycheckDetail.lines, Employee)
-            .join(PaycheckDetail, PaycheckDetail.paycheck_id == Paycheck.id)
-            .join(Employee, Employee.id == Paycheck.employee_id)
-            .where(
-                Paycheck.run_id == run_id,
-                Paycheck.employer_id == employer_id,
-                Paycheck.status != "VOIDED",
-            )
-            .order_by(Employee.last_name, Employee.first_name, Paycheck.id)
-        ).all()
-        payments = session.scalars(
-            select(Payment)
-            .where(Payment.run_id == run_id, Payment.employer_id == employer_id)
-            .order_by(Payment.sequence)
-        ).all()
-    if employer is None or not (checks or payments):
+    view = None
+    if employers is None or employer_id in employers:
+        view = reader.receipt(run_id, employer_id)
+    if view is None:
         raise NotFound("run_id", f"no paychecks of employer {employer_id} in run {run_id}")
-    return ReceiptView(
-        run_id=run_id,
-        employer=_employer_party(employer),
-        employer_ein=employer.ein,
-        funding_last4=employer.funding_account_last4,
-        pay_date=checks[0][0].pay_date if checks else None,
-        payments=tuple(
-            ReceiptPayment(
-                p.id,
-                p.status,
-                p.debit_total_cents,
-                p.credit_total_cents,
-                p.entry_count,
-                p.provider_reference,
-            )
-            for p in payments
-        ),
-        employees=tuple(
-            ReceiptEmployee(
-                check.id,
-                f"{employee.first_name} {employee.last_name}",
-                employee.external_id,
-                employee.bank_account_last4,
-                check.status,
-                check.gross_cents,
-                check.net_cents,
-            )
-            for check, _, employee in checks
-        ),
-        taxes=_taxes_by_agency((lines for _, lines, _ in checks), employer.state),
+    return view
+
+
+def stub_line(line: dict[str, Any]) -> StubLine:
+    hours, rate = line.get("hours"), line.get("rate")
+    return StubLine(
+        line["kind"],
+        line["code"],
+        line["description"],
+        int(line["cents"]),
+        int(line["ytd_cents"]),
+        None if hours is None else Decimal(hours),
+        None if rate is None else Decimal(rate),
     )
 
 
-def _taxes_by_agency(all_lines: Any, state: str) -> tuple[tuple[str, str, int], ...]:
+def taxes_by_agency(
+    all_lines: Iterable[list[dict[str, Any]]], state: str
+) -> tuple[tuple[str, str, int], ...]:
     totals: dict[tuple[str, str], int] = defaultdict(int)
     for lines in all_lines:
         for line in lines:

@@ -12,8 +12,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from payrun.workflows.activities import PayrollActivities
-    from payrun.workflows.messages import (
+    from payrun.services.messages import (
         ChunkTask,
         EmployerFailure,
         EmployerInput,
@@ -24,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         RecordHours,
         StepResult,
     )
+    from payrun.workflows.activities import PayrollActivities
 
 NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected"]
 RETRY = RetryPolicy(
@@ -31,7 +31,7 @@ RETRY = RetryPolicy(
     maximum_attempts=8,
     non_retryable_error_types=NON_RETRYABLE,
 )
-# Steps heartbeat every few seconds while they run (activities._heartbeating): a worker killed
+# Steps heartbeat every few seconds while they run (runtime.heartbeating): a worker killed
 # mid-step is noticed within the heartbeat timeout; a step that hangs is cut at start-to-close.
 STEP_OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": timedelta(minutes=10),

@@ -10,15 +10,15 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from payrun.workflows.activities import PayrollActivities
-    from payrun.workflows.employer import EmployerPayrollWorkflow
-    from payrun.workflows.messages import (
+    from payrun.services.messages import (
         CloseRun,
         EmployerInput,
         EmployerResult,
         PayRunInput,
         RunSummary,
     )
+    from payrun.workflows.activities import PayrollActivities
+    from payrun.workflows.employer import EmployerPayrollWorkflow
 
 SHORT = {
     "start_to_close_timeout": timedelta(minutes=5),

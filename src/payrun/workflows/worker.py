@@ -14,11 +14,10 @@ from temporalio.worker import Interceptor, Worker
 
 from payrun.services.context import PayrollContext
 from payrun.workflows.activities import PayrollActivities
-from payrun.workflows.collector import tune_garbage_collector
 from payrun.workflows.employer import EmployerPayrollWorkflow
-from payrun.workflows.observe import worker_interceptors
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
+from payrun.workflows.runtime import tune_garbage_collector
 from payrun.workflows.schedule_activities import ScheduleActivities
 from payrun.workflows.scheduled import ScheduledPayRunsWorkflow, ScheduledRedriveWorkflow
 
@@ -48,12 +47,12 @@ async def build_worker(
     """Two pollers in one process: the shared task queue (workflows and every activity) and
     this worker's own queue, which takes the later steps of the chunks it started. Each takes
     up to `max_activities` tasks; `steps_at_once` of them run at a time (activities.py).
-    `interceptors` default to the metrics one (workflows/observe.py)."""
+    `interceptors`: the metrics and tracing chain the entrypoint chose (adapters/observe.py)."""
     tune_garbage_collector()
     own = worker_queue(task_queue)
     activities = PayrollActivities(ctx, own, steps_at_once)
     executor = ThreadPoolExecutor(max_workers=2 * max_activities)
-    chain = worker_interceptors(tracing=False) if interceptors is None else interceptors
+    chain = list(interceptors or ())
     shared = Worker(
         client,
         task_queue=task_queue,

@@ -68,7 +68,7 @@ def session_factory(url: str) -> sessionmaker[Session]:
 @contextmanager
 def transaction(url: str) -> Iterator[Session]:
     """A session whose work commits together or not at all."""
-    with _writer_turn(url):
+    with writer_turn(url):
         session = session_factory(url)()
         try:
             with session.begin():
@@ -78,7 +78,7 @@ def transaction(url: str) -> Iterator[Session]:
 
 
 @contextmanager
-def _writer_turn(url: str) -> Iterator[None]:
+def writer_turn(url: str) -> Iterator[None]:
     """SQLite has one writer at a time. Waiting writers queue on an OS file lock beside the
     database, which wakes the next one the moment the lock is released, instead of SQLite's
     busy handler, which sleeps in growing steps (up to 100 ms) and polls. A process that dies

@@ -1,4 +1,6 @@
-"""The worker's Temporal interceptors: metrics per activity and, when enabled, OpenTelemetry."""
+"""The worker's Temporal interceptors: metrics per activity and, when enabled, OpenTelemetry.
+
+The entrypoint that builds a worker hands them to it (workflows/worker.py takes a chain)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from temporalio.worker import (
 
 from payrun.adapters import metrics
 from payrun.domain.errors import InvalidInput
-from payrun.workflows.messages import (
+from payrun.services.messages import (
     EmployerFailure,
     PaymentOutcome,
     RunPlan,
