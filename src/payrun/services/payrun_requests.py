@@ -24,8 +24,8 @@ from payrun.adapters.db.models import (
 )
 from payrun.domain.errors import InvalidInput
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.messages import PayRunInput
 from payrun.services.runs import resolve_period, run_id_for
-from payrun.workflows.messages import PayRunInput
 
 ACTION = "payrun.start"
 DONE = frozenset({"PAID"})

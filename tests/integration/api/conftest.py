@@ -16,7 +16,7 @@ from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
 from payrun.services.api_keys import CreateKey, create_key
 from payrun.services.context import utc_now
-from payrun.workflows.messages import PayRunInput, RedriveInput
+from payrun.services.messages import PayRunInput, RedriveInput
 
 ROUTING = "021000021"  # JPMorgan Chase NY: a real ABA number (check digit 1)
 

@@ -13,15 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from payrun.adapters.db import console_queries as views
 from payrun.adapters.render import formats
 from payrun.domain.errors import InvalidInput
 from payrun.entrypoints.console.session import COOKIE, SESSION_SECONDS, principal
-from payrun.services import console_views as views
 from payrun.services import dead_letter_views
 from payrun.services.api_keys import Principal
 from payrun.services.context import utc_now
 from payrun.services.errors import NotFound
-from payrun.workflows.messages import RedriveInput
+from payrun.services.messages import RedriveInput
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PER_PAGE = 50
@@ -309,6 +309,7 @@ async def resolve(request: Request, letter_id: int) -> Response:
 
 @router.get("/paychecks/{paycheck_id}/stub.{kind}")
 def stub(request: Request, paycheck_id: int, kind: str) -> Response:
+    from payrun.adapters.db.documents import SqlDocumentReader
     from payrun.adapters.render import stub_html, stub_pdf
     from payrun.services.stubs import load_stub
 
@@ -316,7 +317,9 @@ def stub(request: Request, paycheck_id: int, kind: str) -> Response:
     if who is None:
         return _login_first(request)
     try:
-        view = load_stub(_settings(request).db_url, paycheck_id, who.employer_ids)
+        view = load_stub(
+            SqlDocumentReader(_settings(request).db_url), paycheck_id, who.employer_ids
+        )
     except InvalidInput as error:
         return _not_found(request, who, error)
     if kind == "pdf":
@@ -326,6 +329,7 @@ def stub(request: Request, paycheck_id: int, kind: str) -> Response:
 
 @router.get("/runs/{run_id}/employers/{employer_id}/receipt.pdf")
 def receipt(request: Request, run_id: str, employer_id: int) -> Response:
+    from payrun.adapters.db.documents import SqlDocumentReader
     from payrun.adapters.render import receipt_pdf
     from payrun.services.stubs import load_receipt
 
@@ -333,7 +337,9 @@ def receipt(request: Request, run_id: str, employer_id: int) -> Response:
     if who is None:
         return _login_first(request)
     try:
-        view = load_receipt(_settings(request).db_url, run_id, employer_id, who.employer_ids)
+        view = load_receipt(
+            SqlDocumentReader(_settings(request).db_url), run_id, employer_id, who.employer_ids
+        )
     except InvalidInput as error:
         return _not_found(request, who, error)
     return Response(receipt_pdf(view), media_type="application/pdf")

@@ -23,7 +23,7 @@ from payrun.entrypoints.api.schemas import (
 from payrun.services import dead_letter_views as svc
 from payrun.services.api_keys import Principal
 from payrun.services.context import utc_now
-from payrun.workflows.messages import RedriveInput
+from payrun.services.messages import RedriveInput
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"])
 ErrorType = Literal[

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from payrun.adapters.db.documents import SqlDocumentReader
 from payrun.entrypoints.api.deps import Context, Viewer
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import Id
@@ -22,7 +23,7 @@ _PDF, _HTML = "application/pdf", "text/html"
 def get_stub(paycheck_id: Id, who: Viewer, ctx: Context, request: Request) -> Response:
     kind = _wanted(request.headers.get("accept", _PDF))
     try:
-        stub = load_stub(ctx.db_url, paycheck_id, who.employer_ids)
+        stub = load_stub(SqlDocumentReader(ctx.db_url), paycheck_id, who.employer_ids)
     except NotFound:
         raise Problem(404, "not_found", f"no paycheck {paycheck_id}") from None
     from payrun.adapters.render import stub_html, stub_pdf

@@ -1,4 +1,4 @@
-"""What the web console shows: runs with per-employer progress, an employee's history, paged.
+"""What the web console shows (read queries for entrypoints/console): runs with per-employer
 
 Every query is bounded by a page (offset/limit on an indexed order) or by the page's employers,
 so a run of 10,000 employers reads 50 of them at a time; the run's totals come from its
