@@ -199,11 +199,20 @@ def employee_history(db_url: str, employee_id: int, scope: Scope, limit: int) ->
         if row is None or (scope is not None and row[0].employer_id not in scope):
             raise NotFound("employee", employee_id)
         employee, employer_name = row
+        # The employer's last runs first (employer_status: one row per employer and run), then
+        # the employee's row in each through the (run_id, employee_id) unique index: the
+        # employee-status table has no index of its own on employee_id (it would tax every
+        # write of every pay run).
+        run_ids = session.scalars(
+            select(EmployerStatus.run_id)
+            .where(EmployerStatus.employer_id == employee.employer_id)
+            .order_by(EmployerStatus.id.desc())
+            .limit(limit)
+        ).all()
         statuses = session.scalars(
             select(EmployeeStatus)
-            .where(EmployeeStatus.employee_id == employee_id)
+            .where(EmployeeStatus.run_id.in_(run_ids), EmployeeStatus.employee_id == employee_id)
             .order_by(EmployeeStatus.id.desc())
-            .limit(limit)
         ).all()
         checks = session.scalars(
             select(Paycheck)
