@@ -412,6 +412,8 @@ def test_finish_reports_paid_and_set_aside_employees(ctx: PayrollContext) -> Non
     set_statuses(ctx, ids[8:], status="DEAD_LETTERED")
     for employee_id in ids[:8]:
         add_paycheck(ctx, employee_id, status="PAID")
+    with transaction(ctx.db_url) as session:  # validated and paid, as the workflow would have
+        session.execute(update(EmployerStatus).values(status="PAID"))
 
     result = employer_steps.finish_employer(ctx, EmployerTally(RUN, employer, 8, 0))
 

@@ -39,6 +39,8 @@ from payrun.services.messages import STEPS, ChunkTask, EmployerInput, PayRunInpu
 from payrun.services.schema import EmployeeModel, EmployerModel
 from payrun.services.seed import one_schedule, seed_demo
 
+from .state_schema_cases import STATE_EMPLOYEE_CASES, STATE_EMPLOYEE_NO_EFFECT
+
 CA_SINGLE = {"w4": {"filing_status": "single"}, "ca_de4": {"filing_status": "single"}}
 # A deferral far over the §402(g) limit in one paycheck, so the catch-up room decides it.
 CATCH_UP = {"birth_date": "1970-05-01", "retirement": {"pretax_amount": "30000.00"}}
@@ -164,10 +166,12 @@ EMPLOYEE_CASES: dict[str, tuple[int, str, dict[str, Any], dict[str, Any]]] = {
         _with(CATCH_UP, prior_year_fica_wages="200000.00"),
     ),
     "exempt": (7_800_000, "TX", {"w4": {}}, {"w4": {}, "exempt": True}),
+    **STATE_EMPLOYEE_CASES,
 }
 # Fields declared not to change a paycheck, with the reason.
 EMPLOYEE_NO_EFFECT = {
     "w4.form": "the form's year: every form from 2020 on has the same Steps, read the same way",
+    **STATE_EMPLOYEE_NO_EFFECT,
 }
 
 AGE_61 = {"birth_date": "1965-05-01", "retirement": {"pretax_amount": "40000.00"}}

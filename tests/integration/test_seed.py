@@ -24,6 +24,7 @@ from payrun.adapters.db.models import (
     TimeEntry,
 )
 from payrun.domain.errors import InvalidInput
+from payrun.services import seed as seed_module
 from payrun.services.employees import valid_routing
 from payrun.services.schema.employee import parse_employee
 from payrun.services.seed import ROUTING_NUMBERS, SeedSummary, seed_demo
@@ -202,7 +203,7 @@ def test_employers_look_like_real_ones(seeded: tuple[str, SeedSummary]) -> None:
     for employer in employers:
         assert re.fullmatch(r"\d{2}-\d{7}", employer["ein"])
         assert employer["ach_company_id"] == "1" + employer["ein"].replace("-", "")
-        assert employer["state"] in ("CA", "TX", "FL", "WA", "NV")
+        assert employer["state"] in seed_module.STATES
         assert employer["validation_policy"] in ("hold", "partial")
         ui_rate = Decimal(employer["pay_settings"]["ca_ui_rate"])
         assert Decimal("0.015") <= ui_rate <= Decimal("0.062")

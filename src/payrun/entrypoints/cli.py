@@ -37,17 +37,21 @@ def main() -> None:
 
 
 def _register_subcommands() -> None:
+    from payrun.entrypoints import data_cli
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.api_cli import api_app
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.documents_cli import register as register_documents
     from payrun.entrypoints.schedules_cli import schedules_app
+    from payrun.entrypoints.tables_cli import tables_app
 
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
     register_documents(app)  # payrun stub, payrun receipt
     app.add_typer(api_app)  # `payrun api` and `payrun keys`
+    app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
+    data_cli.register(app)  # payrun secrets ..., payrun purge
 
 
 @app.command()
@@ -95,10 +99,11 @@ def employee_add(
     external_id: Annotated[str, typer.Option(help="the employer's id for the employee")],
     first: Annotated[str, typer.Option()],
     last: Annotated[str, typer.Option()],
-    ssn: Annotated[str, typer.Option(help="NNN-NN-NNNN (stored encrypted)")],
+    # Omitted, SSN and account are asked for without echo: arguments show in ps to every user.
+    ssn: Annotated[str, typer.Option(prompt=True, hide_input=True, help="NNN-NN-NNNN")],
     rate: Annotated[str, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")],
     routing: Annotated[str, typer.Option(help="ABA routing number for direct deposit")],
-    account: Annotated[str, typer.Option(help="account number (stored encrypted)")],
+    account: Annotated[str, typer.Option(prompt=True, hide_input=True, help="account number")],
     state: Annotated[str, typer.Option(help="work and home state, e.g. CA")],
     pay_type: Annotated[str, typer.Option(help="salary or hourly")] = "salary",
     filing_status: Annotated[str, typer.Option(help="Form W-4 filing status")] = "single",

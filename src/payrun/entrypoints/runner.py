@@ -225,16 +225,6 @@ def _connection_lost(error: RPCError) -> bool:
     return error.status in transient or "connect" in error.message
 
 
-async def execute_run(
-    settings: Settings, inp: PayRunInput, on_progress: Progress | None = None, worker: bool = True
-) -> RunSummary:
-    async with temporal_client(settings) as client:
-        if not worker:
-            return await follow(await start_run(client, settings, inp), on_progress)
-        async with hosted_worker(client, settings):
-            return await follow(await start_run(client, settings, inp), on_progress)
-
-
 def prepare_database(settings: Settings) -> None:
     migrate(settings.db_url)
 

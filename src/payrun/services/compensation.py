@@ -13,6 +13,12 @@ from payrun.adapters.db.models import (
     EmployeeStatus,
     Paycheck,
 )
+from payrun.domain.statuses import (
+    DeadLetterStatus,
+    EmployeeRunStatus,
+    EmployerRunStatus,
+    PaycheckStatus,
+)
 from payrun.services.context import PayrollContext
 from payrun.services.messages import (
     EmployerFailure,
@@ -31,7 +37,7 @@ def dead_letter_failed(
     failed = (
         (EmployeeStatus.run_id == run_id)
         & (EmployeeStatus.employer_id == employer_id)
-        & (EmployeeStatus.status == "FAILED")
+        & (EmployeeStatus.status == EmployeeRunStatus.FAILED)
     )
     # dead_letter's `error_type or "error"` and `error[:4000]`, in SQL
     error_type = func.coalesce(func.nullif(EmployeeStatus.error_type, ""), "error")
@@ -47,7 +53,7 @@ def dead_letter_failed(
         update(DeadLetter)
         .where(select(EmployeeStatus.id).where(failed, same_item).exists())
         .values(
-            status="OPEN",
+            status=DeadLetterStatus.OPEN,
             resolution=None,
             resolved_at=None,
             error_type=select(error_type).where(failed, same_item).scalar_subquery(),
@@ -80,7 +86,7 @@ def dead_letter_failed(
                 error,
                 literal(f"runs/{run_id}/employer-{employer_id}", DeadLetter.payload_ref.type),
                 literal(1, DeadLetter.attempts.type),
-                literal("OPEN", DeadLetter.status.type),
+                literal(DeadLetterStatus.OPEN, DeadLetter.status.type),
                 at,
                 at,
             )
@@ -89,7 +95,9 @@ def dead_letter_failed(
         )
     )
     dead = connection.execute(
-        update(EmployeeStatus).where(failed).values(status="DEAD_LETTERED", dead_lettered_at=now)
+        update(EmployeeStatus)
+        .where(failed)
+        .values(status=EmployeeRunStatus.DEAD_LETTERED, dead_lettered_at=now)
     )
     return int(dead.rowcount)
 
@@ -126,13 +134,13 @@ def dead_letter(
                 error=error[:4000],
                 payload_ref=payload_ref,
                 attempts=1,
-                status="OPEN",
+                status=DeadLetterStatus.OPEN,
                 first_failed_at=now,
                 last_failed_at=now,
             )
         )
         return 1
-    row.status, row.resolution, row.resolved_at = "OPEN", None, None
+    row.status, row.resolution, row.resolved_at = DeadLetterStatus.OPEN, None, None
     row.error_type, row.error, row.last_failed_at = error_type or "error", error[:4000], now
     return int(row.attempts)
 
@@ -164,7 +172,7 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
             session,
             failure.run_id,
             failure.employer_id,
-            "DEAD_LETTERED",
+            EmployerRunStatus.DEAD_LETTERED,
             now,
             error=failure.message,
         )
@@ -180,7 +188,7 @@ def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> Employ
     )
     return EmployerResult(
         failure.employer_id,
-        "DEAD_LETTERED",
+        EmployerRunStatus.DEAD_LETTERED,
         # what this execution created and is still live; voided ones may predate it
         paychecks_created=max(0, failure.paychecks_created - voided),
         failed=dead + voided,
@@ -215,17 +223,26 @@ def _compensate_in_flight(session: Any, run_id: str, employer_id: int, now: date
     created yet; not the paid, not the failed (dead-lettered next), not one whose paycheck is
     still live in a payment the provider could not cancel."""
     live = select(Paycheck.employee_id).where(
-        Paycheck.run_id == run_id, Paycheck.employer_id == employer_id, Paycheck.status != "VOIDED"
+        Paycheck.run_id == run_id,
+        Paycheck.employer_id == employer_id,
+        Paycheck.status != PaycheckStatus.VOIDED,
     )
     session.execute(
         update(EmployeeStatus)
         .where(
             EmployeeStatus.run_id == run_id,
             EmployeeStatus.employer_id == employer_id,
-            EmployeeStatus.status.not_in(("PAID", "FAILED", "DEAD_LETTERED", "COMPENSATED")),
+            EmployeeStatus.status.not_in(
+                (
+                    EmployeeRunStatus.PAID,
+                    EmployeeRunStatus.FAILED,
+                    EmployeeRunStatus.DEAD_LETTERED,
+                    EmployeeRunStatus.COMPENSATED,
+                )
+            ),
             EmployeeStatus.employee_id.not_in(live),
         )
-        .values(status="COMPENSATED", compensated_at=now)
+        .values(status=EmployeeRunStatus.COMPENSATED, compensated_at=now)
     )
 
 
@@ -234,6 +251,6 @@ def unpaid_paychecks(run_id: str, employer_id: int) -> Any:
     return (
         (Paycheck.run_id == run_id)
         & (Paycheck.employer_id == employer_id)
-        & (Paycheck.status == "CALCULATED")
+        & (Paycheck.status == PaycheckStatus.CALCULATED)
         & Paycheck.payment_id.is_(None)
     )

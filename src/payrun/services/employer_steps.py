@@ -20,6 +20,7 @@ from payrun.adapters.db.models import (
     PaySchedule,
 )
 from payrun.domain.periods import PayFrequency
+from payrun.domain.statuses import EmployeeRunStatus, EmployerRunStatus, PaycheckStatus
 from payrun.services import stage_store
 from payrun.services.compensation import dead_letter_failed, unpaid_paychecks
 from payrun.services.context import PayrollContext
@@ -41,7 +42,12 @@ from payrun.services.requests import (
 )
 from payrun.services.statuses import set_employer_status
 
-DONE_STATUSES = ("NET_CALCULATED", "VALIDATED", "PAYMENT_SENT", "PAID")
+DONE_STATUSES = (
+    EmployeeRunStatus.NET_CALCULATED,
+    EmployeeRunStatus.VALIDATED,
+    EmployeeRunStatus.PAYMENT_SENT,
+    EmployeeRunStatus.PAID,
+)
 
 
 def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
@@ -55,7 +61,7 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         assert period is not None and employer is not None
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
-        set_employer_status(session, run.id, employer.id, "BEGIN", now, error=None)
+        set_employer_status(session, run.id, employer.id, EmployerRunStatus.BEGIN, now, error=None)
         redrive = _has_employee_statuses(session, run.id, employer.id)
         snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
         for batch in _unpaid_employees(session, run, period, employer.id, inp.chunk_size):
@@ -113,7 +119,7 @@ def _live_paychecks(run: PayRun, period: PayPeriod, employer_id: int) -> Any:
     return select(Paycheck.id).where(
         Paycheck.pay_period_id == period.id,
         Paycheck.kind == run.kind,
-        Paycheck.status != "VOIDED",
+        Paycheck.status != PaycheckStatus.VOIDED,
         Paycheck.employer_id == employer_id,
     )
 
@@ -168,7 +174,7 @@ _BEGIN_ROWS = select(
     bindparam("run", type_=EmployeeStatus.run_id.type),
     bindparam("employer", type_=EmployeeStatus.employer_id.type),
     Employee.id,
-    literal("BEGIN", EmployeeStatus.status.type),
+    literal(EmployeeRunStatus.BEGIN, EmployeeStatus.status.type),
     bindparam("begun_at", type_=EmployeeStatus.begin_at.type),
 ).where(Employee.id.in_(bindparam("employees", expanding=True)))
 _BEGIN_COLUMNS = ["run_id", "employer_id", "employee_id", "status", "begin_at"]
@@ -187,7 +193,9 @@ _RESET_TO_BEGIN = (
         EmployeeStatus.run_id == bindparam("run"),
         EmployeeStatus.employee_id.in_(bindparam("employees", expanding=True)),
     )
-    .values(status="BEGIN", error=None, error_type=None, begin_at=bindparam("begun_at"))
+    .values(
+        status=EmployeeRunStatus.BEGIN, error=None, error_type=None, begin_at=bindparam("begun_at")
+    )
 )
 
 
@@ -234,9 +242,11 @@ def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
         )
         assert policy is not None, inp.employer_id
         statuses = _status_counts(session, inp.run_id, inp.employer_id)
-        failed = statuses.get("FAILED", 0)
+        failed = statuses.get(EmployeeRunStatus.FAILED, 0)
         payable, net, broken = _payable_totals(session, inp.run_id, inp.employer_id)
-        pending = sum(n for s, n in statuses.items() if s not in (*DONE_STATUSES, "FAILED"))
+        pending = sum(
+            n for s, n in statuses.items() if s not in (*DONE_STATUSES, EmployeeRunStatus.FAILED)
+        )
         if broken or pending:
             message = f"{broken} paychecks do not reconcile, {pending} employees unfinished"
             return Validation(False, payable, failed, net, message)
@@ -250,11 +260,11 @@ def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
             .where(
                 EmployeeStatus.run_id == inp.run_id,
                 EmployeeStatus.employer_id == inp.employer_id,
-                EmployeeStatus.status == "NET_CALCULATED",
+                EmployeeStatus.status == EmployeeRunStatus.NET_CALCULATED,
             )
-            .values(status="VALIDATED", validated_at=now)
+            .values(status=EmployeeRunStatus.VALIDATED, validated_at=now)
         )
-        set_employer_status(session, inp.run_id, inp.employer_id, "VALIDATED", now)
+        set_employer_status(session, inp.run_id, inp.employer_id, EmployerRunStatus.VALIDATED, now)
     return Validation(True, payable, failed, net, "ok")
 
 
@@ -290,16 +300,22 @@ def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         statuses = _status_counts(session, tally.run_id, tally.employer_id)
-        paid = statuses.get("PAID", 0)
-        failed = statuses.get("DEAD_LETTERED", 0) + statuses.get("FAILED", 0)
+        paid = statuses.get(EmployeeRunStatus.PAID, 0)
+        failed = statuses.get(EmployeeRunStatus.DEAD_LETTERED, 0) + statuses.get(
+            EmployeeRunStatus.FAILED, 0
+        )
         net = session.scalar(
             select(func.coalesce(func.sum(Paycheck.net_cents), 0)).where(
                 Paycheck.run_id == tally.run_id,
                 Paycheck.employer_id == tally.employer_id,
-                Paycheck.status == "PAID",
+                Paycheck.status == PaycheckStatus.PAID,
             )
         )
-        status = "PARTIAL" if failed else ("PAID" if paid else "NOTHING_TO_PAY")
+        status = (
+            EmployerRunStatus.PARTIAL
+            if failed
+            else (EmployerRunStatus.PAID if paid else EmployerRunStatus.NOTHING_TO_PAY)
+        )
         set_employer_status(session, tally.run_id, tally.employer_id, status, now)
     stage_store.discard(ctx, tally.run_id, tally.employer_id)
     notify(

@@ -135,7 +135,7 @@ class PayRequestModel(StrictModel):
         frequency = PayFrequency.parse(self.frequency)
         _check_combinations(self)
         employee_id = self.employee_id
-        # Positional (a third faster than keywords): test_pay_request_fields checks each lands.
+        # Positional (faster than keywords): test_pay_request_fields checks each lands.
         return dom.PayRequest(
             self.pay_date,
             frequency,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
@@ -83,7 +82,7 @@ def with_earnings(
 
 
 def salary_per_period(annual_salary_cents: int, periods_per_year: int) -> str:
-    """Annual salary / periods per year, half-up to the cent (as Money.round_cents does)."""
+    """Annual salary / periods per year, half-up to the cent (as a pay stub rounds)."""
     per_period = Decimal(annual_salary_cents) / 100 / periods_per_year
     return f"{per_period.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
 
@@ -102,7 +101,3 @@ def ytd_request(amounts_cents: dict[str, int]) -> dict[str, str]:
     for key, cents in amounts_cents.items():
         result[key] = cents_str(int(cents))
     return result
-
-
-def tax_year(pay_date: date) -> int:
-    return pay_date.year

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from payrun.adapters.db.models import EmployeeStatus, EmployerStatus, StatusEvent
+from payrun.domain.statuses import EmployeeRunStatus, EmployerRunStatus, check
 
 Failures = dict[int, str]  # employee id -> what went wrong
 
@@ -37,7 +38,7 @@ def record_step(
             update(table)
             .where(table.c.run_id == run_id, table.c.employee_id == bindparam("eid"))
             .values(
-                status="FAILED",
+                status=EmployeeRunStatus.FAILED,
                 error_type="calculation_error",
                 error=bindparam("err"),
                 failed_at=now,
@@ -47,8 +48,14 @@ def record_step(
 
 
 def set_employer_status(
-    session: Any, run_id: str, employer_id: int, status: str, now: datetime, **values: Any
+    session: Any,
+    run_id: str,
+    employer_id: int,
+    status: EmployerRunStatus,
+    now: datetime,
+    **values: Any,
 ) -> None:
+    """Move the employer to ``status`` (a move its lifecycle allows) and record the event."""
     row = session.scalar(
         select(EmployerStatus).where(
             EmployerStatus.run_id == run_id, EmployerStatus.employer_id == employer_id
@@ -57,6 +64,8 @@ def set_employer_status(
     if row is None:
         row = EmployerStatus(run_id=run_id, employer_id=employer_id)
         session.add(row)
+    else:
+        check(EmployerRunStatus(row.status), status, f"employer {employer_id} of run {run_id}")
     row.status, row.updated_at = status, now
     for key, value in values.items():
         setattr(row, key, value)

@@ -12,6 +12,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
+    from payrun.domain.statuses import EmployerRunStatus
     from payrun.services.messages import (
         ChunkTask,
         EmployerFailure,
@@ -157,7 +158,7 @@ class EmployerPayrollWorkflow:
         self._step = "prepare_payment"
         prepared = await workflow.execute_activity_method(acts.prepare_payment, inp, **STEP_OPTIONS)
         if not prepared.paychecks:
-            return PaymentOutcome(0, 0, 0, "NOTHING_TO_PAY")
+            return PaymentOutcome(0, 0, 0, EmployerRunStatus.NOTHING_TO_PAY)
         self._step = "send_payment"
         answer = await workflow.execute_activity_method(
             acts.send_payment, prepared, **_downstream_options(inp)

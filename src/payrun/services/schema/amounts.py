@@ -32,7 +32,7 @@ class ExactDecimal:
 
     ``quick`` is a pattern of plain digit strings that are certainly within the limits: a
     string matching it is read as ``Decimal(string)`` straight away, which is what the checks
-    would return (they cost 1.4 to 4 times as much; ``decimal_places`` calls ``as_tuple()``
+    would return (they cost more; ``decimal_places`` calls ``as_tuple()``
     twice); any other input takes the checks. When both refuse an input the union labels the
     errors; ``_first_error`` takes the labels off.
     """

@@ -24,6 +24,12 @@ from payrun.services.schema.amounts import (
     StrictModel,
     invalid_input,
 )
+from payrun.services.schema.state_forms import (
+    StateFormsMixin,
+    certificates,
+    check_state_forms,
+    place,
+)
 
 _FEDERAL_STATUS = {
     "single": dom.FederalFilingStatus.SINGLE,
@@ -102,7 +108,7 @@ class RetirementModel(StrictModel):
     roth_amount: Cents = ZERO
 
 
-class EmployeeModel(StrictModel):
+class EmployeeModel(StateFormsMixin):
     birth_date: date | None = None
     w4: W4Model | None = None
     w4_pre2020: W4Pre2020Model | None = None
@@ -140,6 +146,7 @@ def check_employee(employee: EmployeeModel, prefix: str = "employee") -> None:
     if w4 is not None and w4.form < 2020:
         raise InvalidInput(f"{prefix}.w4.form", "a form before 2020 goes in w4_pre2020")
     _check_retirement(employee.retirement, prefix)
+    check_state_forms(employee, prefix)
 
 
 def _check_retirement(retirement: RetirementModel, prefix: str) -> None:
@@ -200,4 +207,7 @@ def to_domain(model: EmployeeModel) -> dom.Employee:
         model.section125,
         model.hsa,
         model.prior_year_fica_wages,
+        certificates(model),
+        place(model.residence),
+        place(model.work_location),
     )
