@@ -157,3 +157,14 @@ STATE_EMPLOYEE_NO_EFFECT = {
     "work_location.psd_code": "the work PSD code is kept; its rate comes in pa_local",
     "work_location.state": "the paycheck's work state is the request's work_state",
 }
+
+# Each employer field: (annual salary in cents, work state, employee profile, control, variant).
+STATE_EMPLOYER_CASES: dict[str, tuple[Any, ...]] = {
+    "pays_employee_programs": (
+        SALARY,
+        "NY",
+        {"w4": {}},
+        {},
+        {"pays_employee_programs": ["NY_DBL"]},
+    ),
+}

@@ -39,7 +39,11 @@ from payrun.services.messages import STEPS, ChunkTask, EmployerInput, PayRunInpu
 from payrun.services.schema import EmployeeModel, EmployerModel
 from payrun.services.seed import one_schedule, seed_demo
 
-from .state_schema_cases import STATE_EMPLOYEE_CASES, STATE_EMPLOYEE_NO_EFFECT
+from .state_schema_cases import (
+    STATE_EMPLOYEE_CASES,
+    STATE_EMPLOYEE_NO_EFFECT,
+    STATE_EMPLOYER_CASES,
+)
 
 CA_SINGLE = {"w4": {"filing_status": "single"}, "ca_de4": {"filing_status": "single"}}
 # A deferral far over the §402(g) limit in one paycheck, so the catch-up room decides it.
@@ -204,6 +208,7 @@ EMPLOYER_CASES: dict[str, tuple[int, str, dict[str, Any], dict[str, Any], dict[s
     # A state's unemployment tax outside California: its rate on wages up to its base.
     "sui_rate": (7_800_000, "TX", {"w4": {}}, TX_SUI, _with(TX_SUI, sui_rate="0.05")),
     "sui_wage_base": (7_800_000, "TX", {"w4": {}}, TX_SUI, _with(TX_SUI, sui_wage_base="1000")),
+    **STATE_EMPLOYER_CASES,
 }
 EMPLOYER_NO_EFFECT: dict[str, str] = {}
 

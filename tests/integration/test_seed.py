@@ -25,9 +25,10 @@ from payrun.adapters.db.models import (
 )
 from payrun.domain.errors import InvalidInput
 from payrun.services import seed as seed_module
+from payrun.services.demo_people import ROUTING_NUMBERS
 from payrun.services.employees import valid_routing
 from payrun.services.schema.employee import parse_employee
-from payrun.services.seed import ROUTING_NUMBERS, SeedSummary, seed_demo
+from payrun.services.seed import SeedSummary, seed_demo
 
 SECRET_COLUMNS = {"ssn_enc", "bank_account_enc", "funding_account_enc"}
 # W-4 Step 3: $2,200 per qualifying child (0-3) plus $500 per other dependent (0-2).

@@ -12,7 +12,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src"
 MAX_LINES = 400
 # Modules still over the limit, to be split; the list may only shrink.
-OVERSIZED: set[str] = {"payrun/services/seed.py", "payrun/entrypoints/cli.py"}
+OVERSIZED: set[str] = {"payrun/entrypoints/cli.py"}
 
 
 def _modules() -> list[Path]:

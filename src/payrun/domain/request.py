@@ -155,6 +155,8 @@ class EmployerConfig:
     super_catch_up: bool = True  # plan offers the age 60-63 catch-up
     sui_rate: Decimal | None = None  # states other than CA
     sui_wage_base: Decimal | None = None
+    # employee-paid state programs the employer pays itself (NY PFL/DBL, WA PFML): not deducted
+    pays_employee_programs: frozenset[str] = frozenset()
 
 
 YTD_KEYS: tuple[str, ...] = (

@@ -109,13 +109,22 @@ def _content_key(part: Any) -> tuple[Any, ...] | None:
         if type(name) is not str:
             return None
         if kind is list:
-            value = tuple(map(_content_key, value))
+            value = tuple(map(_item_key, value))
             if None in value:
                 return None
         elif kind not in _PLAIN:
             return None
         key.append((name, kind, value))
     return tuple(key)
+
+
+def _item_key(item: Any) -> Any:
+    """A list item's key: a plain value with its exact type (a code such as "NY_DBL"), or a
+    dict's content key; None if it is neither."""
+    kind = type(item)
+    if kind in _PLAIN:
+        return (kind, item)
+    return _content_key(item)
 
 
 class PayRequestModel(StrictModel):

@@ -81,7 +81,9 @@ def compute_taxes(
     accumulators: dict[str, Decimal] = {}
     pit_wages = wages.state_pit
     if rules is not None:
-        st_explain = explainer(explain, f"{request.work_state} state and local taxes")
+        st_explain = (
+            explainer(explain, f"{request.work_state} state and local taxes") if explain else SILENT
+        )
         st = state_taxes(
             request,
             gross.total.amount,

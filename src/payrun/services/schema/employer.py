@@ -7,12 +7,13 @@ carried by every request of a pay run, so each setting reaches every paycheck.
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
 from payrun.domain import request as dom
 from payrun.domain.errors import InvalidInput
+from payrun.domain.state_codes import EMPLOYEE_TAXES
 from payrun.services.schema.amounts import (
     ZERO,
     NonNegative,
@@ -21,6 +22,9 @@ from payrun.services.schema.amounts import (
     StrictModel,
     invalid_input,
 )
+
+# The stable code of an employee-paid state program (NY_PFL, NY_DBL, WA_PFML ...).
+EmployeeProgramCode = Literal[tuple(code for code, _, _ in EMPLOYEE_TAXES)]  # type: ignore[valid-type]
 
 
 class MatchTierModel(StrictModel):
@@ -36,6 +40,7 @@ class EmployerModel(StrictModel):
     super_catch_up: bool = True
     sui_rate: Rate | None = None
     sui_wage_base: NonNegative | None = None
+    pays_employee_programs: list[EmployeeProgramCode] = Field(default_factory=list)
 
 
 def parse_employer_settings(data: Any, prefix: str = "employer") -> EmployerModel:
@@ -69,4 +74,5 @@ def to_domain(model: EmployerModel) -> dom.EmployerConfig:
         super_catch_up=model.super_catch_up,
         sui_rate=model.sui_rate,
         sui_wage_base=model.sui_wage_base,
+        pays_employee_programs=frozenset(model.pays_employee_programs),
     )

@@ -3,6 +3,7 @@ Optional Computer Formula editions by period END date; derived checks, IT 4 waiv
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -101,3 +102,11 @@ def test_ohio_supplemental_2_75_percent_and_it4_waiver() -> None:
     assert oh.withhold(check, OH_AUG, SILENT).state_income_tax == Decimal("71.00")
     waived = paycheck("3000", residence=Place("PA"), oh_it4=OhIt4(reciprocal_nonresident=True))
     assert oh.withhold(waived, OH_AUG, SILENT).state_income_tax == 0
+
+
+def test_ohio_unconfirmed_rounding_is_one_table_figure_truncation_gives_pj_values() -> None:
+    # round_half_up = 0 in the table file: 3,307.91 / 24 = 137.8296 -> 137.82 and
+    # 1,173.27 / 26 = 45.1258 -> 45.12, as [PJ] prints them (reference §8.7).
+    truncating = replace(OH_AUG, figures={**OH_AUG.figures, "round_half_up": Decimal(0)})
+    assert oh.computer_formula(Decimal(5000), 24, 0, truncating, SILENT) == Decimal("137.82")
+    assert oh.computer_formula(Decimal(2000), 26, 1, truncating, SILENT) == Decimal("45.12")

@@ -181,3 +181,11 @@ def test_local_and_state_lines_are_in_the_stub_and_json_by_stable_code() -> None
     assert {"ST_PIT", "PHL_WAGE", "PA_UC"} <= codes
     # net = 1,000 - every employee deduction
     assert stub.net_pay.amount == Decimal(1000) - stub.employee_deductions
+
+
+def test_an_employer_that_pays_ny_pfl_and_dbl_deducts_neither() -> None:
+    # 400 weekly: PFL 1.73 and DBL 0.60 are not taken from pay; net rises by 2.33.
+    own = pay("NY", "400.00")
+    paid_for = pay("NY", "400.00", employer={"pays_employee_programs": ["NY_PFL", "NY_DBL"]})
+    assert programs(paid_for) == {}
+    assert paid_for.net_pay.amount - own.net_pay.amount == Decimal("2.33")

@@ -103,13 +103,17 @@ def state_taxes(
     for program in rules.programs:
         if program.code == "WA_CARES" and request.employee.certificates.wa_cares_exempt:
             continue
+        if program.code in request.employer.pays_employee_programs:
+            explain(program.code, "Paid by the employer for the employee: not deducted", ZERO)
+            continue
         base = gross if program.wages == "gross" else state_ui_wages
         charged, tax = program_tax(program, base, request.frequency, ytd)
         employee_taxes[program.code] = tax
         key = PROGRAM_WAGE_KEYS.get(program.code)
         if key is not None:
             accumulators[key] = charged
-        explain(program.code, f"{program.code} at {program.rate} on {charged}", tax)
+        if explain.enabled:
+            explain(program.code, f"{program.code} at {program.rate} on {charged}", tax)
     sui_taxable, sui = _sui(request, state_ui_wages, rules)
     explain("SUI", "SUI (employer) on wages under the base", sui)
     return StateTaxes(

@@ -64,9 +64,12 @@ def percentage_method(
         tax -= _figure(edition, "head_of_household", paycheck)
     tax -= (int(form.blind) + int(form.spouse_blind)) * _figure(edition, "blind", paycheck)
     result = cents(not_below_zero(tax))
-    explain(
-        "MA", f"(wages - FICA {subtracted} - factor {factor}) x {periods}: 5%/9%, / periods", result
-    )
+    if explain.enabled:
+        explain(
+            "MA",
+            f"(wages - FICA {subtracted} - factor {factor}) x {periods}: 5%/9%, / periods",
+            result,
+        )
     return result
 
 

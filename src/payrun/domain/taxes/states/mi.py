@@ -25,10 +25,13 @@ def state_tax(
     wages: Decimal, periods: int, exemptions: int, edition: StateEdition, explain: Explainer
 ) -> Decimal:
     """4.25% x (wages - exemptions x round_cent(5,900 / periods)), not below 0."""
-    each = cents(edition.figure("exemption") / periods)
+    each = edition.figure("exemption") / periods
+    if edition.figure("exemption_rounded_per_period"):  # UNCONFIRMED: as Detroit's table does
+        each = cents(each)
     taxable = not_below_zero(wages - exemptions * each)
     tax = cents(taxable * edition.figure("rate_percent") / 100)
-    explain("MI", f"({wages} - {exemptions} x {each}) x 4.25%", tax)
+    if explain.enabled:
+        explain("MI", f"({wages} - {exemptions} x {each}) x 4.25%", tax)
     return tax
 
 

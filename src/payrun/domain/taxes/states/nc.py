@@ -31,7 +31,8 @@ def percentage_method(
     allowances = form.allowances * edition.figure_for("allowance", period)
     net = not_below_zero(wages - standard - allowances)
     tax = dollars(net * edition.figure("rate_percent") / 100)
-    explain("NC", f"({wages} - {standard} - {allowances}) x 4.09%, to the dollar", tax)
+    if explain.enabled:
+        explain("NC", f"({wages} - {standard} - {allowances}) x 4.09%, to the dollar", tax)
     return tax
 
 
@@ -45,7 +46,8 @@ def annualized_method(
     )
     annual = cents(net * edition.figure("rate_percent") / 100)
     tax = dollars(annual / periods)
-    explain("NC", f"Annualized: {net} x 4.09% = {annual} / {periods}, to the dollar", tax)
+    if explain.enabled:
+        explain("NC", f"Annualized: {net} x 4.09% = {annual} / {periods}, to the dollar", tax)
     return tax
 
 

@@ -37,7 +37,8 @@ def nys_method_ii(
         f"nys_table_b_{status}", period
     ) + form.allowances * edition.figure_for("nys_table_c", period)
     net = not_below_zero(wages - table_a)
-    explain("1", f"Wages less Table A ({status}, {form.allowances} allowances: {table_a})", net)
+    if explain.enabled:
+        explain("1", f"Wages less Table A ({status}, {form.allowances} allowances: {table_a})", net)
     annualized = net * periods
     if annualized >= edition.figure(f"nys_method_iii_{status}"):
         return _method_iii(annualized, periods, edition, explain)
@@ -49,7 +50,10 @@ def _table_tax(net: Decimal, schedule: RateSchedule, explain: Explainer) -> Deci
     # to the cent as the printed examples do, plus column 5.
     row = schedule.bracket_for(net)
     tax = cents((net - row.floor) * row.rate) + row.base_tax
-    explain("2-5", f"{schedule.name}: at least {row.floor} at {row.rate} plus {row.base_tax}", tax)
+    if explain.enabled:
+        explain(
+            "2-5", f"{schedule.name}: at least {row.floor} at {row.rate} plus {row.base_tax}", tax
+        )
     return tax
 
 
@@ -60,7 +64,8 @@ def _method_iii(annualized: Decimal, periods: int, edition: StateEdition, ex: Ex
     )
     rate = next(rate for floor, rate in reversed(bands) if annualized >= floor) / 100
     tax = cents(annualized * rate / periods)
-    ex("III", f"Method III: annualized net {annualized} x {rate} / {periods}", tax)
+    if ex.enabled:
+        ex("III", f"Method III: annualized net {annualized} x {rate} / {periods}", tax)
     return tax
 
 
@@ -73,7 +78,8 @@ def nyc_method_ii(
         f"nyc_table_b_{status}", period
     ) + form.nyc_allowances * edition.figure_for("nyc_table_c", period)
     net = not_below_zero(wages - table_a)
-    explain("NYC 1", f"Wages less NYC Table A ({form.nyc_allowances} allowances)", net)
+    if explain.enabled:
+        explain("NYC 1", f"Wages less NYC Table A ({form.nyc_allowances} allowances)", net)
     return _table_tax(net, edition.schedules[f"nyc_{period}"], explain)
 
 

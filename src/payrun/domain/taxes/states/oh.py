@@ -6,10 +6,10 @@ reference (the employer must enter them; see the README)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from payrun.domain.certificates import OhIt4
-from payrun.domain.money import cents, not_below_zero
+from payrun.domain.money import CENT, cents, not_below_zero
 from payrun.domain.tables import StateEdition
 from payrun.domain.taxes import Explainer
 from payrun.domain.taxes.states import ZERO, StatePaycheck, StateWithholding, check_reciprocity
@@ -24,8 +24,15 @@ def computer_formula(
     on the "over / not over" band; / periods, rounded half-up (UNCONFIRMED: [PJ] truncates)."""
     taxable = not_below_zero(wages * periods - exemptions * edition.figure("exemption"))
     annual = edition.schedules["annual"].tax(taxable)
-    tax = cents(annual / periods)
-    explain("OH", f"TW {taxable}: annual {annual} / {periods}", tax)
+    per_period = annual / periods
+    # Rounding of the per-period amount is UNCONFIRMED ([OB][TL] half-up, [PJ] truncates): the
+    # table file's round_half_up figure says which.
+    if edition.figure("round_half_up"):
+        tax = cents(per_period)
+    else:
+        tax = per_period.quantize(CENT, ROUND_DOWN)
+    if explain.enabled:
+        explain("OH", f"TW {taxable}: annual {annual} / {periods}", tax)
     return tax
 
 

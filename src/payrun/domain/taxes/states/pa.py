@@ -22,15 +22,19 @@ def state_tax(wages: Decimal, edition: StateEdition) -> Decimal:
     return cents(wages * edition.figure("rate_percent") / 100)
 
 
-def eit_rate(local: PaLocal) -> Decimal:
-    """Act 32: the higher of the resident total rate and the work location's nonresident rate."""
+def eit_rate(local: PaLocal, higher_of: bool = True) -> Decimal:
+    """Act 32: the higher of the resident total rate and the work location's nonresident rate
+    (the table file's act32_higher_of; otherwise the resident rate)."""
+    if not higher_of:
+        return local.resident_eit_percent / 100
     return max(local.resident_eit_percent, local.work_nonresident_eit_percent) / 100
 
 
-def lst_per_period(annual: Decimal, periods: int, ytd: Decimal) -> Decimal:
-    """LST prorated per pay period and truncated to the cent (DCED), never past the year's
-    amount."""
-    share = (annual / periods).quantize(CENT, ROUND_DOWN)
+def lst_per_period(annual: Decimal, periods: int, ytd: Decimal, truncate: bool = True) -> Decimal:
+    """LST prorated per pay period and truncated to the cent (DCED; the table file's
+    lst_truncate_to_cent, else half-up), never past the year's amount."""
+    share = annual / periods
+    share = share.quantize(CENT, ROUND_DOWN) if truncate else cents(share)
     return min(share, not_below_zero(annual - ytd))
 
 
@@ -52,19 +56,23 @@ def local_taxes(
     """Philadelphia wage tax (residents anywhere in PA, nonresidents working there) or Act 32
     EIT; LST at the work location. Reciprocity never relieves these."""
     wages, local = paycheck.wages, paycheck.certificates.pa_local
+    higher_of = bool(edition.figure("act32_higher_of"))
     taxes: dict[str, Decimal] = {}
     resident_phl = paycheck.lives_in("PA") and paycheck.city() == PHILADELPHIA
     if resident_phl or paycheck.work_city() == PHILADELPHIA:
         kind = "resident" if resident_phl else "nonresident"
         rate = edition.figure(f"philadelphia_{kind}_percent")
         taxes["PHL_WAGE"] = cents(wages * rate / 100)
-        explain("PHL", f"Philadelphia wage tax, {kind} {rate}%", taxes["PHL_WAGE"])
-    elif local is not None and eit_rate(local) > 0:
-        taxes["PA_EIT"] = cents(wages * eit_rate(local))
-        explain("EIT", f"Act 32 EIT at the higher rate {eit_rate(local)}", taxes["PA_EIT"])
+        if explain.enabled:
+            explain("PHL", f"Philadelphia wage tax, {kind} {rate}%", taxes["PHL_WAGE"])
+    elif local is not None and eit_rate(local, higher_of) > 0:
+        taxes["PA_EIT"] = cents(wages * eit_rate(local, higher_of))
+        if explain.enabled:
+            explain("EIT", f"Act 32 EIT at {eit_rate(local, higher_of)}", taxes["PA_EIT"])
     if local is not None and local.lst_annual > 0 and not local.lst_exempt:
         ytd = paycheck.ytd.get("pa_lst_tax", ZERO)
-        lst = lst_per_period(local.lst_annual, paycheck.periods, ytd)
+        truncate = bool(edition.figure("lst_truncate_to_cent"))
+        lst = lst_per_period(local.lst_annual, paycheck.periods, ytd, truncate)
         if lst > 0:
             taxes["PA_LST"] = lst
     return taxes

@@ -34,7 +34,8 @@ def formula(
     taxable = not_below_zero(wages * periods - deductions)
     annual = edition.schedules["annual"].tax(taxable)
     tax = cents(annual / periods)
-    explain("VA", f"T = {taxable}; W = {annual}; / {periods}", tax)
+    if explain.enabled:
+        explain("VA", f"T = {taxable}; W = {annual}; / {periods}", tax)
     return tax
 
 
