@@ -7,6 +7,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,6 +43,7 @@ def _register_subcommands() -> None:
     from payrun.entrypoints.api_cli import api_app
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.documents_cli import register as register_documents
+    from payrun.entrypoints.employee_cli import import_command
     from payrun.entrypoints.schedules_cli import schedules_app
     from payrun.entrypoints.tables_cli import tables_app
 
@@ -50,6 +52,7 @@ def _register_subcommands() -> None:
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
     register_documents(app)  # payrun stub, payrun receipt
     app.add_typer(api_app)  # `payrun api` and `payrun keys`
+    employee_app.command("import")(import_command)
     app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
     data_cli.register(app)  # payrun secrets ..., payrun purge
 
@@ -96,19 +99,29 @@ app.add_typer(employee_app, name="employee")
 @employee_app.command("add")
 def employee_add(
     employer: Annotated[int, typer.Option(help="employer id")],
-    external_id: Annotated[str, typer.Option(help="the employer's id for the employee")],
-    first: Annotated[str, typer.Option()],
-    last: Annotated[str, typer.Option()],
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="the API's employee body (JSON), every field")
+    ] = None,
+    external_id: Annotated[
+        str | None, typer.Option(help="the employer's id for the employee")
+    ] = None,
+    first: Annotated[str | None, typer.Option()] = None,
+    last: Annotated[str | None, typer.Option()] = None,
     # Omitted, SSN and account are asked for without echo: arguments show in ps to every user.
-    ssn: Annotated[str, typer.Option(prompt=True, hide_input=True, help="NNN-NN-NNNN")],
-    rate: Annotated[str, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")],
-    routing: Annotated[str, typer.Option(help="ABA routing number for direct deposit")],
-    account: Annotated[str, typer.Option(prompt=True, hide_input=True, help="account number")],
-    state: Annotated[str, typer.Option(help="work and home state, e.g. CA")],
+    ssn: Annotated[str | None, typer.Option(help="NNN-NN-NNNN")] = None,
+    rate: Annotated[
+        str | None, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")
+    ] = None,
+    routing: Annotated[
+        str | None, typer.Option(help="ABA routing number for direct deposit")
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="account number")] = None,
+    state: Annotated[str | None, typer.Option(help="work and home state, e.g. CA")] = None,
     pay_type: Annotated[str, typer.Option(help="salary or hourly")] = "salary",
     filing_status: Annotated[str, typer.Option(help="Form W-4 filing status")] = "single",
 ) -> None:
-    """Add one employee; every field is checked before anything is written."""
+    """Add one employee (a few fields, or --from the API's JSON body with every field); every
+    field is checked before anything is written."""
     from datetime import date
 
     from payrun.adapters.crypto import Vault
@@ -116,6 +129,29 @@ def employee_add(
     from payrun.entrypoints.runner import prepare_database
     from payrun.services.hire import HireEmployee, hire
 
+    fields = {
+        "--external-id": external_id,
+        "--first": first,
+        "--last": last,
+        "--ssn": ssn,
+        "--rate": rate,
+        "--routing": routing,
+        "--account": account,
+        "--state": state,
+    }
+    if from_file is not None:
+        from payrun.entrypoints.employee_cli import add_from_file
+
+        given = [name for name, value in fields.items() if value is not None]
+        if given:
+            raise InvalidInput(given[0], "comes from the --from file; give one or the other")
+        add_from_file(employer, from_file)
+        return
+    ssn = fields["--ssn"] = ssn or typer.prompt("SSN", hide_input=True)
+    account = fields["--account"] = account or typer.prompt("Account", hide_input=True)
+    for name, value in fields.items():
+        if value is None:
+            raise InvalidInput(name, "is required (or use --from FILE.json)")
     settings = get_settings()
     prepare_database(settings)
     cmd = HireEmployee(

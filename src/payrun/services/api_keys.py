@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
@@ -30,6 +31,15 @@ _RANK = {role: rank for rank, role in enumerate(ROLES)}
 _KEY = re.compile(r"^prk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 _DURATION = re.compile(r"^([1-9][0-9]{0,4})([dh])$")
 _HASHER = PasswordHasher()  # Argon2id, the library's defaults (RFC 9106 low-memory profile)
+# Tests that make many keys set PAYRUN_API_KEY_HASH=cheapest (argon2's test profile): a key
+# then costs a millisecond instead of half a second. Checking reads the cost from the hash.
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def _hasher() -> PasswordHasher:
+    return _CHEAP if os.environ.get("PAYRUN_API_KEY_HASH") == "cheapest" else _HASHER
+
+
 _CACHE_LIMIT = 10_000
 
 
@@ -85,7 +95,7 @@ def create_key(db_url: str, cmd: CreateKey, now: datetime) -> NewKey:
                 raise InvalidInput("--employer", f"unknown employer {employer_id}")
         row = ApiKey(
             prefix=prefix,
-            secret_hash=_HASHER.hash(secret),
+            secret_hash=_hasher().hash(secret),
             name=cmd.name[:100],
             role=cmd.role,
             employer_ids=sorted(set(cmd.employer_ids)),
@@ -145,7 +155,7 @@ class KeyChecker:
 
 def _secret_matches(stored: str, secret: str) -> bool:
     try:
-        return _HASHER.verify(stored, secret)
+        return _HASHER.verify(stored, secret)  # the cost is the one stored in the hash
     except (VerificationError, InvalidHashError):
         return False
 

@@ -20,10 +20,10 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
 from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import Employee, Employer, TimeEntry
+from payrun.adapters.db.models import Employee, Employer
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
 from payrun.services.errors import Conflict, NotFound
@@ -104,13 +104,6 @@ class EmployeeChange(_Edge):
     effective_from: Day | None = None
 
 
-@dataclass(frozen=True)
-class TimeEntryInput:
-    employee_id: int
-    work_date: date
-    hours: Decimal
-
-
 def parse_record(data: Any, prefix: str = "") -> EmployeeRecord:
     """Validate one record from a file or a CLI (the API's body is the same model)."""
     try:
@@ -182,6 +175,29 @@ _API_FIELD = {
     "bank_account_type": "bank_account.type",
     "rate_cents": "pay",
 }
+
+
+class _NoVault:
+    """Checking a record needs no encryption."""
+
+    def encrypt(self, text: str) -> bytes:
+        return b""
+
+
+def check_records(records: Sequence[Any]) -> list[tuple[int, InvalidInput]]:
+    """Every bad row of a batch (index, the first problem of that row), nothing written."""
+    bad = []
+    seen: set[str] = set()
+    for index, data in enumerate(records):
+        try:
+            record = parse_record(data)
+            _row(record, _NoVault())
+            if record.external_id in seen:
+                raise InvalidInput("external_id", f"{record.external_id!r} appears twice")
+            seen.add(record.external_id)
+        except InvalidInput as error:
+            bad.append((index, error))
+    return bad
 
 
 def add_employees(
@@ -329,46 +345,3 @@ def employer_of(db_url: str, employee_id: int) -> int:
     if employer_id is None:
         raise NotFound("employee", employee_id)
     return int(employer_id)
-
-
-def record_time(db_url: str, employer_id: int, entries: Sequence[TimeEntryInput]) -> int:
-    """Each entry replaces that employee's hours for that day; all of them or none."""
-    keys = [(e.employee_id, e.work_date) for e in entries]
-    if len(set(keys)) != len(keys):
-        raise InvalidInput("entries", "the same employee and date appear twice")
-    wanted = {e.employee_id for e in entries}
-    with transaction(db_url) as session:
-        if session.get(Employer, employer_id) is None:
-            raise NotFound("employer", employer_id)
-        known = set(
-            session.scalars(
-                select(Employee.id).where(
-                    Employee.employer_id == employer_id, Employee.id.in_(wanted)
-                )
-            )
-        )
-        for index, entry in enumerate(entries):
-            if entry.employee_id not in known:
-                raise InvalidInput(
-                    f"{index}.employee_id", f"no employee {entry.employee_id} at this employer"
-                )
-        for entry in entries:
-            session.execute(
-                delete(TimeEntry).where(
-                    TimeEntry.employee_id == entry.employee_id,
-                    TimeEntry.work_date == entry.work_date,
-                )
-            )
-        if entries:
-            session.execute(
-                insert(TimeEntry),
-                [
-                    {
-                        "employee_id": e.employee_id,
-                        "work_date": e.work_date,
-                        "hours_hundredths": int(e.hours * 100),
-                    }
-                    for e in entries
-                ],
-            )
-    return len(entries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -64,7 +65,7 @@ def start_payrun(
         return replay
     try:
         with transaction(db_url) as session:
-            schedule = _one_schedule(session, cmd.employer_ids)
+            schedule = one_schedule(session, cmd.employer_ids)
             period_text = cmd.period_start.isoformat() if cmd.period_start else None
             period = resolve_period(session, schedule.name, period_text)
             run_id = run_id_for(schedule.name, period, cmd.kind)
@@ -118,7 +119,7 @@ def _replay(db_url: str, key_id: int, idempotency_key: str, digest: str) -> Star
         return Started(seen.target, inp, True)
 
 
-def _one_schedule(session: Any, employer_ids: tuple[int, ...]) -> PaySchedule:
+def one_schedule(session: Any, employer_ids: tuple[int, ...]) -> PaySchedule:
     if not employer_ids:
         raise InvalidInput("employer_ids", "name at least one employer")
     rows = session.execute(
@@ -186,16 +187,30 @@ def get_payrun(db_url: str, run_id: str) -> dict[str, Any]:
         return _progress(session, run)
 
 
-def list_payruns(db_url: str, query: RunQuery) -> list[dict[str, Any]]:
+def list_payruns(
+    db_url: str, query: RunQuery, visible: Callable[[dict[str, Any]], bool]
+) -> list[dict[str, Any]]:
+    """Up to query.limit runs after query.after (by id) with that status that the caller may
+    see, reading further batches until the page is full or the runs end."""
+    found: list[dict[str, Any]] = []
+    after = query.after
     with reading(db_url) as session:
-        statement = select(PayRun).where(PayRun.id > query.after).order_by(PayRun.id)
-        runs = list(
-            session.scalars(statement.limit(query.limit * 4 if query.status else query.limit))
-        )
-        views = [_progress(session, run) for run in runs]
-    if query.status:
-        views = [v for v in views if v["status"] == query.status]
-    return views[: query.limit]
+        while len(found) < query.limit:
+            batch = list(
+                session.scalars(
+                    select(PayRun).where(PayRun.id > after).order_by(PayRun.id).limit(200)
+                )
+            )
+            for run in batch:
+                view = _progress(session, run)
+                if (query.status in (None, view["status"])) and visible(view):
+                    found.append(view)
+                    if len(found) == query.limit:
+                        break
+            if len(batch) < 200:
+                break
+            after = batch[-1].id
+    return found
 
 
 def _progress(session: Any, run: PayRun) -> dict[str, Any]:

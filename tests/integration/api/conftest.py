@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from payrun.adapters.db.engine import migrate
+from payrun.adapters.db.engine import make_engine, migrate
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -60,6 +61,19 @@ class Api:
         return {"Authorization": f"Bearer {key}"}
 
 
+EMPLOYEE_BODY: dict[str, Any] = {
+    "external_id": "E1",
+    "first_name": "Ana",
+    "last_name": "Lopez",
+    "ssn": "123-45-6789",
+    "work_state": "CA",
+    "hire_date": "2024-03-01",
+    "pay": {"salary": "65000.00"},
+    "bank_account": {"routing": ROUTING, "account": "987654321", "type": "checking"},
+    "employee": {"w4": {"filing_status": "single"}, "ca_de4": {"filing_status": "single"}},
+}
+
+
 def employer_body(ein: str = "12-3456789", **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": "Acme Widgets",
@@ -89,10 +103,26 @@ def api_settings() -> ApiSettings:
     return ApiSettings()
 
 
+@pytest.fixture(autouse=True)
+def cheap_key_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2's test profile: these tests make many keys (one test checks the real cost)."""
+    monkeypatch.setenv("PAYRUN_API_KEY_HASH", "cheapest")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite database, copied for each test (migrating takes a second)."""
+    path = tmp_path_factory.mktemp("api-template") / "payrun.db"
+    migrate(f"sqlite:///{path}")
+    make_engine(f"sqlite:///{path}").dispose()  # the last connection closing checkpoints the WAL
+    assert not path.with_name("payrun.db-wal").exists()
+    return path
+
+
 @pytest.fixture
-def api(payrun_home: Path, api_settings: ApiSettings) -> Iterator[Api]:
+def api(payrun_home: Path, api_settings: ApiSettings, migrated_template: Path) -> Iterator[Api]:
+    shutil.copyfile(migrated_template, payrun_home / "payrun.db")
     settings = Settings(home=payrun_home)
-    migrate(settings.db_url)
     temporal = RecordingTemporal()
     app = create_app(settings, api_settings, temporal)
     with TestClient(app, raise_server_exceptions=False) as client:

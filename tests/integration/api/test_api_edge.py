@@ -91,3 +91,24 @@ def test_a_request_over_its_time_budget_is_a_retryable_504(api: Api, slow_api: T
     key = api.key("viewer")
     response = slow_api.get("/v1/employers", headers=api.as_key(key))
     assert assert_problem(response, 504, "timeout")["retryable"] is True
+
+
+def test_readiness_says_which_dependency_is_down(api: Api) -> None:
+    assert api.client.get("/readyz").json() == {"status": "ready"}
+    api.temporal.up = False
+    assert_problem(api.client.get("/readyz"), 503, "temporal_unreachable")
+
+
+def test_lists_page_with_an_opaque_cursor(api: Api) -> None:
+    admin = api.as_key(api.key("admin"))
+    for n in range(5):
+        api.client.post("/v1/employers", json=employer_body(f"33-000000{n}"), headers=admin)
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = api.client.get("/v1/employers", params=query, headers=admin).json()
+        seen.append([e["id"] for e in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [[1, 2], [3, 4], [5]]

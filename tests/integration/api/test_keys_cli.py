@@ -22,7 +22,7 @@ def test_keys_create_prints_the_key_alone_on_its_last_line_and_list_never_shows_
 ) -> None:
     created = runner.invoke(api_app, ["keys", "create", "--role", "operator", "--expires", "90d"])
     assert created.exit_code == 0, created.output
-    key = created.output.strip().splitlines()[-1]
+    key = created.stdout.strip().splitlines()[-1]  # stdout: warnings go to stderr
     assert key.startswith("prk_") and " " not in key
     db_url = Settings().db_url
     principal = KeyChecker(db_url).check(key, utc_now())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -29,6 +31,7 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
         docs_url=None,  # the docs page loads scripts the security headers forbid; see the schema
         redoc_url=None,
         openapi_url="/openapi.json",
+        responses=problems.RESPONSES,
     )
     app.state.ctx = build_context(settings)
     app.state.settings = settings
@@ -49,4 +52,16 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
             allow_headers=["authorization", "content-type", "idempotency-key"],
         )
     app.add_middleware(Guard, settings=api, throttle=throttle, db_url=settings.db_url)
+    _problems_in_schema(app)
     return app
+
+
+def _problems_in_schema(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.problem_media_type(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

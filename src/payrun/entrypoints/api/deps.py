@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from payrun.entrypoints.api.auth import requiring
 from payrun.entrypoints.api.problems import Problem
@@ -26,9 +26,8 @@ def _temporal(request: Request) -> TemporalGateway:
     return request.app.state.temporal  # type: ignore[no-any-return]
 
 
-def _idempotency_key(
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> str:
+def require_idempotency_key(idempotency_key: str | None) -> str:
+    """The Idempotency-Key header every POST that creates or moves money carries."""
     if not idempotency_key or not idempotency_key.strip():
         raise Problem(
             422,
@@ -41,7 +40,6 @@ def _idempotency_key(
 
 Context = Annotated[PayrollContext, Depends(_context)]
 Temporal = Annotated[TemporalGateway, Depends(_temporal)]
-IdempotencyKey = Annotated[str, Depends(_idempotency_key)]
 
 
 def audit_detail(request: Request, **details: object) -> None:

@@ -12,8 +12,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from payrun.domain.ach.reversals import ReversalWindowClosed
 from payrun.domain.errors import InvalidInput, PayrollError
 from payrun.services.errors import Conflict, NotFound
 from payrun.services.schema.amounts import problem as amount_problem
@@ -37,6 +39,36 @@ _HTTP_CODES = {
     504: ("timeout", "The request took too long"),
 }
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    retryable: bool
+    request_id: str
+    instance: str
+    field: str | None = None
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ProblemOut, "description": "A problem with the request (RFC 9457)"},
+    "5XX": {"model": ProblemOut, "description": "A problem on our side (RFC 9457)"},
+}
+
+
+def problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """In the OpenAPI document, error responses are application/problem+json."""
+    for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+        for status, response in operation.get("responses", {}).items():
+            content = response.get("content", {})
+            if status in ("4XX", "5XX") and "application/json" in content:
+                content[MEDIA_TYPE] = content.pop("application/json")
+    return schema
 
 
 class Problem(Exception):
@@ -149,6 +181,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
         return _answer(request, Problem(409, "conflict", error.problem, error.field))
+
+    @app.exception_handler(ReversalWindowClosed)
+    async def _window(request: Request, error: ReversalWindowClosed) -> JSONResponse:
+        return _answer(request, Problem(409, "reversal_window_closed", str(error)[:300]))
 
     @app.exception_handler(PayrollError)
     async def _payroll(request: Request, error: PayrollError) -> JSONResponse:

@@ -20,6 +20,16 @@ _LINE = r"^[^\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*$"
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=_LINE)
 ]
+# A company's name: letters, digits, spaces and the punctuation names use; no ; < > = " etc.
+CompanyName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=120,
+        pattern=r"^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N} &'.,()/#+-]*$",
+    ),
+]
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Routing = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
 AccountNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{4,17}$")]

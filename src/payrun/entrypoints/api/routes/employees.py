@@ -13,6 +13,7 @@ from payrun.entrypoints.api.auth import in_scope
 from payrun.entrypoints.api.deps import Context, Operator, Viewer, audit_detail
 from payrun.entrypoints.api.schemas import Id, Limit, Page, Public, decode_cursor, page
 from payrun.services import employee_records as svc
+from payrun.services import time_entries
 from payrun.services.context import utc_now
 from payrun.services.errors import NotFound
 from payrun.services.schema.amounts import Hours
@@ -100,5 +101,5 @@ def record_time(
     ctx: Context,
 ) -> TimeEntriesOut:
     in_scope(who, employer_id, "employer", employer_id)
-    rows = [svc.TimeEntryInput(e.employee_id, e.date, e.hours) for e in entries]
-    return TimeEntriesOut(recorded=svc.record_time(ctx.db_url, employer_id, rows))
+    rows = [time_entries.TimeEntryInput(e.employee_id, e.date, e.hours) for e in entries]
+    return TimeEntriesOut(recorded=time_entries.record_time(ctx.db_url, employer_id, rows))

@@ -10,8 +10,10 @@ from pydantic import Field
 
 from payrun.entrypoints.api.auth import in_scope
 from payrun.entrypoints.api.deps import Admin, Context, Viewer, audit_detail
+from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     AccountNumber,
+    CompanyName,
     Email,
     Id,
     Limit,
@@ -20,7 +22,6 @@ from payrun.entrypoints.api.schemas import (
     Routing,
     StateCode,
     Strict,
-    Text,
     Url,
     decode_cursor,
     page,
@@ -43,7 +44,7 @@ class AccountIn(Strict):
 
 
 class EmployerCreate(Strict):
-    name: Text
+    name: CompanyName
     ein: Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{7}$")]
     work_state: StateCode
     pay_schedule: PayScheduleIn
@@ -55,7 +56,7 @@ class EmployerCreate(Strict):
 
 
 class EmployerChange(Strict):
-    name: Text | None = None
+    name: CompanyName | None = None
     funding_account: AccountIn | None = None
     validation_policy: Literal["hold", "partial"] | None = None
     webhook_url: Url | None = None
@@ -118,6 +119,8 @@ def _settings(model: EmployerModel | None) -> dict[str, Any]:
 def create_employer(
     body: EmployerCreate, who: Admin, ctx: Context, request: Request
 ) -> EmployerOut:
+    if who.employer_ids is not None:
+        raise Problem(403, "forbidden", "a key limited to some employers cannot add employers")
     cmd = svc.CreateEmployer(
         name=body.name,
         ein=body.ein,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from payrun.adapters.db.health import database_reachable
 from payrun.entrypoints.api.problems import Problem
-from payrun.services.health import database_reachable
 
 router = APIRouter(tags=["health"])
 

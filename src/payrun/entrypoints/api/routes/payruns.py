@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.auth import in_scope
 from payrun.entrypoints.api.deps import (
     Context,
-    IdempotencyKey,
     Operator,
     Temporal,
     Viewer,
     audit_detail,
+    require_idempotency_key,
 )
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import Id, Limit, MoneyText, Page, Public, Strict
@@ -24,6 +25,7 @@ from payrun.services import payrun_requests as svc
 from payrun.services.api_keys import Principal
 from payrun.services.context import utc_now
 from payrun.services.errors import NotFound
+from payrun.services.payrun_preview import preview_payrun
 
 router = APIRouter(prefix="/v1/payruns", tags=["payruns"])
 RunId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -74,15 +76,46 @@ def _visible(who: Principal, employer_ids: list[int], run_id: str) -> None:
         raise NotFound("pay run", run_id)
 
 
-@router.post("", status_code=202, responses={200: {"model": PayRunAccepted}})
+class PreviewPaycheck(Public):
+    employer_id: int
+    employee_id: int
+    gross: str
+    employee_taxes: str
+    deductions: str
+    net_pay: str
+    employer_taxes: str
+
+
+class Blocker(Public):
+    employer_id: int | None
+    employee_id: int | None
+    code: str
+    detail: str
+
+
+class PreviewOut(Public):
+    """What the run would pay; nothing was written."""
+
+    period_start: str
+    pay_date: str
+    employees: int
+    already_paid: int
+    totals: dict[str, str]
+    paychecks: list[PreviewPaycheck]
+    blockers: list[Blocker]
+
+
+@router.post("", status_code=202, responses={200: {"model": PreviewOut}})
 async def start_payrun(
     body: PayRunCreate,
     who: Operator,
-    key: IdempotencyKey,
     ctx: Context,
     temporal: Temporal,
     request: Request,
-) -> PayRunAccepted:
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """Start a pay run (202; Idempotency-Key required), or with `preview: true` calculate
+    every paycheck and blocker without writing anything (200)."""
     for employer_id in body.employer_ids:
         in_scope(who, employer_id, "employer", employer_id)
     if body.kind != "regular" or body.earnings:
@@ -94,7 +127,8 @@ async def start_payrun(
             field,
         )
     if body.preview:
-        raise Problem(422, "not_supported", "preview is not available yet", "preview")
+        return await _preview(ctx, body)
+    key = require_idempotency_key(idempotency_key)
     settings = request.app.state.settings
     cmd = svc.StartPayRun(
         tuple(body.employer_ids),
@@ -126,6 +160,22 @@ async def start_payrun(
     )
 
 
+async def _preview(ctx: Any, body: PayRunCreate) -> JSONResponse:
+    found = await run_in_threadpool(
+        preview_payrun, ctx.db_url, tuple(body.employer_ids), body.period_start
+    )
+    out = PreviewOut(
+        period_start=found.period_start,
+        pay_date=found.pay_date,
+        employees=found.employees,
+        already_paid=found.already_paid,
+        totals={k: f"{v:.2f}" for k, v in found.totals.items()},
+        paychecks=[PreviewPaycheck(**p) for p in found.paychecks],
+        blockers=[Blocker(**b) for b in found.blockers],
+    )
+    return JSONResponse(out.model_dump(mode="json"), status_code=200)
+
+
 @router.get("")
 def list_payruns(
     who: Viewer,
@@ -135,11 +185,12 @@ def list_payruns(
     limit: Limit = 50,
 ) -> Page[PayRunOut]:
     after = _decode_run_cursor(cursor)
-    views = svc.list_payruns(ctx.db_url, svc.RunQuery(status, after, limit + 1))
-    if who.employer_ids is not None:
-        views = [
-            v for v in views if v["employer_ids"] and set(v["employer_ids"]) <= who.employer_ids
-        ]
+    scope = who.employer_ids
+
+    def visible(view: dict[str, Any]) -> bool:
+        return scope is None or bool(view["employer_ids"] and set(view["employer_ids"]) <= scope)
+
+    views = svc.list_payruns(ctx.db_url, svc.RunQuery(status, after, limit + 1), visible)
     more = len(views) > limit
     items = [PayRunOut(**v) for v in views[:limit]]
     return Page[PayRunOut](items=items, next_cursor=_run_cursor(items[-1].id) if more else None)
