@@ -166,3 +166,26 @@ def test_the_api_serves_metrics_to_a_key_holder(console) -> None:  # type: ignor
     # the fixture's one open dead letter, read from the database at scrape time
     assert 'payrun_dead_letters{error_type="validation",status="OPEN"} 1.0' in scraped.text
     assert "payrun_step_seconds_bucket" in scraped.text or "payrun_step_seconds" in scraped.text
+
+
+def test_a_revoked_key_ends_its_console_session_at_once(console) -> None:  # type: ignore[no-untyped-def]
+    from payrun.services.api_keys import revoke_key
+
+    client, settings, _ = console
+    new = create_key(settings.db_url, CreateKey("viewer"), utc_now())
+    assert client.post("/console/login", data={"api_key": new.key}).status_code == 303
+    assert client.get("/console/runs").status_code == 200
+    revoke_key(settings.db_url, new.id, utc_now())
+    assert client.get("/console/runs").headers["location"].startswith("/console/login")
+
+
+def test_a_tampered_or_foreign_cookie_is_no_session() -> None:
+    from payrun.entrypoints.console.session import Sessions
+
+    ours, theirs = Sessions("secret-a"), Sessions("secret-b")
+    sealed = ours.seal("prk_0123456789ab_" + "x" * 43)
+    assert ours.open(sealed) == "prk_0123456789ab_" + "x" * 43
+    assert Sessions("secret-a").open(sealed) is not None  # shared secret: another process
+    assert theirs.open(sealed) is None
+    assert ours.open(sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]) is None
+    assert ours.csrf_ok(sealed, ours.csrf(sealed)) and not ours.csrf_ok(sealed, theirs.csrf(sealed))
