@@ -52,6 +52,7 @@ class DeadLetterCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from sqlalchemy import func, select
+        from sqlalchemy.exc import SQLAlchemyError
 
         from payrun.adapters.db.engine import reading
         from payrun.adapters.db.models import DeadLetter
@@ -61,12 +62,15 @@ class DeadLetterCollector(Collector):
             "Dead letters by status and error type",
             labels=["status", "error_type"],
         )
-        with reading(self.db_url) as session:
-            rows = session.execute(
-                select(DeadLetter.status, DeadLetter.error_type, func.count()).group_by(
-                    DeadLetter.status, DeadLetter.error_type
-                )
-            ).all()
+        try:
+            with reading(self.db_url) as session:
+                rows = session.execute(
+                    select(DeadLetter.status, DeadLetter.error_type, func.count()).group_by(
+                        DeadLetter.status, DeadLetter.error_type
+                    )
+                ).all()
+        except SQLAlchemyError:  # a scrape must not fail with the database: no gauge this time
+            return
         for status, error_type, count in rows:
             family.add_metric([status, error_type], count)
         yield family
@@ -78,11 +82,14 @@ _collectors: dict[str, DeadLetterCollector] = {}
 
 
 def watch_dead_letters(db_url: str) -> None:
-    """Report this database's dead letters on /metrics (once per process and URL)."""
+    """Report this database's dead letters on /metrics: one collector per process, reading
+    the database named last (a process serves one)."""
     with _lock:
-        if db_url not in _collectors and not _collectors:
-            _collectors[db_url] = DeadLetterCollector(db_url)
-            REGISTRY.register(_collectors[db_url])
+        collector = _collectors.get("")
+        if collector is None:
+            collector = _collectors[""] = DeadLetterCollector(db_url)
+            REGISTRY.register(collector)
+        collector.db_url = db_url
 
 
 def serve_metrics(port: int, db_url: str, host: str = "127.0.0.1") -> int:
