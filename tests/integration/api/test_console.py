@@ -189,3 +189,20 @@ def test_a_tampered_or_foreign_cookie_is_no_session() -> None:
     assert theirs.open(sealed) is None
     assert ours.open(sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]) is None
     assert ours.csrf_ok(sealed, ours.csrf(sealed)) and not ours.csrf_ok(sealed, theirs.csrf(sealed))
+
+
+def test_log_lines_of_a_request_carry_its_id_and_never_the_key(console, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from payrun.logs import configure
+
+    client, _, _ = console
+    configure("INFO", fmt="json")
+    try:
+        refused = client.post("/console/login", data={"api_key": "prk_guessing"})
+        lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    finally:
+        configure("WARNING")
+    [line] = [x for x in lines if x["event"] == "console.login_refused"]
+    assert line["request_id"] == refused.headers["x-request-id"]
+    assert "prk_guessing" not in json.dumps(lines)

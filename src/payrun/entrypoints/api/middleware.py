@@ -80,7 +80,9 @@ class Guard:
             await send(message)
 
         try:
-            await self._guarded(scope, receive, send_with_headers)
+            # every log line of the request (its handlers' too) carries its id
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                await self._guarded(scope, receive, send_with_headers)
         except _BodyTooLarge:
             await self._problem(scope, send_with_headers, started, Problem(413))
         except TimeoutError:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote
 
+import structlog
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -24,6 +25,7 @@ from payrun.services.errors import NotFound
 from payrun.services.messages import RedriveInput
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+log = structlog.get_logger("payrun.console")
 PER_PAGE = 50
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
@@ -89,6 +91,7 @@ async def login(request: Request) -> Response:
     key, target = form.get("api_key", "").strip(), _local(form.get("next", "/console/runs"))
     who = await run_in_threadpool(request.app.state.keys.check, key, utc_now()) if key else None
     if who is None:
+        log.info("console.login_refused")  # the request id, never the key
         error = "That key is unknown, revoked or expired."
         return render(request, "login.html", None, 401, next=target, error=error)
     response = RedirectResponse(target, status_code=303)
