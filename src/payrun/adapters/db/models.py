@@ -321,6 +321,21 @@ class AuditLog(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # ok|rejected|error
 
 
+class EmployeeChange(Base):
+    """A change to an employee effective from a later day: kept (encrypted: it may hold an
+    SSN or account number) until a pay run opens a period starting on or after that day."""
+
+    __tablename__ = "employee_changes"
+    __table_args__ = (Index("ix_employee_changes_due", "employee_id", "applied_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    changes_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the changed fields, as JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it could not apply
+
+
 class ApiKey(Base):
     """An API key: its public prefix finds it, only a slow hash of its secret is kept."""
 

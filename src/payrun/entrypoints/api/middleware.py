@@ -99,21 +99,19 @@ class Guard:
             address = (scope.get("client") or ("unknown", 0))[0]
             wait = self.throttle.hit("address", address)
             if wait:
-                raise_problem = Problem(
+                limited = Problem(
                     429,
                     "rate_limited",
                     "too many requests from this address",
                     headers={"retry-after": str(wait)},
                 )
-                await problems.response(raise_problem, _rid(scope), scope["path"])(
-                    scope, receive, send
-                )
+                await problems.response(limited, _rid(scope), scope["path"])(scope, receive, send)
                 return
-        limited = receive
+        body = receive
         if scope["method"] in _CHANGES and not _has_length(scope):
-            limited = await _buffered_receive(receive, self.settings.max_body_bytes)
+            body = await _buffered_receive(receive, self.settings.max_body_bytes)
         await asyncio.wait_for(
-            self.app(scope, limited, send), timeout=self.settings.request_timeout_seconds
+            self.app(scope, body, send), timeout=self.settings.request_timeout_seconds
         )
 
     async def _problem(
