@@ -1,7 +1,7 @@
 """postal addresses of employers and employees, for pay stubs and payroll receipts
 
 Revision ID: i18a
-Revises: 0005
+Revises: 0005b
 Create Date: 2026-12-04 17:10:00
 
 California Labor Code 226(a)(8) puts the employer's name and address on every wage statement,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i18a"
-down_revision = "0005"
+down_revision = "0005b"
 branch_labels = None
 depends_on = None
 
