@@ -70,6 +70,9 @@ class Employer(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     notify_email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    address_street: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    address_city: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    address_postal_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class Employee(Base):
@@ -97,6 +100,9 @@ class Employee(Base):
     bank_account_last4: Mapped[str] = mapped_column(String(4))
     bank_account_type: Mapped[str] = mapped_column(String(8), default="checking")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    address_street: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    address_city: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    address_postal_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class TimeEntry(Base):

@@ -15,6 +15,7 @@ from payrun.entrypoints.api.routes import ROUTERS
 from payrun.entrypoints.api.settings import ApiSettings
 from payrun.entrypoints.api.temporal import TemporalGateway
 from payrun.entrypoints.api.throttle import Throttle
+from payrun.entrypoints.console import mount_console
 from payrun.services.api_keys import KeyChecker
 
 API_VERSION = "1"
@@ -42,6 +43,7 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_console(app)  # /console: the web console on the same keys, roles and scoping
     if api.cors_origins:  # off unless origins are named
         app.add_middleware(
             CORSMiddleware,
