@@ -1,7 +1,8 @@
 """Every lifecycle's statuses and the moves allowed between them, in one place.
 
 One enum per lifecycle (run, employer, employee, paycheck, payment, dead letter, notification).
-Each is a ``StrEnum``, so a member is its stored string. ``allowed(current, new)`` and
+Each is a ``StrEnum``, so a member is its stored string. ``allowed(current, new)`` (staying put
+is always allowed: activities are retried) and
 ``check(current, new, field)`` answer from the ``TRANSITIONS`` tables below; set-based updates
 select their rows with ``sources(new)`` (every status ``new`` may follow).
 """
@@ -162,8 +163,9 @@ TRANSITIONS: Mapping[type[Status], Mapping[Status, frozenset[Status]]] = {
 
 
 def allowed(current: Status, new: Status) -> bool:
-    """Whether a thing in ``current`` may move to ``new`` (both of one lifecycle)."""
-    return new in TRANSITIONS[type(current)].get(current, frozenset())
+    """Whether a thing in ``current`` may move to ``new`` (both of one lifecycle). Staying
+    where it is is always allowed: a retried activity sets the status it already set."""
+    return new == current or new in TRANSITIONS[type(current)].get(current, frozenset())
 
 
 def check(current: Status, new: Status, field: str) -> None:

@@ -49,3 +49,9 @@ def test_a_refused_move_names_what_would_have_moved() -> None:
 
 def test_a_status_is_its_stored_string() -> None:
     assert PaymentStatus.SENT == "SENT" and f"{EmployeeRunStatus.PAID}" == "PAID"
+
+
+def test_a_retried_step_may_set_the_status_it_already_set() -> None:
+    # send_payment retried after a lost answer marks the employer PAYMENT_SENT again
+    assert allowed(EmployerRunStatus.PAYMENT_SENT, EmployerRunStatus.PAYMENT_SENT)
+    assert allowed(PaycheckStatus.VOIDED, PaycheckStatus.VOIDED)
