@@ -24,6 +24,7 @@ from payrun.adapters.db.models import (
 from payrun.domain.periods import PayFrequency
 from payrun.services import stage_store
 from payrun.services.context import PayrollContext
+from payrun.services.filing_events import deliver_filing_events, record_filing_events
 from payrun.services.notifications import notify
 from payrun.services.paychecks import void_paychecks
 from payrun.services.requests import (
@@ -449,7 +450,9 @@ def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult
         )
         status = "PARTIAL" if failed else ("PAID" if paid else "NOTHING_TO_PAY")
         set_employer_status(session, tally.run_id, tally.employer_id, status, now)
+        record_filing_events(session, tally.run_id, tally.employer_id, now)  # the outbox
     stage_store.discard(ctx, tally.run_id, tally.employer_id)
+    deliver_filing_events(ctx)
     notify(
         ctx,
         key=f"{tally.run_id}-{tally.employer_id}-employer.{status.lower()}",
