@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from payrun.filings.store import default_url
 
 
 class FilingsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PAYRUN_FILINGS_", extra="ignore")
-
-    home: Path = Field(
-        default=Path(".payrun"), validation_alias=AliasChoices("home", "PAYRUN_HOME")
+    model_config = SettingsConfigDict(
+        env_prefix="PAYRUN_FILINGS_", extra="ignore", populate_by_name=True
     )
+
+    home: Path = Field(default=Path(".payrun"), validation_alias="PAYRUN_HOME")
     database_url: str | None = Field(default=None, description="its own store; filings.db")
     task_queue: str = "payrun-filings"
     payroll_task_queue: str = Field(default="payrun", description="where updates are applied")
+    publish: bool = Field(default=True, description="payroll workers publish the outbox")
     irs_url: str | None = Field(default=None, description="IRS-like batch endpoint")
     edd_url: str | None = Field(default=None, description="EDD-like batch endpoint")
     debit_timeout_hours: int = Field(default=48, ge=1, description="WAIT_FOR_DEBITS escalation")

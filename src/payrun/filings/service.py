@@ -11,6 +11,7 @@ from typing import Any
 
 from payrun.domain.errors import InvalidInput
 from payrun.filings import keys as k
+from payrun.filings import ledger
 from payrun.filings.rules import Liability, Obligation
 from payrun.filings.rules.calendar import quarter_end, quarter_of, quarter_start, return_due
 from payrun.filings.rules.california import california_obligations, ui_ett_obligations
@@ -122,7 +123,10 @@ def employer_events(store: FilingsStore, employer_id: int, year: int) -> list[di
     return store.query(k.year_pk(employer_id, year), "EVENT#")
 
 
-def _candidates(store: FilingsStore, employer_id: int, year: int) -> list[tuple[str, Obligation]]:
+Candidate = tuple[str, Obligation, dict[str, int]]
+
+
+def _candidates(store: FilingsStore, employer_id: int, year: int) -> list[Candidate]:
     profile = _profile(store, employer_id, year)
     events = employer_events(store, employer_id, year)
     lines = tax_lines(events)
@@ -139,15 +143,19 @@ def _candidates(store: FilingsStore, employer_id: int, year: int) -> list[tuple[
     ca_obs = california_obligations(
         fed, [Liability(d, c, pit_cents=p) for d, (c, p) in ca.items()], rules
     )
-    out = [(k.FEDERAL_DEPOSIT, o) for o in fed if o.cents] + [
-        (k.CA_DEPOSIT, o) for o in ca_obs if o.cents
+    out: list[Candidate] = [
+        (k.FEDERAL_DEPOSIT, o, {d.isoformat(): federal[d] for d in o.pay_dates}) for o in fed
     ]
+    out += [(k.CA_DEPOSIT, o, {d.isoformat(): ca[d][0] for d in o.pay_dates}) for o in ca_obs]
     closed = [int(q) for q in profile["closed"]]
     futa = {
         q: sum(x.employer_cents for x in lines if x.tax == "FUTA" and quarter_of(x.pay_date) == q)
         for q in closed
     }
-    out += [(k.FUTA_DEPOSIT, o) for o in futa_obligations(futa, year, rules)]
+    out += [
+        (k.FUTA_DEPOSIT, o, {f"Q{q}": futa[q] for q in closed if _within(q, o)})
+        for o in futa_obligations(futa, year, rules)
+    ]
     ui = {
         q: sum(
             x.employer_cents
@@ -157,7 +165,8 @@ def _candidates(store: FilingsStore, employer_id: int, year: int) -> list[tuple[
         for q in closed
     }
     out += [
-        (k.CA_UI_DEPOSIT, o) for o in ui_ett_obligations({q: c for q, c in ui.items() if c}, year)
+        (k.CA_UI_DEPOSIT, o, {f"Q{quarter_of(o.period_end)}": o.cents})
+        for o in ui_ett_obligations({q: c for q, c in ui.items() if c}, year)
     ]
     for quarter in closed:
         in_quarter = [x for x in lines if quarter_of(x.pay_date) == quarter]
@@ -172,9 +181,9 @@ def _candidates(store: FilingsStore, employer_id: int, year: int) -> list[tuple[
             (),
         )
         if any(x.tax == "FIT" for x in in_quarter):
-            out.append((k.FORM_941, period))
+            out.append((k.FORM_941, period, {}))
         if any(x.tax == "CA_PIT" for x in in_quarter):
-            out.append((k.DE_9, period))
+            out.append((k.DE_9, period, {}))
         if quarter == 4 and lines:
             year_end = date(year, 12, 31)
             out.append(
@@ -183,9 +192,14 @@ def _candidates(store: FilingsStore, employer_id: int, year: int) -> list[tuple[
                     Obligation(
                         f"{year}", "annual", date(year, 1, 1), year_end, return_due(year_end), 0, ()
                     ),
+                    {},
                 )
             )
     return out
+
+
+def _within(quarter: int, ob: Obligation) -> bool:
+    return quarter_of(ob.period_start) <= quarter <= quarter_of(ob.period_end)
 
 
 def routes_for(store: FilingsStore, employer_id: int, year: int) -> list[Route]:
@@ -204,8 +218,9 @@ def routes_for(store: FilingsStore, employer_id: int, year: int) -> list[Route]:
     }
     routes: list[Route] = []
     seen: set[str] = set()
-    for filing_type, ob in _candidates(store, employer_id, year):
+    for filing_type, ob, units in _candidates(store, employer_id, year):
         fid = k.filing_id(employer_id, filing_type, ob.key)
+        others, own = ledger.split(store, employer_id, year, filing_type, fid, units)
         seen.add(fid)
         payments = sorted(
             {p for d in ob.pay_dates for p in payments_by_date.get(d.isoformat(), set())}
@@ -217,7 +232,9 @@ def routes_for(store: FilingsStore, employer_id: int, year: int) -> list[Route]:
             period_end=ob.period_end.isoformat(),
             due=ob.due.isoformat(),
             amount_cents=ob.cents,
-            deposited_cents=int(existing.get(fid, {}).get("deposited_cents", 0)),
+            deposited_cents=others,
+            deposited_self_cents=own,
+            units=units,
             payment_ids=tuple(payments),
             settled_payment_ids=tuple(p for p in payments if p in settled),
             year=year,
@@ -234,6 +251,7 @@ def routes_for(store: FilingsStore, employer_id: int, year: int) -> list[Route]:
                     "amount_cents": 0,
                     "version": version,
                     "payment_ids": (),
+                    "units": {},
                     "settled_payment_ids": (),
                 }
             )
@@ -275,7 +293,7 @@ def _route_if_changed(
         "status": "pending",
         "reasons": [],
         "lines": {},
-        "deposited_cents": state.deposited_cents,
+        "deposited_cents": state.deposited_self_cents,
         "ack_id": None,
         **(_keep(item) if item else {}),
         "state": as_dict,
@@ -297,7 +315,7 @@ def _keep(item: dict[str, Any]) -> dict[str, Any]:
     """What the workflows wrote, kept when the state is recomputed."""
     return {
         key: item[key]
-        for key in ("status", "reasons", "lines", "deposited_cents", "ack_id", "employees")
+        for key in ("status", "reasons", "lines", "ack_id", "employees", "liabilities")
         if key in item
     }
 

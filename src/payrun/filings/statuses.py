@@ -9,6 +9,7 @@ from typing import Any
 
 from payrun.domain.errors import InvalidInput
 from payrun.filings import keys as k
+from payrun.filings import ledger
 from payrun.filings.events import FilingUpdate
 from payrun.filings.rules.calendar import quarter_of
 from payrun.filings.rules.federal import federal_schedule
@@ -63,6 +64,16 @@ def record_status(store: FilingsStore, change: StatusChange) -> FilingUpdate:
         item["ack_id"] = change.ack_id or item.get("ack_id")
         if status == "filed" and item["filing_type"] in k.DEPOSITS:
             item["deposited_cents"] = int(item.get("deposited_cents", 0)) + change.amount_cents
+            ledger.attribute(
+                store,
+                int(item["employer_id"]),
+                int(item["year"]),
+                item["filing_type"],
+                change.filing_id,
+                item["state"]["units"],
+                change.amount_cents,
+                change.sequence,
+            )
         _save(store, item)
     return FilingUpdate(
         filing_id=change.filing_id,
@@ -121,12 +132,15 @@ def prepare_return(store: FilingsStore, filing_id: str) -> ReturnCheck:
         and (kind == k.FORM_940 or int(d["quarter"]) == quarter)
     ]
     on_the_way = [
-        d["filing_id"]
-        for d in deposits
-        if d["status"] in ("pending", "submitted")
-        and d["state"]["amount_cents"] > d.get("deposited_cents", 0)
+        d["filing_id"] for d in deposits if d["status"] in ("pending", "submitted") and _owes(d)
     ]
-    deposited = sum(int(d.get("deposited_cents", 0)) for d in deposits)
+    types = k.DEPOSITS_OF_RETURN[kind]
+    deposited = sum(
+        int(d["cents"])
+        for d in ledger.deposits(store, employer_id, year)
+        if d["filing_type"] in types
+        and (kind == k.FORM_940 or ledger.unit_quarter(str(d["unit"])) == quarter)
+    )
     if kind == k.FORM_941:
         profile = store.get(k.employer_pk(employer_id), f"YEAR#{year}") or {}
         semiweekly = federal_schedule(
@@ -167,6 +181,12 @@ def prepare_return(store: FilingsStore, filing_id: str) -> ReturnCheck:
         f" (difference {dollars(difference)})"
     )
     return ReturnCheck(True, balanced, difference, reason, amount)
+
+
+def _owes(deposit: dict[str, Any]) -> bool:
+    state = deposit["state"]
+    paid = state["deposited_cents"] + state.get("deposited_self_cents", 0)
+    return bool(state["amount_cents"] > paid)
 
 
 def de_9c(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -37,7 +37,9 @@ LIFE = [
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_shuffled_and_duplicated_updates_end_in_the_newest_state(database_url: str, seed: int) -> None:
+def test_shuffled_and_duplicated_updates_end_in_the_newest_state(
+    database_url: str, seed: int
+) -> None:
     migrate(database_url)
     deliveries = LIFE * 3
     random.Random(seed).shuffle(deliveries)

@@ -12,10 +12,13 @@ class _Deposit(FilingSteps):
     async def deposit(self, inp: FilingInput, wait_for_debits: bool) -> str:
         await self.wait_for(lambda: self.current is not None)
         assert self.current is not None
-        deposited, announced = self.current.deposited_cents, False
+        own, announced = 0, False
         while True:
             await self.until(lambda: day_after(self.current.period_end))  # type: ignore[union-attr]
-            owed = self.current.amount_cents - deposited
+            state = self.current
+            # what others deposited for these liabilities, and what this filing did (a new run
+            # learns it from the state): never deposit a liability twice
+            owed = state.amount_cents - state.deposited_cents - max(own, state.deposited_self_cents)
             if owed <= 0:  # merged into another deposit, or all paid
                 return "filed" if announced else "nothing to deposit"
             if not announced:
@@ -25,7 +28,7 @@ class _Deposit(FilingSteps):
                 await self.wait_for_debits(inp)
             result = await self.transmit(inp, owed)
             if await self.settle(inp, result, owed):
-                deposited += owed
+                own = max(own, state.deposited_self_cents) + owed
 
 
 @workflow.defn

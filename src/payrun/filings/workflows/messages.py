@@ -14,7 +14,8 @@ class Timings:
     agency_max_wait: int = 7 * 86400
     first_poll: int = 60
     max_poll: int = 6 * 3600
-    deposit_recheck: int = 86400
+    deposit_recheck: int = 6 * 3600
+    deposit_wait: int = 14 * 86400
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class FilingState:
     period_end: str
     due: str
     amount_cents: int = 0
-    deposited_cents: int = 0
+    deposited_cents: int = 0  # for these liabilities, by other filings of the same type
+    deposited_self_cents: int = 0  # by this filing (a new run of its workflow starts here)
+    units: dict[str, int] = field(default_factory=dict)  # liability per pay date (or quarter)
     payment_ids: tuple[int, ...] = ()
     settled_payment_ids: tuple[int, ...] = ()
     year: int = 0

@@ -30,10 +30,9 @@ class _Return(FilingSteps):
                 return "filed"
 
     async def _reconcile(self, inp: FilingInput) -> ReturnCheck:
-        """Reconcile once every deposit of the period is final, or at the due date at the
-        latest (what is missing then is the difference)."""
-        assert self.current is not None
-        due = day_after(self.current.due) - timedelta(days=1)
+        """Reconcile once every deposit of the period is final; a deposit still on its way
+        after `deposit_wait` is a difference like any other (-> blocked)."""
+        waited = 0
         while True:
             check = await workflow.execute_activity(
                 "prepare_return",
@@ -42,9 +41,10 @@ class _Return(FilingSteps):
                 start_to_close_timeout=STEP,
                 retry_policy=RETRY,
             )
-            if check.ready or workflow.now() >= due:
+            if check.ready or waited >= inp.timings.deposit_wait:
                 return check
             await workflow.sleep(timedelta(seconds=inp.timings.deposit_recheck))
+            waited += inp.timings.deposit_recheck
 
 
 @workflow.defn
