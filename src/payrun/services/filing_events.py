@@ -102,7 +102,7 @@ def _paid_paychecks(session: Any, run_id: str, employer_id: int) -> list[Any]:
     )
 
 
-def _additional_medicare_wages(row: Any) -> int:
+def additional_medicare_wages(row: Any) -> int:
     """Medicare wages this paycheck over $200,000 for the year (Pub 15 §9), from YTD."""
     after = int(row.ytd_after.get("medicare_wages", 0))
     before = after - int(row.ytd_delta.get("medicare_wages", 0))
@@ -123,7 +123,7 @@ def _liabilities(
             return sum(int(r.ytd_delta.get(key, 0)) for r in scope) if key else 0
 
         taxable = (
-            sum(_additional_medicare_wages(r) for r in scope)
+            sum(additional_medicare_wages(r) for r in scope)
             if tax == "ADDITIONAL_MEDICARE"
             else total(wages_key)
         )
