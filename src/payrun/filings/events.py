@@ -52,6 +52,9 @@ class TaxLiabilityRecorded:
     employee_count: int
     funding_payment_id: int | None = None
     employees: tuple[EmployeeWages, ...] = ()
+    # A redrive pays more of the same run: the figures are the run's totals so far, and the
+    # revision (paychecks counted) grows; the service keeps the highest revision it received.
+    revision: int = 1
 
 
 @dataclass(frozen=True)

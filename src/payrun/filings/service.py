@@ -53,13 +53,7 @@ def receive(store: FilingsStore, envelopes: Sequence[dict[str, Any]]) -> list[Ro
             )
         elif kind == "TaxLiabilityRecorded":
             year = date.fromisoformat(event["pay_date"]).year
-            if not store.put_new(
-                k.year_pk(employer_id, year),
-                f"EVENT#{event['event_id']}",
-                "event",
-                event,
-                employer_id=employer_id,
-            ):
+            if not _newer_revision(store, k.year_pk(employer_id, year), event):
                 continue
         elif kind == "FundingDebitSettled":
             year = int(event["year"])
@@ -88,6 +82,17 @@ def receive(store: FilingsStore, envelopes: Sequence[dict[str, Any]]) -> list[Ro
             raise InvalidInput("type", f"unknown event type {kind!r}")
         touched.add((employer_id, year))
     return [route for e, y in sorted(touched) for route in routes_for(store, e, y)]
+
+
+def _newer_revision(store: FilingsStore, pk: str, event: dict[str, Any]) -> bool:
+    """Keep the event unless one of the same pay run, tax and pay date with at least its
+    revision is already stored (a redrive re-sends the run's totals with a higher one)."""
+    sk = f"EVENT#{event['event_id']}"
+    known = store.get(pk, sk)
+    if known is not None and int(known.get("revision", 1)) >= int(event.get("revision", 1)):
+        return False
+    store.put(pk, sk, "event", event, employer_id=int(event["employer_id"]))
+    return True
 
 
 def _profile(store: FilingsStore, employer_id: int, year: int) -> dict[str, Any]:

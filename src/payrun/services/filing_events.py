@@ -63,7 +63,7 @@ def record_filing_events(session: Any, run_id: str, employer_id: int, now: datet
     for pay_date in sorted({row.pay_date for row in paid}):
         events.append(_enrolment(session, employer, pay_date.year))
         events += _liabilities(
-            run_id, employer_id, pay_date, [r for r in paid if r.pay_date == pay_date]
+            run_id, employer_id, pay_date, [r for r in paid if r.pay_date == pay_date], len(paid)
         )
         events += _closed_quarters(session, employer_id, pay_date)
     for payment_id, settled in _settled_payments(session, run_id, employer_id):
@@ -111,7 +111,7 @@ def additional_medicare_wages(row: Any) -> int:
 
 
 def _liabilities(
-    run_id: str, employer_id: int, pay_date: date, rows: list[Any]
+    run_id: str, employer_id: int, pay_date: date, rows: list[Any], revision: int
 ) -> list[TaxLiabilityRecorded]:
     events = []
     for tax, (wages_key, withheld_key, employer_key) in _KEYS.items():
@@ -143,6 +143,7 @@ def _liabilities(
                 employee_count=len(scope),
                 funding_payment_id=next((r.payment_id for r in scope if r.payment_id), None),
                 employees=employees,
+                revision=revision,
             )
         )
     return events
@@ -231,14 +232,14 @@ def _settled_payments(session: Any, run_id: str, employer_id: int) -> list[tuple
 def _add(session: Any, employer_id: int, events: list[Any], now: datetime) -> int:
     rows = [
         {
-            "idempotency_key": e.event_id,
+            "idempotency_key": _outbox_key(e),
             "employer_id": employer_id,
             "event_type": type(e).__name__,
             "payload": asdict(e),
             "created_at": now,
             "attempts": 0,
         }
-        for e in {e.event_id: e for e in events}.values()
+        for e in {_outbox_key(e): e for e in events}.values()
     ]
     if not rows:
         return 0
@@ -248,6 +249,11 @@ def _add(session: Any, employer_id: int, events: list[Any], now: datetime) -> in
         insert(FilingOutbox).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
     return int(result.rowcount or 0)
+
+
+def _outbox_key(event: Any) -> str:
+    revision = getattr(event, "revision", None)
+    return f"{event.event_id}#r{revision}" if revision is not None else str(event.event_id)
 
 
 def add_events(db_url: str, employer_id: int, events: list[Any], now: datetime) -> int:

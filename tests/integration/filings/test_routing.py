@@ -65,3 +65,25 @@ def test_a_liability_deposited_with_one_deposit_is_not_paid_again_by_the_next(
     assert (monthly.amount_cents, monthly.deposited_cents) == (460_00, 230_00)
     # the tentative quarterly deposit is now empty
     assert routes[quarterly].state.amount_cents == 0
+
+
+def test_a_redrive_of_the_same_run_replaces_its_figures_with_the_higher_revision(
+    tmp_path: Path,
+) -> None:
+    store = FilingsStore(f"sqlite:///{tmp_path / 'f.db'}")
+    service.receive(store, _envelopes(ENROLLED, *_ca("2026-01-15", 200_00, 30_00)))
+    from dataclasses import replace
+
+    # the redrive paid one more employee: the run's totals, revision 2
+    more = [
+        replace(e, withheld_cents=2 * e.withheld_cents, revision=2)
+        for e in _ca("2026-01-15", 200_00, 30_00)
+    ]
+    routes = {r.filing_id: r for r in service.receive(store, _envelopes(*more))}
+    # PIT is now $400 for January: $350 or more, a monthly deposit (DE 44) of PIT + SDI, due
+    # 15 February -> Sunday; Monday 16 is Presidents' Day -> Tuesday 17 February
+    monthly = routes["3-ca_deposit-CM2026-01"].state
+    assert (monthly.amount_cents, monthly.due) == (460_00, "2026-02-17")
+    assert routes["3-ca_deposit-CQ2026Q1"].state.amount_cents == 0
+    # a late copy of revision 1 is ignored
+    assert service.receive(store, _envelopes(*_ca("2026-01-15", 200_00, 30_00))) == []
