@@ -101,7 +101,7 @@ class FilingsStore:
         with self._begin() as conn:
             values = self._values(pk, sk, kind, data, index, version=1)
             stmt = _insert(conn)(items).values(**values).on_conflict_do_nothing()
-            return bool(conn.execute(stmt).rowcount)
+            return conn.execute(stmt.returning(items.c.pk)).first() is not None
 
     def query(self, pk: str, prefix: str = "") -> list[dict[str, Any]]:
         """Every item of a partition whose sort key starts with prefix, in sort-key order."""

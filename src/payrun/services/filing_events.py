@@ -9,11 +9,11 @@ the close of a quarter once a pay date in a later quarter is paid. Delivery is s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -56,15 +56,15 @@ def record_filing_events(session: Any, run_id: str, employer_id: int, now: datet
     """Add this employer's events for the run to the outbox (in the caller's transaction).
     Returns how many were new; an event already in the outbox is not added again."""
     employer = session.get(Employer, employer_id)
-    paid = _paid_paychecks(session, run_id, employer_id)
-    if employer is None or not paid:
+    totals, de9c, paychecks = _totals(session, run_id, employer_id)
+    if employer is None or not paychecks:
         return 0
     events: list[Any] = []
-    for pay_date in sorted({row.pay_date for row in paid}):
+    for pay_date in sorted({day for day, _ in totals}):
         events.append(_enrolment(session, employer, pay_date.year))
-        events += _liabilities(
-            run_id, employer_id, pay_date, [r for r in paid if r.pay_date == pay_date], len(paid)
-        )
+        groups = {is_ca: group for (day, is_ca), group in totals.items() if day == pay_date}
+        lines = tuple(de9c.get(pay_date, ()))
+        events += _liabilities(run_id, employer_id, pay_date, groups, lines, paychecks)
         events += _closed_quarters(session, employer_id, pay_date)
     for payment_id, settled in _settled_payments(session, run_id, employer_id):
         year = (settled or now).year
@@ -75,59 +75,96 @@ def record_filing_events(session: Any, run_id: str, employer_id: int, now: datet
     return _add(session, employer_id, events, now)
 
 
-def _paid_paychecks(session: Any, run_id: str, employer_id: int) -> list[Any]:
-    return list(
-        session.execute(
-            select(
-                Paycheck.pay_date,
-                Paycheck.payment_id,
-                Paycheck.gross_cents,
-                PaycheckDetail.ytd_delta,
-                PaycheckDetail.ytd_after,
-                Employee.id.label("employee_id"),
-                Employee.first_name,
-                Employee.last_name,
-                Employee.ssn_last4,
-                Employee.work_state,
-            )
-            .join(PaycheckDetail, PaycheckDetail.paycheck_id == Paycheck.id)
-            .join(Employee, Employee.id == Paycheck.employee_id)
-            .where(
-                Paycheck.run_id == run_id,
-                Paycheck.employer_id == employer_id,
-                Paycheck.status == "PAID",
-            )
-            .order_by(Paycheck.employee_id)
-        ).all()
+Totals = dict[tuple[date, bool], dict[str, Any]]
+
+
+def _totals(
+    session: Any, run_id: str, employer_id: int
+) -> tuple[Totals, dict[date, list[EmployeeWages]], int]:
+    """One pass over the paid paychecks (only their delta is decoded, once): sums per pay
+    date and California or not, the DE 9C lines, and how many paychecks."""
+    medicare_after = PaycheckDetail.ytd_after["medicare_wages"].as_string()
+    rows = session.connection().execute(
+        select(
+            Paycheck.pay_date,
+            Employee.work_state,
+            Paycheck.payment_id,
+            Paycheck.gross_cents,
+            PaycheckDetail.ytd_delta,
+            medicare_after,
+            Employee.id,
+            Employee.first_name,
+            Employee.last_name,
+            Employee.ssn_last4,
+        )
+        .join(PaycheckDetail, PaycheckDetail.paycheck_id == Paycheck.id)
+        .join(Employee, Employee.id == Paycheck.employee_id)
+        .where(
+            Paycheck.run_id == run_id,
+            Paycheck.employer_id == employer_id,
+            Paycheck.status == "PAID",
+        )
+        .order_by(Paycheck.employee_id)
+    )
+    totals: Totals = {}
+    de9c: dict[date, list[EmployeeWages]] = defaultdict(list)
+    count = 0
+    for day, state, payment, gross, delta, after, eid, first, last, last4 in rows:
+        count += 1
+        group = totals.setdefault((day, state == "CA"), {"paychecks": 0, "gross": 0})
+        group["paychecks"] += 1
+        group["gross"] += gross
+        group["payment_id"] = group.get("payment_id") or payment
+        for key in _DELTA_KEYS:
+            group[key] = group.get(key, 0) + delta.get(key, 0)
+        extra = additional_medicare_wages(int(after or 0), delta.get("medicare_wages", 0))
+        group["additional_medicare_wages"] = group.get("additional_medicare_wages", 0) + extra
+        if state == "CA":
+            de9c[day].append(_de9c_line(eid, f"{first} {last}", last4, delta))
+    return totals, de9c, count
+
+
+_DELTA_KEYS = sorted({key for keys in _KEYS.values() for key in keys if key})
+
+
+def additional_medicare_wages(ytd_after_cents: int, this_paycheck_cents: int) -> int:
+    """Medicare wages of a paycheck over $200,000 for the year (Pub 15 §9)."""
+    limit = ADDITIONAL_MEDICARE_THRESHOLD_CENTS
+    before = ytd_after_cents - this_paycheck_cents
+    return max(0, ytd_after_cents - limit) - max(0, before - limit)
+
+
+def _de9c_line(eid: int, name: str, last4: str, delta: dict[str, int]) -> EmployeeWages:
+    return EmployeeWages(
+        int(eid),
+        name,
+        last4,
+        subject_wages_cents=int(delta.get("sdi_wages", 0)),
+        pit_wages_cents=int(delta.get("state_pit_wages", 0)),
+        pit_withheld_cents=int(delta.get("state_income_tax", 0)),
     )
 
 
-def additional_medicare_wages(row: Any) -> int:
-    """Medicare wages this paycheck over $200,000 for the year (Pub 15 §9), from YTD."""
-    after = int(row.ytd_after.get("medicare_wages", 0))
-    before = after - int(row.ytd_delta.get("medicare_wages", 0))
-    limit = ADDITIONAL_MEDICARE_THRESHOLD_CENTS
-    return max(0, after - limit) - max(0, before - limit)
-
-
 def _liabilities(
-    run_id: str, employer_id: int, pay_date: date, rows: list[Any], revision: int
+    run_id: str,
+    employer_id: int,
+    pay_date: date,
+    groups: dict[bool, dict[str, Any]],
+    de9c: tuple[EmployeeWages, ...],
+    revision: int,
 ) -> list[TaxLiabilityRecorded]:
+    """Each tax's figures on a pay date (California's from its California employees)."""
     events = []
     for tax, (wages_key, withheld_key, employer_key) in _KEYS.items():
-        scope = [r for r in rows if r.work_state == "CA"] if tax.startswith("CA_") else rows
+        in_ca = tax.startswith("CA_")
+        scope = [g for is_ca, g in groups.items() if is_ca or not in_ca]
         if not scope:
             continue
 
-        def total(key: str | None, scope: list[Any] = scope) -> int:
-            return sum(int(r.ytd_delta.get(key, 0)) for r in scope) if key else 0
+        def total(key: str | None, scope: list[dict[str, Any]] = scope) -> int:
+            return sum(int(g.get(key, 0)) for g in scope) if key else 0
 
-        taxable = (
-            sum(additional_medicare_wages(r) for r in scope)
-            if tax == "ADDITIONAL_MEDICARE"
-            else total(wages_key)
-        )
-        employees = _de9c_lines(scope) if tax == "CA_PIT" else ()
+        taxable = total("additional_medicare_wages" if tax == "ADDITIONAL_MEDICARE" else wages_key)
         events.append(
             TaxLiabilityRecorded(
                 event_id=f"{run_id}:{employer_id}:{pay_date.isoformat()}:{tax}",
@@ -136,31 +173,19 @@ def _liabilities(
                 tax=tax,
                 pay_date=pay_date.isoformat(),
                 run_id=run_id,
-                wages_cents=sum(int(r.gross_cents) for r in scope),
+                wages_cents=total("gross"),
                 taxable_wages_cents=taxable,
                 withheld_cents=total(withheld_key),
                 employer_cents=total(employer_key),
-                employee_count=len(scope),
-                funding_payment_id=next((r.payment_id for r in scope if r.payment_id), None),
-                employees=employees,
+                employee_count=total("paychecks"),
+                funding_payment_id=next(
+                    (g["payment_id"] for g in scope if g.get("payment_id")), None
+                ),
+                employees=de9c if tax == "CA_PIT" else (),
                 revision=revision,
             )
         )
     return events
-
-
-def _de9c_lines(rows: Iterable[Any]) -> tuple[EmployeeWages, ...]:
-    return tuple(
-        EmployeeWages(
-            employee_id=int(r.employee_id),
-            name=f"{r.first_name} {r.last_name}",
-            ssn_last4=r.ssn_last4,
-            subject_wages_cents=int(r.ytd_delta.get("sdi_wages", 0)),
-            pit_wages_cents=int(r.ytd_delta.get("state_pit_wages", 0)),
-            pit_withheld_cents=int(r.ytd_delta.get("state_income_tax", 0)),
-        )
-        for r in rows
-    )
 
 
 def _enrolment(session: Any, employer: Employer, year: int) -> EmployerEnrolled:
@@ -235,7 +260,7 @@ def _add(session: Any, employer_id: int, events: list[Any], now: datetime) -> in
             "idempotency_key": _outbox_key(e),
             "employer_id": employer_id,
             "event_type": type(e).__name__,
-            "payload": asdict(e),
+            "payload": msgspec.to_builtins(e),
             "created_at": now,
             "attempts": 0,
         }
@@ -245,10 +270,13 @@ def _add(session: Any, employer_id: int, events: list[Any], now: datetime) -> in
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(FilingOutbox).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    added = session.execute(
+        insert(FilingOutbox)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(FilingOutbox.id)  # rowcount is not reliable here on every driver
     )
-    return int(result.rowcount or 0)
+    return len(added.all())
 
 
 def _outbox_key(event: Any) -> str:

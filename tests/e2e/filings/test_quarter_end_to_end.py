@@ -56,8 +56,10 @@ def _ca_employers_on_one_schedule(db_url: str) -> tuple[str, list[int], list[dat
 
 
 @pytest.fixture
-def settings(payrun_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    settings = Settings(home=payrun_home, task_queue=f"payroll-{uuid.uuid4()}")
+def settings(payrun_home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    settings = Settings(
+        home=payrun_home, database_url=database_url, task_queue=f"payroll-{uuid.uuid4()}"
+    )
     migrate(settings.db_url)
     seed_demo(
         settings.db_url, employers=12, employees=3, seed=17, vault=Vault.for_settings(settings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 from payrun.filings import service, statuses
 from payrun.filings.events import EmployerEnrolled, TaxLiabilityRecorded
@@ -38,17 +37,17 @@ def _ca(pay_date: str, pit: int, sdi: int) -> list[TaxLiabilityRecorded]:
 ENROLLED = EmployerEnrolled("enrol:3:2026", 3, "12-3456783", "Beta", "CA", 2026, 0)
 
 
-def test_the_same_event_twice_changes_nothing(tmp_path: Path) -> None:
-    store = FilingsStore(f"sqlite:///{tmp_path / 'f.db'}")
+def test_the_same_event_twice_changes_nothing(database_url: str) -> None:
+    store = FilingsStore(database_url)
     first = service.receive(store, _envelopes(ENROLLED, *_ca("2026-01-15", 200_00, 30_00)))
     assert {r.filing_id for r in first} == {"3-federal_deposit-M2026-01", "3-ca_deposit-CQ2026Q1"}
     assert service.receive(store, _envelopes(*_ca("2026-01-15", 200_00, 30_00))) == []
 
 
 def test_a_liability_deposited_with_one_deposit_is_not_paid_again_by_the_next(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
-    store = FilingsStore(f"sqlite:///{tmp_path / 'f.db'}")
+    store = FilingsStore(database_url)
     service.receive(store, _envelopes(ENROLLED, *_ca("2026-01-15", 200_00, 30_00)))
     # January's $200 PIT (< $350) was deposited with the quarter's tentative deposit ...
     quarterly = "3-ca_deposit-CQ2026Q1"
@@ -68,9 +67,9 @@ def test_a_liability_deposited_with_one_deposit_is_not_paid_again_by_the_next(
 
 
 def test_a_redrive_of_the_same_run_replaces_its_figures_with_the_higher_revision(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
-    store = FilingsStore(f"sqlite:///{tmp_path / 'f.db'}")
+    store = FilingsStore(database_url)
     service.receive(store, _envelopes(ENROLLED, *_ca("2026-01-15", 200_00, 30_00)))
     from dataclasses import replace
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 from payrun.filings.rules.returns import (
     TaxLine,
@@ -92,11 +91,7 @@ def test_dollars_have_two_decimals() -> None:
 
 def test_additional_medicare_wages_are_only_those_over_200000_in_the_year() -> None:
     # YTD Medicare wages go from $195,000 to $205,000: $5,000 is over the threshold
-    row = SimpleNamespace(
-        ytd_after={"medicare_wages": 205_000_00}, ytd_delta={"medicare_wages": 10_000_00}
-    )
-    assert additional_medicare_wages(row) == 5_000_00
-    below = SimpleNamespace(
-        ytd_after={"medicare_wages": 150_000_00}, ytd_delta={"medicare_wages": 10_000_00}
-    )
-    assert additional_medicare_wages(below) == 0
+    assert additional_medicare_wages(205_000_00, 10_000_00) == 5_000_00
+    assert additional_medicare_wages(150_000_00, 10_000_00) == 0
+    # already over before this paycheck: all of it
+    assert additional_medicare_wages(250_000_00, 10_000_00) == 10_000_00
