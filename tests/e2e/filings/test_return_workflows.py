@@ -121,3 +121,39 @@ async def test_a_941_that_does_not_reconcile_is_blocked_until_the_deposit_is_mad
         "month_3": "0.00",
         "total": "912.00",
     }
+
+
+async def test_the_fourth_quarter_deposits_futa_and_files_form_940(filings: Filings) -> None:
+    # 15 employees reach the $7,000 FUTA base in October: $105,000 x 0.6% = $630.00, more
+    # than $500, so deposited for the fourth quarter; Form 940 shows it and owes nothing more.
+    futa = TaxLiabilityRecorded(
+        f"run-q4:{EMPLOYER}:FUTA",
+        EMPLOYER,
+        "IRS",
+        "FUTA",
+        "2026-10-09",
+        "run-q4",
+        150_000_00,
+        105_000_00,
+        0,
+        630_00,
+        15,
+        92,
+    )
+    await filings.send(
+        EMPLOYER,
+        EmployerEnrolled(f"enrol:{EMPLOYER}", EMPLOYER, "98-7654321", "Gamma", "CA", 2026, 0),
+        futa,
+        QuarterClosed(f"quarter:{EMPLOYER}:2026Q4", EMPLOYER, 2026, 4),
+    )
+    deposit, annual = f"{EMPLOYER}-futa_deposit-F2026Q4", f"{EMPLOYER}-form_940-2026"
+    assert await filings.result(deposit, timeout=60) == "filed"
+    assert await filings.result(annual, timeout=60) == "filed"
+    form = statuses.show(filings.store, annual)
+    assert (form["lines"]["7"], form["lines"]["8"], form["lines"]["13"]) == (
+        "105000.00",
+        "630.00",
+        "630.00",
+    )
+    # due 31 January 2027, a Sunday -> Monday 1 February 2027
+    assert form["due"] == "2027-02-01" and form["lines"]["14"] == "0.00"
