@@ -13,6 +13,10 @@ class AgencyUnavailable(Exception):
     """The agency could not be reached or answered 5xx: retry later."""
 
 
+class BatchUnknown(Exception):
+    """The agency has no record of the batch (it lost it): send it again."""
+
+
 class AgencyClient:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
@@ -32,5 +36,7 @@ class AgencyClient:
             raise AgencyUnavailable(f"{method} {path}: {type(exc).__name__}") from None
         if response.status_code >= 500:
             raise AgencyUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code == 404 and method == "GET":
+            raise BatchUnknown(path)
         response.raise_for_status()
         return dict(response.json())

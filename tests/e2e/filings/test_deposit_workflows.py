@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+
+import httpx
 
 from payrun.filings.events import EmployerEnrolled, FundingDebitSettled, TaxLiabilityRecorded
 from payrun.filings.statuses import history
@@ -163,3 +166,26 @@ async def test_an_agency_that_never_answers_is_a_clear_failure(filings: Filings)
     submitted = next(h["at"] for h in events if h["status"] == "submitted")
     blocked = next(h["at"] for h in events if h["status"] == "blocked")
     assert datetime.fromisoformat(blocked) - datetime.fromisoformat(submitted) >= timedelta(days=7)
+
+
+async def test_an_agency_killed_after_taking_the_batch_gets_it_again_and_files(
+    filings: Filings,
+) -> None:
+    irs = filings.agencies["IRS"]
+    steer(irs, polls_before_answer=1000)  # holds the batch without answering
+    await filings.send(EMPLOYER, enrolled(), *federal())
+    await filings.until_status(FED, "submitted")
+    await asyncio.sleep(1.0)  # the transmitter's batch window is workflow time: let it send
+    async with filings.env.time_skipping_unlocked():  # type: ignore[attr-defined]
+        await _until_batch_received(irs.url)
+    irs.kill()  # SIGKILL: the simulator forgets every batch it held
+    irs.start()
+    assert await filings.result(FED) == "filed"  # asked again, unknown, sent again: accepted
+    assert filings.payroll_status(FED)["ack_id"].startswith("IRS-")  # type: ignore[index]
+
+
+async def _until_batch_received(url: str, timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not httpx.get(f"{url}/admin/batches", timeout=5).json():
+        assert asyncio.get_running_loop().time() < deadline, "no batch reached the agency"
+        await asyncio.sleep(0.1)

@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from payrun.filings import batches, service, statuses
-from payrun.filings.agency_client import AgencyClient
+from payrun.filings.agency_client import AgencyClient, BatchUnknown
 from payrun.filings.config import FilingsSettings
 from payrun.filings.events import FilingUpdate
 from payrun.filings.store import FilingsStore
@@ -101,7 +101,12 @@ class FilingsActivities:
     @activity.defn
     def check_batch(self, agency: str, batch_id: str) -> list[AgencyResult]:
         """The items the agency has decided on so far."""
-        answer = AgencyClient(self.settings.agency_url(agency)).batch_status(batch_id)
+        client = AgencyClient(self.settings.agency_url(agency))
+        try:
+            answer = client.batch_status(batch_id)
+        except BatchUnknown:  # the agency lost it (e.g. restarted): the same batch again
+            client.send_batch(batch_id, batches.batch_items(self.store, batch_id))
+            return []
         results = [
             AgencyResult(i["item_id"], i["status"], i.get("ack_id"), i.get("reason"), batch_id)
             for i in answer.get("items", [])
