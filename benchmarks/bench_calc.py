@@ -1,6 +1,9 @@
 """Pure-calculation throughput: paychecks per second for a realistic mix of employees.
 
-Run: ``python -m benchmarks.bench_calc`` (or ``run(employees, repeats)`` from code).
+Run: ``python -m benchmarks.bench_calc [employees] [old|states]`` (or ``run(employees,
+repeats, mix)`` from code). The ``old`` mix is California and the states without an income
+tax; ``states`` adds the ten income-tax states with rule files (issue 19), each employee with
+that state's certificate and residence as the demo seed draws them.
 Building the requests and loading the tables are not timed. Three figures:
 ``calculate`` alone; ``calculate`` plus the stub's ``lines`` and ``ytd_after`` (what the
 net-pay step stores); and ``parse_pay_request`` of the same requests in the JSON shape the
@@ -39,9 +42,12 @@ from payrun.domain.request import (
 )
 from payrun.domain.tables import TaxTables
 from payrun.services.pay_request import parse_pay_request
+from payrun.services.seed_states import state_profile
 from payrun.tables import load_tables
 
 STATES = ("CA", "CA", "CA", "CA", "CA", "TX", "FL", "WA", "NV")
+RULE_STATES = ("NY", "NY", "IL", "PA", "NJ", "GA", "NC", "MI", "OH", "MA", "VA")
+MIXES = {"old": STATES, "states": STATES + RULE_STATES}
 FREQUENCIES = (PayFrequency.BIWEEKLY,) * 5 + (PayFrequency.SEMIMONTHLY, PayFrequency.WEEKLY)
 MATCH = (MatchTier(Decimal(3), Decimal(100)), MatchTier(Decimal(5), Decimal(50)))
 PAY_DATE = date(2026, 6, 12)
@@ -51,8 +57,8 @@ def _d(value: float | int, places: int = 2) -> Decimal:
     return Decimal(f"{value:.{places}f}")
 
 
-def make_request(rng: random.Random, index: int) -> PayRequest:
-    state = rng.choice(STATES)
+def make_request(rng: random.Random, index: int, states: tuple[str, ...] = STATES) -> PayRequest:
+    state = rng.choice(states)
     frequency = rng.choice(FREQUENCIES)
     periods = frequency.periods_per_year
     hourly = rng.random() < 0.4
@@ -197,10 +203,22 @@ def _rates(repeats: int, count: int, work: Callable[[], object]) -> list[float]:
     return rates
 
 
-def run(employees: int = 100_000, repeats: int = 5) -> dict[str, Any]:
+def _with_state_forms(request: PayRequest, rng: random.Random) -> PayRequest:
+    """The request with the work state's certificate and residence (as the demo seed has them)."""
+    if request.work_state not in RULE_STATES:
+        return request
+    data = request_data(request)
+    home = request.work_state if rng.random() < 0.96 else rng.choice(RULE_STATES)
+    data["employee"].update(state_profile(rng, request.work_state, home))
+    return parse_pay_request(data)
+
+
+def run(employees: int = 100_000, repeats: int = 5, mix: str = "old") -> dict[str, Any]:
     rng = random.Random(2026)
-    requests = [make_request(rng, i) for i in range(employees)]
-    tables: dict[str, TaxTables] = {s: load_tables(2026, s) for s in set(STATES)}
+    states = MIXES[mix]
+    requests = [make_request(rng, i, states) for i in range(employees)]
+    requests = [_with_state_forms(request, rng) for request in requests]
+    tables: dict[str, TaxTables] = {s: load_tables(2026, s) for s in set(states)}
     pairs = [(request, tables[request.work_state]) for request in requests]
     payloads = [request_data(request) for request in requests]
 
@@ -222,6 +240,7 @@ def run(employees: int = 100_000, repeats: int = 5) -> dict[str, Any]:
     stub_rates = _rates(repeats, employees, calculate_with_stub)
     parse_rates = _rates(repeats, employees, parse_all)
     return {
+        "mix": mix,
         "employees": employees,
         "repeats": repeats,
         "paychecks_per_second_median": round(statistics.median(rates)),
@@ -233,7 +252,10 @@ def run(employees: int = 100_000, repeats: int = 5) -> dict[str, Any]:
 
 def main() -> None:
     employees = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    result = run(employees)
+    mix = sys.argv[2] if len(sys.argv) > 2 else "old"
+    if mix not in MIXES:
+        sys.exit(f"mix must be one of {', '.join(MIXES)}, got {mix!r}")
+    result = run(employees, mix=mix)
     rate = result["paychecks_per_second_median"]
     print(f"calc: {rate:,} paychecks/s (median of {result['repeats']} runs)")
     print(f"calc + stub lines and YTD: {result['with_stub_lines_per_second_median']:,}/s")

@@ -25,15 +25,15 @@ from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.logs import configure
 from payrun.services import employee_steps, employer_steps, payments, runs
-from payrun.services.seed import one_schedule, seed_demo
-from payrun.workflows import collector
-from payrun.workflows.messages import (
+from payrun.services.messages import (
     STEPS,
     ChunkTask,
     EmployerInput,
     PaymentOutcome,
     PayRunInput,
 )
+from payrun.services.seed import one_schedule, seed_demo
+from payrun.workflows import runtime
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--home", default="/tmp/payrun-pipeline-bench")
     args = parser.parse_args()
     configure("WARNING")
-    collector.tune_garbage_collector()  # as a worker process does
+    runtime.tune_garbage_collector()  # as a worker process does
     home = Path(args.home)
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -79,7 +79,7 @@ def run_pipeline(settings: Settings, period_id: int, chunk_size: int) -> tuple[f
 
     def timed(name: str, fn: Callable[..., T], *args: Any) -> T:
         started = time.perf_counter()
-        with collector.paused():  # as a worker's steps run
+        with runtime.paused():  # as a worker's steps run
             result = fn(*args)
         times[name] += time.perf_counter() - started
         return result

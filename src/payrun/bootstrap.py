@@ -14,7 +14,9 @@ def build_context(settings: Settings) -> PayrollContext:
 
     return PayrollContext(
         db_url=settings.db_url,
-        store=open_object_store(settings.snapshot_url),
+        store=open_object_store(
+            settings.snapshot_url, sse=settings.s3_sse, kms_key_id=settings.s3_kms_key_id
+        ),
         output_dir=settings.output_dir,
         payment_provider=FileDropProvider(settings.output_dir / "bank-drop"),
         vault=Vault.for_settings(settings),

@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from payrun.private_files import private_dir, secure_home
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAYRUN_", extra="ignore")
 
     home: Path = Field(default=Path(".payrun"), description="folder for every local file")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite by default")
+    # Fields holding secrets (or URLs that may carry one) are left out of repr(settings).
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite by default", repr=False
+    )
     object_store: str | None = Field(default=None, description="snapshots: folder or s3:// URL")
+    # S3 server-side encryption of the object store: "aws:kms" (with s3_kms_key_id) or "AES256".
+    s3_sse: Literal["aws:kms", "AES256"] | None = Field(default=None, description="S3 SSE")
+    s3_kms_key_id: str | None = Field(default=None, description="KMS key id/ARN for aws:kms")
     task_queue: str = "payrun"
     chunk_size: int = Field(default=500, ge=1, le=10_000)
     employer_parallelism: int = Field(default=8, ge=1, le=1000)
     temporal_address: str | None = Field(default=None, validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field(default="default", validation_alias="TEMPORAL_NAMESPACE")
     # Temporal Cloud / a TLS cluster: an API key, or a client certificate and key (mTLS).
-    temporal_api_key: str | None = Field(default=None, validation_alias="TEMPORAL_API_KEY")
+    temporal_api_key: str | None = Field(
+        default=None, validation_alias="TEMPORAL_API_KEY", repr=False
+    )
     temporal_tls_cert: Path | None = Field(
         default=None, validation_alias="TEMPORAL_TLS_CLIENT_CERT_PATH"
     )
@@ -33,19 +44,23 @@ class Settings(BaseSettings):
     # run at a time; more processes, not more slots, use more cores (docs/deployment.md).
     worker_activities: int = Field(default=2, ge=1, le=256, description="activity slots/worker")
     # Steps one worker process runs at a time (the rest of its slots wait their turn): one
-    # CPU-bound step per process avoids GIL contention, which measured ~30% more CPU per step.
+    # CPU-bound step per process avoids GIL contention (workflows/runtime.py).
     worker_steps_at_once: int = Field(default=1, ge=1, le=256, description="steps run at once")
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     log_level: str = "WARNING"
     bank_url: str | None = Field(default=None, description="bank API; unset: file drop")
     time_entry_url: str | None = Field(default=None, description="time-entry service URL")
-    callback_secret: str | None = Field(default=None, description="HMAC secret for callbacks")
+    callback_secret: str | None = Field(
+        default=None, description="HMAC secret for callbacks", repr=False
+    )
     callback_port: int = 0  # the worker's callback receiver; 0 picks a free port
     # Notifications: an operator webhook and/or email; employers.webhook_url/notify_email add
     # per-employer channels (the same secret signs them, the same SMTP server sends them).
-    webhook_url: str | None = Field(default=None, description="operator webhook URL")
-    webhook_secret: str | None = Field(default=None, description="HMAC-SHA256 webhook secret")
+    webhook_url: str | None = Field(default=None, description="operator webhook URL", repr=False)
+    webhook_secret: str | None = Field(
+        default=None, description="HMAC-SHA256 webhook secret", repr=False
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server for email notices")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str | None = Field(default=None, description="sender address of email notices")
@@ -53,9 +68,22 @@ class Settings(BaseSettings):
 
     @cached_property
     def home_dir(self) -> Path:
-        path = self.home.expanduser().resolve()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return secure_home(self.home.expanduser().resolve())
+
+    def secret_values(self) -> list[str]:
+        """Every secret the settings hold, for the log scrubber (payrun.logs)."""
+        import os
+
+        from sqlalchemy import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        keys = os.environ.get("PAYRUN_SECRET_KEY", "").split(",")
+        try:
+            password = make_url(self.database_url).password if self.database_url else None
+        except ArgumentError:  # not a URL: connecting will say so, naming the setting
+            password = None
+        found = [self.callback_secret, self.webhook_secret, self.temporal_api_key, password]
+        return [str(s).strip() for s in [*found, *keys] if s and str(s).strip()]
 
     @property
     def db_url(self) -> str:
@@ -67,9 +95,7 @@ class Settings(BaseSettings):
 
     @property
     def output_dir(self) -> Path:
-        path = self.home_dir / "out"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return private_dir(self.home_dir / "out")
 
     @property
     def temporal_target(self) -> str:

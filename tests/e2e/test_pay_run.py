@@ -16,8 +16,8 @@ from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.ach.parser import parse_file
 from payrun.entrypoints.runner import RunRequest, plan_run, start_run
+from payrun.services.messages import RunSummary
 from payrun.services.seed import seed_demo
-from payrun.workflows.messages import RunSummary
 from payrun.workflows.worker import build_worker
 
 

@@ -36,9 +36,9 @@ from payrun.adapters.db.models import (
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, plan_run, start_run
-from payrun.services import employee_steps, employer_steps, payments
+from payrun.services import compensation, employee_steps, employer_steps, payments
+from payrun.services.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
 from payrun.services.seed import seed_demo
-from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker
 
@@ -475,7 +475,7 @@ async def test_compensation_waits_for_the_other_chunks_of_the_employer(
     payroll, victim = chunked_payroll, chunked_payroll.victim
     victims = payroll.employees(victim)
     compensated, finished = threading.Event(), threading.Event()
-    real_net_pay, real_compensate = employee_steps.net_pay, employer_steps.compensate_employer
+    real_net_pay, real_compensate = employee_steps.net_pay, compensation.compensate_employer
 
     def net_pay(ctx: Any, task: Any) -> Any:
         if task.employer_id != victim:
@@ -495,7 +495,7 @@ async def test_compensation_waits_for_the_other_chunks_of_the_employer(
             compensated.set()
 
     monkeypatch.setattr(employee_steps, "net_pay", net_pay)
-    monkeypatch.setattr(employer_steps, "compensate_employer", compensate)
+    monkeypatch.setattr(compensation, "compensate_employer", compensate)
     await payroll.run()
     assert finished.wait(30)
 

@@ -28,7 +28,10 @@ from payrun.adapters.db.models import (
     PayRun,
     PaySchedule,
 )
-from payrun.adapters.temporal_schedules import (
+from payrun.bootstrap import build_context
+from payrun.config import Settings
+from payrun.domain.errors import InvalidInput
+from payrun.entrypoints.schedules import (
     ScheduleOptions,
     backfill_schedule,
     list_schedules,
@@ -36,9 +39,6 @@ from payrun.adapters.temporal_schedules import (
     resume_schedule,
     sync_schedules,
 )
-from payrun.bootstrap import build_context
-from payrun.config import Settings
-from payrun.domain.errors import InvalidInput
 from payrun.services.calendar_runs import calendar, due_periods, set_paused
 from payrun.services.seed import seed_demo
 from payrun.workflows.scheduled import (

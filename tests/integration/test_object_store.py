@@ -137,8 +137,11 @@ def test_local_keys_under_a_prefix_and_delete(tmp_path: Path):
 S3_READY = all(importlib.util.find_spec(m) for m in ("s3fs", "moto", "flask"))
 
 
-@pytest.mark.skipif(not S3_READY, reason="s3 extra not installed: pip install s3fs 'moto[server]'")
-def test_s3_round_trip_against_a_local_moto_server(monkeypatch: pytest.MonkeyPatch):
+@pytest.fixture
+def moto_endpoint(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A local S3 (and KMS) on loopback with a bucket `payrun-test`; its endpoint URL."""
+    if not S3_READY:
+        pytest.skip("s3 extra not installed: pip install s3fs 'moto[server]'")
     import boto3
     from moto.server import ThreadedMotoServer
 
@@ -153,14 +156,89 @@ def test_s3_round_trip_against_a_local_moto_server(monkeypatch: pytest.MonkeyPat
     try:
         endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="payrun-test")
-        store = open_object_store("s3://payrun-test/snapshots", endpoint_url=endpoint)
-
-        ref = store.put_json("runs/run-2026-01/employees.json", SNAPSHOT)
-
-        assert ref == "s3://payrun-test/snapshots/runs/run-2026-01/employees.json"
-        assert store.exists(ref)
-        assert store.get_json(ref) == SNAPSHOT_JSON
-        assert not store.exists("runs/none.json")
-        _keys_and_delete(store)
+        yield endpoint
     finally:
         server.stop()
+
+
+def test_s3_round_trip_against_a_local_moto_server(moto_endpoint: str):
+    store = open_object_store("s3://payrun-test/snapshots", endpoint_url=moto_endpoint)
+
+    ref = store.put_json("runs/run-2026-01/employees.json", SNAPSHOT)
+
+    assert ref == "s3://payrun-test/snapshots/runs/run-2026-01/employees.json"
+    assert store.exists(ref)
+    assert store.get_json(ref) == SNAPSHOT_JSON
+    assert not store.exists("runs/none.json")
+    _keys_and_delete(store)
+
+
+def test_s3_objects_are_written_with_kms_server_side_encryption(moto_endpoint: str):
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint)
+    kms_key = boto3.client("kms", endpoint_url=moto_endpoint).create_key()["KeyMetadata"]["Arn"]
+    store = open_object_store(
+        "s3://payrun-test/snapshots", endpoint_url=moto_endpoint, sse="aws:kms", kms_key_id=kms_key
+    )
+
+    ref = store.put_json("runs/r1/employer-7/chunk-00000/snapshot.json", SNAPSHOT)
+    head = s3.head_object(
+        Bucket="payrun-test", Key="snapshots/runs/r1/employer-7/chunk-00000/snapshot.json"
+    )
+
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"] == kms_key
+    assert store.get_json(ref) == SNAPSHOT_JSON  # S3 decrypts on read
+
+
+def test_s3_objects_can_use_s3_managed_aes256_and_are_plain_without_sse(moto_endpoint: str):
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint)
+    sealed = open_object_store("s3://payrun-test/a", endpoint_url=moto_endpoint, sse="AES256")
+    plain = open_object_store("s3://payrun-test/b", endpoint_url=moto_endpoint)
+    sealed.put_bytes("k.json", b"{}")
+    plain.put_bytes("k.json", b"{}")
+
+    assert s3.head_object(Bucket="payrun-test", Key="a/k.json")["ServerSideEncryption"] == "AES256"
+    assert "SSEKMSKeyId" not in s3.head_object(Bucket="payrun-test", Key="a/k.json")
+    assert "ServerSideEncryption" not in s3.head_object(Bucket="payrun-test", Key="b/k.json")
+
+
+@pytest.mark.parametrize(
+    ("sse", "key_id", "field"),
+    [
+        ("aws:kms", None, "required with PAYRUN_S3_SSE=aws:kms"),
+        ("AES256", "arn:key", "only with PAYRUN_S3_SSE=aws:kms"),
+        (None, "arn:key", "needs PAYRUN_S3_SSE=aws:kms"),
+        ("aws:kms:dsse", None, "must be aws:kms or AES256"),
+    ],
+)
+def test_inconsistent_s3_encryption_settings_are_refused(
+    sse: str | None, key_id: str | None, field: str
+):
+    with pytest.raises(ObjectStoreError, match=field):
+        open_object_store("s3://payrun-test/x", sse=sse, kms_key_id=key_id)
+
+
+def test_the_documented_settings_reach_the_pay_runs_store(
+    moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import boto3
+
+    from payrun.bootstrap import build_context
+    from payrun.config import Settings
+
+    kms_key = boto3.client("kms", endpoint_url=moto_endpoint).create_key()["KeyMetadata"]["KeyId"]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("PAYRUN_OBJECT_STORE", "s3://payrun-test/prod")
+    monkeypatch.setenv("PAYRUN_S3_SSE", "aws:kms")
+    monkeypatch.setenv("PAYRUN_S3_KMS_KEY_ID", kms_key)
+
+    build_context(Settings(home=tmp_path)).store.put_json("runs/r1/employers.json", {})
+
+    head = boto3.client("s3", endpoint_url=moto_endpoint).head_object(
+        Bucket="payrun-test", Key="prod/runs/r1/employers.json"
+    )
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", kms_key)

@@ -22,8 +22,7 @@ from payrun.config import Settings
 from payrun.domain.ach import check_file, parse_file
 from payrun.services import employee_steps, employer_steps, payments, runs
 from payrun.services.context import PayrollContext
-from payrun.services.seed import one_schedule, seed_demo
-from payrun.workflows.messages import (
+from payrun.services.messages import (
     STEPS,
     ChunkTask,
     EmployerInput,
@@ -31,6 +30,7 @@ from payrun.workflows.messages import (
     PayRunInput,
     PreparedPayment,
 )
+from payrun.services.seed import one_schedule, seed_demo
 
 EMPLOYEES = 6
 

@@ -15,8 +15,8 @@ from payrun.config import Settings
 from payrun.domain import paycheck as pc
 from payrun.services import employee_steps, employer_steps, runs, stage_store
 from payrun.services.context import PayrollContext
+from payrun.services.messages import STEPS, ChunkTask, EmployerInput, PayRunInput
 from payrun.services.seed import one_schedule, seed_demo
-from payrun.workflows.messages import STEPS, ChunkTask, EmployerInput, PayRunInput
 
 
 @pytest.fixture(autouse=True)

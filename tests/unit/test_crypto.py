@@ -22,6 +22,15 @@ SSN = "123456789"
 PREFIX = b"v1:"
 # v1 layout: 3-byte prefix, 12-byte nonce, ciphertext as long as the text, 16-byte GCM tag
 NONCE_END = 3 + 12
+# v2 layout: 3-byte prefix, 8-byte key id, 12-byte nonce, ciphertext, 16-byte GCM tag
+V2 = b"v2:"
+V2_NONCE = slice(11, 23)
+
+
+def key_id(fernet_key: bytes) -> bytes:
+    """The key id as specified: HKDF-SHA256, no salt, info "payrun vault key id", 8 bytes."""
+    hkdf = HKDF(algorithm=SHA256(), length=8, salt=None, info=b"payrun vault key id")
+    return hkdf.derive(base64.urlsafe_b64decode(fernet_key))
 
 
 def aead_key(fernet_key: bytes) -> bytes:
@@ -51,13 +60,14 @@ def test_encrypt_then_decrypt_gives_the_text_back_and_hides_it() -> None:
     assert vault.decrypt(token) == SSN
 
 
-def test_new_ciphertexts_are_v1_aes_gcm_under_the_hkdf_derived_key() -> None:
+def test_new_ciphertexts_are_v2_aes_gcm_naming_their_key_under_the_hkdf_derived_key() -> None:
     key = Fernet.generate_key()
     token = Vault(key).encrypt(SSN)
-    assert token.startswith(PREFIX)
-    assert len(token) == 3 + 12 + len(SSN) + 16
-    nonce, sealed = token[3:NONCE_END], token[NONCE_END:]
-    assert AESGCM(aead_key(key)).decrypt(nonce, sealed, PREFIX) == SSN.encode()
+    head = V2 + key_id(key)
+    assert token.startswith(head)
+    assert len(token) == 3 + 8 + 12 + len(SSN) + 16
+    nonce, sealed = token[V2_NONCE], token[V2_NONCE.stop :]
+    assert AESGCM(aead_key(key)).decrypt(nonce, sealed, head) == SSN.encode()
 
 
 def test_a_v1_ciphertext_built_by_hand_from_the_format_decrypts() -> None:
@@ -91,15 +101,15 @@ def test_an_old_fernet_token_from_another_key_or_damaged_is_refused() -> None:
 def test_the_same_text_encrypts_differently_each_time() -> None:
     vault = Vault(Fernet.generate_key())
     first, second = vault.encrypt(SSN), vault.encrypt(SSN)
-    assert first[3:NONCE_END] != second[3:NONCE_END]
-    assert first[NONCE_END:] != second[NONCE_END:]
+    assert first[V2_NONCE] != second[V2_NONCE]
+    assert first[V2_NONCE.stop :] != second[V2_NONCE.stop :]
     assert vault.decrypt(first) == vault.decrypt(second) == SSN
 
 
 def test_changing_any_byte_of_a_new_ciphertext_is_refused() -> None:
     vault = Vault(Fernet.generate_key())
     token = vault.encrypt(SSN)
-    # every byte: prefix 0-2, nonce 3-14, body 15-23, tag 24-39
+    # every byte: prefix 0-2, key id 3-10, nonce 11-22, body 23-31, tag 32-47
     for position in range(len(token)):
         for flip in (0x01, 0x80, 0xFF):
             damaged = bytearray(token)
@@ -120,9 +130,11 @@ def test_a_new_ciphertext_under_another_prefix_is_refused() -> None:
     key = Fernet.generate_key()
     nonce = os.urandom(12)
     sealed_for_v1 = AESGCM(aead_key(key)).encrypt(nonce, SSN.encode(), PREFIX)
-    sealed_for_v2 = AESGCM(aead_key(key)).encrypt(nonce, SSN.encode(), b"v2:")
-    assert refuses(Vault(key), b"v2:" + nonce + sealed_for_v1)
+    head = V2 + key_id(key)
+    sealed_for_v2 = AESGCM(aead_key(key)).encrypt(nonce, SSN.encode(), head)
+    assert refuses(Vault(key), head + nonce + sealed_for_v1)
     assert refuses(Vault(key), PREFIX + nonce + sealed_for_v2)
+    assert Vault(key).decrypt(head + nonce + sealed_for_v2) == SSN
 
 
 def test_the_raw_fernet_key_is_not_the_aes_key() -> None:
@@ -144,7 +156,7 @@ def test_a_refusal_names_neither_the_text_nor_the_ciphertext() -> None:
 
 def test_a_token_from_another_key_is_refused() -> None:
     token = Vault(Fernet.generate_key()).encrypt(SSN)
-    assert token.startswith(PREFIX)
+    assert token.startswith(V2)
     with pytest.raises(InvalidInput) as raised:
         Vault(Fernet.generate_key()).decrypt(token)
     assert raised.value.field == "ciphertext"
@@ -172,7 +184,8 @@ def test_the_environment_key_wins_over_the_key_file(
     monkeypatch.setenv(KEY_ENV, key.decode())
     token = Vault.for_settings(Settings()).encrypt(SSN)
     assert Vault(key).decrypt(token) == SSN
-    assert AESGCM(aead_key(key)).decrypt(token[3:NONCE_END], token[NONCE_END:], PREFIX)
+    head = V2 + key_id(key)
+    assert AESGCM(aead_key(key)).decrypt(token[V2_NONCE], token[V2_NONCE.stop :], head)
     assert not (payrun_home / "secret.key").exists()
 
 

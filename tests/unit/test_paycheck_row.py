@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from payrun.domain.paycheck import calculate
+from payrun.services.messages import ChunkTask
 from payrun.services.pay_request import parse_pay_request
 from payrun.services.paychecks import paycheck_row
 from payrun.tables import load_tables
-from payrun.workflows.messages import ChunkTask
 
 from .domain.test_properties import _request, employees
 

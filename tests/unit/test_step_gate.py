@@ -13,9 +13,9 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from payrun.services import employee_steps
-from payrun.workflows import activities
+from payrun.services.messages import ChunkTask, StepResult
+from payrun.workflows import runtime
 from payrun.workflows.activities import PayrollActivities
-from payrun.workflows.messages import ChunkTask, StepResult
 
 
 class Probe:
@@ -72,7 +72,7 @@ def test_one_step_at_a_time_per_process(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_step_waiting_its_turn_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(activities, "HEARTBEAT_EVERY_SECONDS", 0.02)
+    monkeypatch.setattr(runtime, "HEARTBEAT_EVERY_SECONDS", 0.02)
     probe = Probe(hold_seconds=0.1)
     monkeypatch.setattr(employee_steps, "taxes", probe)
     acts = PayrollActivities(SimpleNamespace(), "", steps_at_once=1)  # type: ignore[arg-type]

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import structlog
 
+from payrun.adapters.redact import safe_url
+
 log = structlog.get_logger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -44,7 +46,7 @@ def request_with_retries(
             if response.status_code not in RETRY_STATUSES:
                 return response
             problem = f"HTTP {response.status_code}"
-        log.info("downstream retry", url=url, attempt=attempt, problem=problem)
+        log.info("downstream retry", url=safe_url(url), attempt=attempt, problem=problem)
         if attempt < attempts:
             time.sleep(backoff * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
-    raise DownstreamUnavailable(f"{method} {url}: {problem} after {attempts} attempts")
+    raise DownstreamUnavailable(f"{method} {safe_url(url)}: {problem} after {attempts} attempts")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,8 @@ import fsspec
 import msgspec
 import structlog
 from fsspec.implementations.local import LocalFileSystem
+
+from payrun.private_files import write_private
 
 log = structlog.get_logger(__name__)
 
@@ -110,6 +110,7 @@ class FsspecObjectStore:
         if self._local:
             for path in paths:
                 Path(path).unlink(missing_ok=True)
+            _prune_empty_folders({Path(p).parent for p in paths}, Path(self._root))
         elif paths:
             self._fs.rm(paths)  # S3: batched DeleteObjects; a missing key is no error
         log.debug("objects deleted", count=len(paths))
@@ -131,25 +132,57 @@ def _normalise(url: str) -> str:
     return url.rstrip("/")
 
 
+def _prune_empty_folders(folders: set[Path], root: Path) -> None:
+    """Remove folders left empty by a delete, and their parents up to root (a purged run)."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != root and root in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): its parents are not empty either
+                break
+            folder = folder.parent
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside path, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Owner-only temporary file beside path, fsync, then rename over it; folders 0700."""
+    write_private(path, data)
 
 
-def open_object_store(url: str | Path, **storage_options: Any) -> FsspecObjectStore:
+def open_object_store(
+    url: str | Path,
+    *,
+    sse: str | None = None,
+    kms_key_id: str | None = None,
+    **storage_options: Any,
+) -> FsspecObjectStore:
     """The object store for a URL: a folder path, file://..., or s3://bucket/prefix.
 
     For S3, storage_options go to s3fs (endpoint_url, key, secret ...); without them s3fs
     reads the usual AWS_* environment variables (AWS_ENDPOINT_URL for a local endpoint).
+    sse ("aws:kms" with kms_key_id, or "AES256") asks S3 to encrypt every object it stores;
+    a local folder ignores it (its files are owner-only instead).
     """
+    if str(url).startswith("s3://"):
+        extra = {
+            **storage_options.pop("s3_additional_kwargs", {}),
+            **s3_encryption(sse, kms_key_id),
+        }
+        storage_options["s3_additional_kwargs"] = extra
     return FsspecObjectStore(url, **storage_options)
+
+
+def s3_encryption(sse: str | None, kms_key_id: str | None) -> dict[str, str]:
+    """The S3 request parameters for server-side encryption (PutObject, multipart uploads)."""
+    if sse is None:
+        if kms_key_id:
+            raise ObjectStoreError("PAYRUN_S3_KMS_KEY_ID: needs PAYRUN_S3_SSE=aws:kms")
+        return {}
+    if sse == "AES256":
+        if kms_key_id:
+            raise ObjectStoreError("PAYRUN_S3_KMS_KEY_ID: only with PAYRUN_S3_SSE=aws:kms")
+        return {"ServerSideEncryption": "AES256"}
+    if sse == "aws:kms":
+        if not kms_key_id:
+            raise ObjectStoreError("PAYRUN_S3_KMS_KEY_ID: required with PAYRUN_S3_SSE=aws:kms")
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+    raise ObjectStoreError(f"PAYRUN_S3_SSE: must be aws:kms or AES256, got {sse!r}")

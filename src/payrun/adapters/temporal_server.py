@@ -9,11 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-# The dev server's SQLite file in its default rollback-journal mode, synced on every commit,
-# costs 13-20 ms of server CPU per activity on 2 cores; in WAL mode with synchronous=NORMAL,
-# 6-11 ms, as much as the in-memory store (`python -m benchmarks.temporal_overhead`). WAL
-# commits survive the server process being killed; an OS crash or power loss can drop the
-# last few, whose activities Temporal then runs again: every activity is idempotent.
+from payrun.private_files import open_private, tighten
+
+# The dev server's SQLite file in WAL mode with synchronous=NORMAL: its rollback-journal
+# default, synced on every commit, costs about twice the server CPU per activity
+# (docs/deployment.md, "Measurements behind the code"). WAL commits survive the server
+# process being killed; an OS crash or power loss can drop the last few, whose activities
+# Temporal then runs again: every activity is idempotent.
 SQLITE_PRAGMAS = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 
 
@@ -59,7 +61,9 @@ class EmbeddedTemporal:
     def start(self, timeout: float = 60.0) -> EmbeddedTemporal:  # float ok: time
         if port_open("127.0.0.1", self.port):
             return self
-        log = (self.home / "temporal.log").open("ab")
+        for own_file in self.home.glob("temporal.db*"):  # a database from before: tighten it
+            tighten(own_file)
+        log = open_private(self.home / "temporal.log")
         self.process = subprocess.Popen(
             [
                 temporal_binary(),
@@ -80,7 +84,9 @@ class EmbeddedTemporal:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            umask=0o077,  # its SQLite file and WAL: owner-only, like everything in PAYRUN_HOME
         )
+        log.close()  # the server holds its own descriptor
         deadline = time.monotonic() + timeout
         while not port_open("127.0.0.1", self.port):
             if self.process.poll() is not None:

@@ -124,3 +124,27 @@ def _month_spans(first_day: date, *, semimonthly: bool) -> list[tuple[date, date
     if not semimonthly:
         return [(first_day, last_day)]
     return [(first_day, first_day.replace(day=15)), (first_day.replace(day=16), last_day)]
+
+
+@dataclass(frozen=True, slots=True)
+class StandardSchedule:
+    """A pay schedule as payrun sets one up: its periods' anchor, pay delay and workweek."""
+
+    name: str
+    frequency: str
+    anchor_date: date
+    pay_delay_days: int
+    workweek_start: int = 6  # Sunday (FLSA workweek as most employers define it)
+    paused: bool = False
+
+
+def standard_schedule(frequency: str, year: int) -> StandardSchedule:
+    """The schedule paying `year`: weekly and biweekly periods start on the Sunday on or before
+    Dec 28 of the year before (2025-12-28 for 2026) and are paid 6 days after they end;
+    semimonthly and monthly ones start Dec 1 of the year before (December's work paid in
+    January counts) and are paid 5 days after they end."""
+    if frequency in ("weekly", "biweekly"):
+        dec_28 = date(year - 1, 12, 28)
+        anchor = dec_28 - timedelta(days=(dec_28.weekday() + 1) % 7)
+        return StandardSchedule(frequency, frequency, anchor, 6)
+    return StandardSchedule(frequency, frequency, date(year - 1, 12, 1), 5)

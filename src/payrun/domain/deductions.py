@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from payrun.domain.earnings import GrossPay
 from payrun.domain.money import ZERO_MONEY, Money, not_below_zero
-from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
 
@@ -92,14 +90,6 @@ class PretaxDeductions:
             total = Money(amount) if self.lines else ZERO_MONEY
             _set_field(self, "_total", total)
         return total
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = to_jsonable(self)
-        return result
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PretaxDeductions:
-        return from_jsonable(cls, data)
 
 
 def _groups() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from payrun.domain.money import Money, cents
 from payrun.domain.overtime import DOUBLE_TIME_FACTOR, OVERTIME_FACTOR, split_hours
 from payrun.domain.request import Earnings
-from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
 
@@ -45,14 +43,6 @@ class GrossPay:
     @property
     def supplemental(self) -> Money:
         return Money(self.bonus.amount + self.commission.amount)
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = to_jsonable(self)
-        return result
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GrossPay:
-        return from_jsonable(cls, data)
 
 
 def compute_gross(earnings: Earnings, california: bool) -> GrossPay:

@@ -78,20 +78,9 @@ class Money:
     def zero(cls) -> Money:
         return ZERO_MONEY
 
-    @classmethod
-    def from_cents(cls, cents: int) -> Money:
-        return cls(Decimal(cents) / 100)
-
     def cents(self) -> int:
         """Integer cents; the amount must already be whole cents."""
         return whole_cents(self.amount)
-
-    def round_cents(self) -> Money:
-        """Round half-up to the cent (the default rule in payroll publications)."""
-        return Money(self.amount.quantize(CENT, rounding=ROUND_HALF_UP))
-
-    def round_dollars(self) -> Money:
-        return Money(self.amount.quantize(DOLLAR, rounding=ROUND_HALF_UP))
 
     def __add__(self, other: Money) -> Money:
         return Money(self.amount + _amount(other))
@@ -118,12 +107,6 @@ class Money:
 
     def min(self, other: Money) -> Money:
         return self if self <= other else other
-
-    def floor_zero(self) -> Money:
-        return self if self.amount > 0 else ZERO_MONEY
-
-    def is_negative(self) -> bool:
-        return self.amount < 0
 
     def __str__(self) -> str:
         return f"{self.amount.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"

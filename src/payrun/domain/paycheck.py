@@ -44,6 +44,7 @@ __all__ = [
 
 ZERO = Decimal(0)
 _FOUR_CENTS = Decimal("0.04")
+_CENT = Decimal("0.01")
 # Every stage computes in this context, never the ambient one: 28 digits, errors trap.
 _CONTEXT = Context(
     prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
@@ -204,6 +205,8 @@ def net_pay(
         wages=taxes.taxable,
         ytd_before=request.ytd,
         explain=taxes.explain,
+        local_income_tax=employee.local_income_tax,
+        state_employee_taxes=employee.state_employee_taxes,
     )
 
 
@@ -231,9 +234,15 @@ def _deferrable(fica_wages: Decimal, tables: TaxTables) -> Decimal:
     fica = tables.fica
     rate = fica.social_security_rate + fica.medicare_rate + fica.additional_medicare_rate
     state = tables.state
+    cushion = _FOUR_CENTS
     if state is not None and state.california is not None:
         rate += state.california.sdi_rate
-    return not_below_zero(fica_wages - cents(fica_wages * rate) - _FOUR_CENTS)
+    if state is not None and state.rules is not None:
+        # Employee-paid state programs (NY PFL, WA PFML ...) are due on 401(k) money too.
+        for program in state.rules.programs:
+            rate += program.rate
+            cushion += _CENT
+    return not_below_zero(fica_wages - cents(fica_wages * rate) - cushion)
 
 
 def _check_tables(request: PayRequest, tables: TaxTables) -> None:

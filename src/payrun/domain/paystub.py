@@ -14,7 +14,8 @@ from payrun.domain.earnings import EARNING_CODES, EarningLine
 from payrun.domain.money import ZERO_MONEY, Money
 from payrun.domain.periods import PayFrequency
 from payrun.domain.request import YTD_KEYS, YearToDate
-from payrun.domain.serde import from_jsonable, money_text, to_jsonable
+from payrun.domain.serde import money_text, to_jsonable
+from payrun.domain.state_codes import EMPLOYEE_TAXES, LOCAL_TAXES
 from payrun.domain.taxes import ExplainLine, TaxableWages
 
 ZERO = Decimal(0)
@@ -90,6 +91,13 @@ _EMPLOYER_LINES = (
     ("employer_tax", "ETT", "CA Employment Training Tax", "ett", "ett_tax"),
     ("employer_contribution", "MATCH401K", "401(k) employer match", "match_401k", "match_401k"),
 )
+# Local income taxes and employee-paid state taxes: (kind, code, description, stub mapping,
+# YTD key); the current amount is the mapping's entry for the code (zero if absent).
+_STATE_LINES = tuple(
+    ("employee_tax", code, text, "local_income_tax", key) for code, text, key in LOCAL_TAXES
+) + tuple(
+    ("employee_tax", code, text, "state_employee_taxes", key) for code, text, key in EMPLOYEE_TAXES
+)
 _ALWAYS_SHOWN = frozenset({"FIT", "SS", "MED", "ER_SS", "ER_MED", "FUTA"})
 # The current amounts of those lines, read in one call each.
 _TAX_AND_DEDUCTION_AMOUNTS = attrgetter(*(line[3] for line in _TAX_AND_DEDUCTION_LINES))
@@ -99,7 +107,7 @@ _EMPLOYER_AMOUNTS = attrgetter(*(line[3] for line in _EMPLOYER_LINES))
 # each amount once.
 FIXED_LINES = tuple(
     (kind, code, text, key)
-    for kind, code, text, _, key in chain(_TAX_AND_DEDUCTION_LINES, _EMPLOYER_LINES)
+    for kind, code, text, _, key in chain(_TAX_AND_DEDUCTION_LINES, _STATE_LINES, _EMPLOYER_LINES)
 )
 _set_field = object.__setattr__  # how a frozen dataclass fills its own memo fields
 
@@ -131,6 +139,8 @@ class PayStub:
     wages: TaxableWages
     ytd_before: YearToDate
     explain: tuple[ExplainLine, ...] = ()
+    local_income_tax: Mapping[str, Money] = field(default_factory=dict)
+    state_employee_taxes: Mapping[str, Money] = field(default_factory=dict)
     _ytd_after: YearToDate | None = field(default=None, init=False, repr=False, compare=False)
     _lines: tuple[StubLine, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -142,7 +152,16 @@ class PayStub:
     @property
     def employee_deductions(self) -> Decimal:
         """Every amount taken from gross: employee taxes, pre-tax and post-tax deductions."""
-        return sum((money.amount for money in _TAX_AND_DEDUCTION_AMOUNTS(self)), ZERO)
+        total = sum((money.amount for money in _TAX_AND_DEDUCTION_AMOUNTS(self)), ZERO)
+        for by_code in (self.local_income_tax, self.state_employee_taxes):
+            for money in by_code.values():
+                total += money.amount
+        return total
+
+    def _state_amounts(self) -> Iterator[Money]:
+        """The current amount of each _STATE_LINES entry, in order."""
+        for _, code, _, mapping, _ in _STATE_LINES:
+            yield getattr(self, mapping).get(code, ZERO_MONEY)
 
     def current_by_ytd_key(self) -> dict[str, Decimal]:
         wages = self.wages
@@ -170,6 +189,11 @@ class PayStub:
             current[key] = money.amount
         for (*_, key), money in zip(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(self.employer), strict=True):
             current[key] = money.amount
+        if self.local_income_tax or self.state_employee_taxes:
+            for (*_, key), money in zip(_STATE_LINES, self._state_amounts(), strict=True):
+                current[key] = money.amount
+        for key, money in wages.state_accumulators.items():
+            current[key] = money.amount
         return current
 
     @property
@@ -196,12 +220,6 @@ class PayStub:
         data["lines"] = [to_jsonable(line) for line in self.lines]
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PayStub:
-        stored = {key: value for key, value in data.items() if key not in ("lines", "ytd_after")}
-        stored["ytd_before"] = {"values": data["ytd_before"]}
-        return from_jsonable(cls, stored)
-
 
 def _ytd_after(before: YearToDate, current: dict[str, Decimal]) -> YearToDate:
     """Every YTD key: before + current. A key with nothing this period keeps its Money."""
@@ -221,6 +239,7 @@ def line_specs(stub: PayStub) -> Iterator[tuple[str, str, str, Money, str]]:
         yield "earning", earning.code, text, earning.amount, key
     for (kind, code, text, _, key), current in chain(
         zip(_TAX_AND_DEDUCTION_LINES, _TAX_AND_DEDUCTION_AMOUNTS(stub), strict=True),
+        zip(_STATE_LINES, stub._state_amounts(), strict=True),
         zip(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(stub.employer), strict=True),
     ):
         yield kind, code, text, current, key

@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from payrun.domain.certificates import NO_CERTIFICATES, NOWHERE, Place, StateCertificates
 from payrun.domain.money import Money
 from payrun.domain.periods import PayFrequency
+from payrun.domain.state_codes import STATE_YTD_KEYS
 
 ZERO = Decimal(0)
 
@@ -112,6 +114,9 @@ class Employee:
     section125: Decimal = ZERO
     hsa: Decimal = ZERO
     prior_year_fica_wages: Decimal = ZERO
+    certificates: StateCertificates = NO_CERTIFICATES  # state forms (NY IT-2104, IL-W-4 ...)
+    residence: Place = NOWHERE  # state None: lives in the work state
+    work_location: Place = NOWHERE  # city / PSD where the work is done
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +155,8 @@ class EmployerConfig:
     super_catch_up: bool = True  # plan offers the age 60-63 catch-up
     sui_rate: Decimal | None = None  # states other than CA
     sui_wage_base: Decimal | None = None
+    # employee-paid state programs the employer pays itself (NY PFL/DBL, WA PFML): not deducted
+    pays_employee_programs: frozenset[str] = frozenset()
 
 
 YTD_KEYS: tuple[str, ...] = (
@@ -190,6 +197,8 @@ YTD_KEYS: tuple[str, ...] = (
     "ett_tax",
     "match_401k",
     "net_pay",
+    # local income taxes and employee-paid state taxes (state_codes.py)
+    *STATE_YTD_KEYS,
 )
 
 _ZERO_MONEY = Money(ZERO)
@@ -209,10 +218,6 @@ class YearToDate:
 
     def to_dict(self) -> dict[str, str]:
         return {key: str(self[key]) for key in YTD_KEYS}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, str]) -> YearToDate:
-        return cls({key: Money.of(value, f"ytd.{key}") for key, value in data.items()})
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from payrun.domain.errors import InvalidInput
 from payrun.domain.money import Money, cents, not_below_zero
 from payrun.domain.request import MatchTier, RetirementElection
-from payrun.domain.serde import from_jsonable, to_jsonable
 from payrun.domain.tables import RetirementLimits
 
 ZERO = Decimal(0)
@@ -49,14 +47,6 @@ class Retirement:
     @property
     def total_deferral(self) -> Money:
         return Money(self.pretax_deferral.amount + self.roth_deferral.amount)
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = to_jsonable(self)
-        return result
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Retirement:
-        return from_jsonable(cls, data)
 
 
 def age_in_year(birth_date: date, year: int) -> int:

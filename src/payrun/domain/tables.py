@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from payrun.domain.errors import UnknownTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +120,80 @@ class CaliforniaTables:
 
 
 @dataclass(frozen=True, slots=True)
+class EmployeeProgram:
+    """An employee-paid state payroll tax (NY PFL, NJ TDI, PA UC ...): ``rate`` of the program's
+    wages, under an annual ``wage_base`` and an annual ``annual_max`` (either may be None), and
+    at most ``weekly_max`` per week of the pay period (NY DBL)."""
+
+    code: str
+    rate: Decimal
+    wages: str  # "gross" or "state_ui" (gross less Section 125 and HSA)
+    wage_base: Decimal | None
+    annual_max: Decimal | None
+    weekly_max: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class StateEdition:
+    """One edition of a state's withholding publication, in effect ``effective_from`` to
+    ``effective_to`` (both included) on the date its state reads (pay date or period end).
+
+    ``figures`` maps a figure's name to a Decimal, or to a mapping of Decimals (by pay
+    frequency or by column), as the table file gives it."""
+
+    effective_from: date
+    effective_to: date
+    figures: Mapping[str, Any]
+    schedules: Mapping[str, RateSchedule]
+
+    def figure(self, name: str) -> Decimal:
+        value: Decimal = self.figures[name]
+        return value
+
+    def figure_for(self, name: str, key: str) -> Decimal:
+        """A figure printed per pay frequency (or per column); UnknownTable-safe lookup is the
+        caller's job (a frequency the publication has no column for)."""
+        value: Decimal = self.figures[name][key]
+        return value
+
+    def has(self, name: str, key: str | None = None) -> bool:
+        found = self.figures.get(name)
+        return found is not None and (key is None or key in found)
+
+
+@dataclass(frozen=True, slots=True)
+class StateRules:
+    """A state with an income tax other than California: its rule module (``method``), the
+    date field that chooses the edition (``pay_date`` or ``period_end``), the pre-tax
+    deductions that reduce its income-tax wages, its SUI defaults and employee programs."""
+
+    method: str
+    edition_date: str
+    editions: tuple[StateEdition, ...]
+    pit_excludes: frozenset[str]
+    sui_wage_base: Decimal | None
+    sui_new_employer_rate: Decimal | None
+    programs: tuple[EmployeeProgram, ...]
+
+    def edition_on(self, day: date) -> StateEdition:
+        for edition in self.editions:
+            if edition.effective_from <= day <= edition.effective_to:
+                return edition
+        raise UnknownTable(f"{self.method}: no edition in effect on {day.isoformat()}")
+
+
+@dataclass(frozen=True, slots=True)
 class StateTables:
     """What is on file for the work state.
 
-    ``withholding`` is ``"ca_method_b"`` or ``"none"`` (a state with no wage income tax).
+    ``withholding`` is ``"ca_method_b"``, ``"none"`` (a state with no wage income tax) or a
+    state rule module's name (``"ny"``, ``"il"`` ...), whose figures are ``rules``.
     """
 
     code: str
     withholding: str
     california: CaliforniaTables | None = None
+    rules: StateRules | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +17,7 @@ from rich.table import Table
 
 from payrun.config import Settings, get_settings
 from payrun.domain.errors import InvalidInput
-from payrun.workflows.messages import RunSummary
+from payrun.services.messages import RunSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 # Piped output (CI logs, `| tee`) gets room for the summary table instead of rich's 80 columns.
@@ -27,7 +28,7 @@ err_console = Console(stderr=True)
 def main() -> None:
     from payrun.logs import configure
 
-    configure(get_settings().log_level)
+    configure(get_settings().log_level, get_settings().secret_values())
     _register_subcommands()
     try:
         app()
@@ -37,14 +38,22 @@ def main() -> None:
 
 
 def _register_subcommands() -> None:
+    from payrun.entrypoints import data_cli
     from payrun.entrypoints.ach_cli import ach_app
+    from payrun.entrypoints.api_cli import api_app
     from payrun.entrypoints.calc_cli import calc_command
+    from payrun.entrypoints.employee_cli import import_command
     from payrun.entrypoints.filings_cli import filings_app
     from payrun.entrypoints.schedules_cli import schedules_app
+    from payrun.entrypoints.tables_cli import tables_app
 
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
+    app.add_typer(api_app)  # `payrun api` and `payrun keys`
+    employee_app.command("import")(import_command)
+    app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
+    data_cli.register(app)  # payrun secrets ..., payrun purge
     app.add_typer(filings_app, name="filings", help="Tax deposits and returns (issue 17).")
 
 
@@ -90,24 +99,59 @@ app.add_typer(employee_app, name="employee")
 @employee_app.command("add")
 def employee_add(
     employer: Annotated[int, typer.Option(help="employer id")],
-    external_id: Annotated[str, typer.Option(help="the employer's id for the employee")],
-    first: Annotated[str, typer.Option()],
-    last: Annotated[str, typer.Option()],
-    ssn: Annotated[str, typer.Option(help="NNN-NN-NNNN (stored encrypted)")],
-    rate: Annotated[str, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")],
-    routing: Annotated[str, typer.Option(help="ABA routing number for direct deposit")],
-    account: Annotated[str, typer.Option(help="account number (stored encrypted)")],
-    state: Annotated[str, typer.Option(help="work and home state, e.g. CA")],
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="the API's employee body (JSON), every field")
+    ] = None,
+    external_id: Annotated[
+        str | None, typer.Option(help="the employer's id for the employee")
+    ] = None,
+    first: Annotated[str | None, typer.Option()] = None,
+    last: Annotated[str | None, typer.Option()] = None,
+    # Omitted, SSN and account are asked for without echo: arguments show in ps to every user.
+    ssn: Annotated[str | None, typer.Option(help="NNN-NN-NNNN")] = None,
+    rate: Annotated[
+        str | None, typer.Option(help="annual salary or hourly rate, e.g. 65000.00")
+    ] = None,
+    routing: Annotated[
+        str | None, typer.Option(help="ABA routing number for direct deposit")
+    ] = None,
+    account: Annotated[str | None, typer.Option(help="account number")] = None,
+    state: Annotated[str | None, typer.Option(help="work and home state, e.g. CA")] = None,
     pay_type: Annotated[str, typer.Option(help="salary or hourly")] = "salary",
     filing_status: Annotated[str, typer.Option(help="Form W-4 filing status")] = "single",
 ) -> None:
-    """Add one employee; every field is checked before anything is written."""
+    """Add one employee (a few fields, or --from the API's JSON body with every field); every
+    field is checked before anything is written."""
     from datetime import date
 
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.unit_of_work import SqlUnitOfWork
     from payrun.entrypoints.runner import prepare_database
     from payrun.services.hire import HireEmployee, hire
 
+    fields = {
+        "--external-id": external_id,
+        "--first": first,
+        "--last": last,
+        "--ssn": ssn,
+        "--rate": rate,
+        "--routing": routing,
+        "--account": account,
+        "--state": state,
+    }
+    if from_file is not None:
+        from payrun.entrypoints.employee_cli import add_from_file
+
+        given = [name for name, value in fields.items() if value is not None]
+        if given:
+            raise InvalidInput(given[0], "comes from the --from file; give one or the other")
+        add_from_file(employer, from_file)
+        return
+    ssn = fields["--ssn"] = ssn or typer.prompt("SSN", hide_input=True)
+    account = fields["--account"] = account or typer.prompt("Account", hide_input=True)
+    for name, value in fields.items():
+        if value is None:
+            raise InvalidInput(name, "is required (or use --from FILE.json)")
     settings = get_settings()
     prepare_database(settings)
     cmd = HireEmployee(
@@ -123,7 +167,7 @@ def employee_add(
         state,
         filing_status=filing_status,
     )
-    new_id = hire(settings.db_url, cmd, Vault.for_settings(settings), date.today())
+    new_id = hire(SqlUnitOfWork(settings.db_url), cmd, Vault.for_settings(settings), date.today())
     console.print(f"employee {new_id} added to employer {employer}")
 
 
@@ -400,8 +444,8 @@ def redrive(
 ) -> None:
     """Redrive dead letters through the same idempotent pipeline (never pays twice)."""
     from payrun.entrypoints.runner import execute_redrive, prepare_database
+    from payrun.services.messages import RedriveInput
     from payrun.services.redrive import validate_redrive
-    from payrun.workflows.messages import RedriveInput
 
     settings = get_settings()
     prepare_database(settings)

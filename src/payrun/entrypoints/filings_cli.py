@@ -76,7 +76,7 @@ def retry_command(
 
 
 async def _signal_retry(client: Any, filing_id: str) -> None:
-    from payrun.filings.workflows.messages import workflow_id
+    from payrun.filings.messages import workflow_id
 
     await client.get_workflow_handle(workflow_id(filing_id)).signal("retry")
 
@@ -91,7 +91,7 @@ def relay_command() -> None:
     db_url = get_settings().db_url
 
     async def relay(client: Any) -> int:
-        from payrun.adapters.filings_publisher import TemporalFilingsPublisher
+        from payrun.workflows.filings_publisher import TemporalFilingsPublisher
 
         publisher = TemporalFilingsPublisher(
             client, asyncio.get_running_loop(), FilingsSettings().task_queue

@@ -18,8 +18,8 @@ from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.domain.errors import InvalidInput
-from payrun.services.runs import _employers_for, resolve_period, run_id_for
-from payrun.workflows.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.services.messages import PayRunInput, RedriveInput, RedriveResult, RunSummary
+from payrun.services.runs import employers_for, resolve_period, run_id_for
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.worker import build_worker
@@ -49,7 +49,7 @@ def plan_run(settings: Settings, request: RunRequest) -> PayRunInput:
     """Check the request against the database (raises InvalidInput) without writing anything."""
     with transaction(settings.db_url) as session:
         period = resolve_period(session, request.schedule, request.period)
-        _employers_for(session, period, list(request.employer_ids))
+        employers_for(session, period, list(request.employer_ids))
         run_id = run_id_for(request.schedule, period, request.kind)
         return PayRunInput(
             run_id=run_id,
@@ -179,16 +179,6 @@ async def follow(handle: WorkflowHandle, on_progress: Progress | None) -> RunSum
                 on_progress(await handle.query(PayRunWorkflow.progress))
         await asyncio.wait([result], timeout=0.5)
     return result.result()
-
-
-async def execute_run(
-    settings: Settings, inp: PayRunInput, on_progress: Progress | None = None, worker: bool = True
-) -> RunSummary:
-    async with temporal_client(settings) as client:
-        if not worker:
-            return await follow(await start_run(client, settings, inp), on_progress)
-        async with hosted_worker(client, settings):
-            return await follow(await start_run(client, settings, inp), on_progress)
 
 
 def prepare_database(settings: Settings) -> None:

@@ -40,7 +40,7 @@ def _prepared() -> Settings:
 
 def _known(settings: Settings, name: str) -> None:
     """Refuse an unknown name before connecting to Temporal."""
-    from payrun.adapters.temporal_schedules import REDRIVE
+    from payrun.entrypoints.schedules import REDRIVE
     from payrun.services.calendar_runs import calendar
 
     if name != REDRIVE:
@@ -61,7 +61,7 @@ def sync(
     redrive_every: Annotated[int, typer.Option(help="minutes between redrives")] = 30,
 ) -> None:
     """Create or update one schedule per pay schedule, plus the redrive."""
-    from payrun.adapters.temporal_schedules import ScheduleOptions, sync_schedules
+    from payrun.entrypoints.schedules import ScheduleOptions, sync_schedules
 
     settings = _prepared()
     options = ScheduleOptions(
@@ -82,7 +82,7 @@ def list_(
     count: Annotated[int, typer.Option(help="next run times to show")] = 3,
 ) -> None:
     """Show each schedule: paused or not, and its next run times (UTC)."""
-    from payrun.adapters.temporal_schedules import list_schedules
+    from payrun.entrypoints.schedules import list_schedules
 
     settings = _prepared()
     views = _with_client(settings, lambda c: list_schedules(c, settings.db_url))
@@ -102,7 +102,7 @@ def pause(
     note: Annotated[str | None, typer.Option(help="why (shown by list)")] = None,
 ) -> None:
     """Pause a schedule: no more scheduled runs until it is resumed."""
-    from payrun.adapters.temporal_schedules import pause_schedule
+    from payrun.entrypoints.schedules import pause_schedule
 
     settings = _prepared()
     _known(settings, name)
@@ -113,7 +113,7 @@ def pause(
 @schedules_app.command()
 def resume(name: Annotated[str, typer.Argument(help="pay schedule name, or 'redrive'")]) -> None:
     """Resume a paused schedule."""
-    from payrun.adapters.temporal_schedules import resume_schedule
+    from payrun.entrypoints.schedules import resume_schedule
 
     settings = _prepared()
     _known(settings, name)
@@ -128,7 +128,7 @@ def backfill(
     end: Annotated[str, typer.Option(help="last day (included), YYYY-MM-DD")],
 ) -> None:
     """Take the schedule's actions of start..end now; each runs the periods due on its day."""
-    from payrun.adapters.temporal_schedules import backfill_schedule
+    from payrun.entrypoints.schedules import backfill_schedule
     from payrun.services.calendar_runs import calendar
 
     settings = _prepared()

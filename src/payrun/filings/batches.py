@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from payrun.filings import keys as k
+from payrun.filings.messages import BatchSent, Submission
 from payrun.filings.statuses import filing
 from payrun.filings.store import FilingsStore
-from payrun.filings.workflows.messages import BatchSent, Submission
 
 
 def enqueue(store: FilingsStore, submission: Submission) -> str:

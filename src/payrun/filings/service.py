@@ -12,6 +12,7 @@ from typing import Any
 from payrun.domain.errors import InvalidInput
 from payrun.filings import keys as k
 from payrun.filings import ledger
+from payrun.filings.messages import FilingState, Route
 from payrun.filings.rules import Liability, Obligation
 from payrun.filings.rules.calendar import quarter_end, quarter_of, quarter_start, return_due
 from payrun.filings.rules.california import california_obligations, ui_ett_obligations
@@ -19,7 +20,6 @@ from payrun.filings.rules.federal import federal_obligations, federal_schedule, 
 from payrun.filings.rules.returns import TaxLine, federal_liability_by_pay_date
 from payrun.filings.store import FilingsStore
 from payrun.filings.tables import deposit_rules
-from payrun.filings.workflows.messages import FilingState, Route
 
 WORKFLOW_OF = {
     k.FEDERAL_DEPOSIT: "FederalDepositWorkflow",

@@ -11,6 +11,7 @@ from payrun.domain.errors import InvalidInput
 from payrun.filings import keys as k
 from payrun.filings import ledger
 from payrun.filings.events import FilingUpdate
+from payrun.filings.messages import ReturnCheck, StatusChange
 from payrun.filings.rules.calendar import quarter_of
 from payrun.filings.rules.federal import federal_schedule
 from payrun.filings.rules.returns import (
@@ -25,7 +26,6 @@ from payrun.filings.rules.returns import (
 from payrun.filings.service import employer_events, tax_lines
 from payrun.filings.store import FilingsStore
 from payrun.filings.tables import deposit_rules
-from payrun.filings.workflows.messages import ReturnCheck, StatusChange
 
 STATUS_OF = {"opened": "pending", "blocked": "blocked", "submitted": "submitted"}
 STATUS_OF |= {"filed": "filed", "rejected": "rejected"}

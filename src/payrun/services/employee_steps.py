@@ -21,14 +21,15 @@ from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import TimeEntry, YtdAccumulator
 from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
+from payrun.domain.statuses import EmployeeRunStatus
 from payrun.services import stage_store, statuses
 from payrun.services.context import PayrollContext
+from payrun.services.messages import ChunkTask, StepResult
 from payrun.services.pay_request import parse_pay_request
 from payrun.services.paychecks import insert_paychecks
 from payrun.services.requests import hours_str, with_earnings, ytd_request
 from payrun.services.statuses import Failures
 from payrun.tables import load_tables
-from payrun.workflows.messages import ChunkTask, StepResult
 
 Hours = dict[str, dict[str, str]]  # employee id -> ISO work date -> hours
 
@@ -118,7 +119,7 @@ def _record_hours(
     version = stage_store.put(ctx, task, "time_entry", hours)
     stage_store.remember(task, "snapshot", version, snapshot)  # the gross step's other input
     ids = [e["employee_id"] for e in snapshot["employees"]]
-    record_step(ctx, task.run_id, ids, "TIME_ENTERED", {})
+    record_step(ctx, task.run_id, ids, EmployeeRunStatus.TIME_ENTERED, {})
     return StepResult("time_entry", len(ids), 0, version)
 
 
@@ -148,7 +149,9 @@ def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     header = {k: v for k, v in snapshot.items() if k != "employees"}
     version = stage_store.put(ctx, task, "gross_pay", GrossStep(header, out))
     stage_store.remember(task, "requests", version, parsed)
-    return _finish(ctx, task, "gross_pay", version, list(out), failures, "GROSS_CALCULATED")
+    return _finish(
+        ctx, task, "gross_pay", version, list(out), failures, EmployeeRunStatus.GROSS_CALCULATED
+    )
 
 
 def _requests(ctx: PayrollContext, task: ChunkTask, gross: GrossStep) -> dict[int, Any]:
@@ -174,7 +177,7 @@ def taxes(ctx: PayrollContext, task: ChunkTask) -> StepResult:
 
     out, failures = _apply(list(gross.employees), stage)
     version = stage_store.put(ctx, task, "taxes", out)
-    return _finish(ctx, task, "taxes", version, list(out), failures, "TAXED")
+    return _finish(ctx, task, "taxes", version, list(out), failures, EmployeeRunStatus.TAXED)
 
 
 def retirement(ctx: PayrollContext, task: ChunkTask) -> StepResult:
@@ -189,7 +192,9 @@ def retirement(ctx: PayrollContext, task: ChunkTask) -> StepResult:
 
     out, failures = _apply(list(taxed), stage)
     version = stage_store.put(ctx, task, "retirement", out)
-    return _finish(ctx, task, "retirement", version, list(out), failures, "RETIREMENT_DONE")
+    return _finish(
+        ctx, task, "retirement", version, list(out), failures, EmployeeRunStatus.RETIREMENT_DONE
+    )
 
 
 def net_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
@@ -226,11 +231,11 @@ def _apply(employee_ids: list[int], stage: Callable[[int], Any]) -> tuple[dict[i
 
 
 STATUS_TIME = {
-    "TIME_ENTERED": "time_entered_at",
-    "GROSS_CALCULATED": "gross_calculated_at",
-    "TAXED": "taxed_at",
-    "RETIREMENT_DONE": "retirement_done_at",
-    "NET_CALCULATED": "net_calculated_at",
+    EmployeeRunStatus.TIME_ENTERED: "time_entered_at",
+    EmployeeRunStatus.GROSS_CALCULATED: "gross_calculated_at",
+    EmployeeRunStatus.TAXED: "taxed_at",
+    EmployeeRunStatus.RETIREMENT_DONE: "retirement_done_at",
+    EmployeeRunStatus.NET_CALCULATED: "net_calculated_at",
 }
 
 

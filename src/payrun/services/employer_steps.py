@@ -6,11 +6,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import bindparam, func, insert, literal, or_, select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import (
-    DeadLetter,
     Employee,
     EmployeeStatus,
     Employer,
@@ -19,14 +18,21 @@ from payrun.adapters.db.models import (
     PayPeriod,
     PayRun,
     PaySchedule,
-    StatusEvent,
 )
 from payrun.domain.periods import PayFrequency
+from payrun.domain.statuses import EmployeeRunStatus, EmployerRunStatus, PaycheckStatus
 from payrun.services import stage_store
+from payrun.services.compensation import dead_letter_failed, unpaid_paychecks
 from payrun.services.context import PayrollContext
 from payrun.services.filing_events import deliver_filing_events, record_filing_events
+from payrun.services.messages import (
+    EmployerInput,
+    EmployerPlan,
+    EmployerResult,
+    EmployerTally,
+    Validation,
+)
 from payrun.services.notifications import notify
-from payrun.services.paychecks import void_paychecks
 from payrun.services.requests import (
     EMPLOYEE_ROW_COLUMNS,
     EmployeeRow,
@@ -35,41 +41,14 @@ from payrun.services.requests import (
     period_request,
     salary_per_period,
 )
-from payrun.workflows.messages import (
-    EmployerFailure,
-    EmployerInput,
-    EmployerPlan,
-    EmployerResult,
-    EmployerTally,
-    Validation,
+from payrun.services.statuses import set_employer_status
+
+DONE_STATUSES = (
+    EmployeeRunStatus.NET_CALCULATED,
+    EmployeeRunStatus.VALIDATED,
+    EmployeeRunStatus.PAYMENT_SENT,
+    EmployeeRunStatus.PAID,
 )
-
-DONE_STATUSES = ("NET_CALCULATED", "VALIDATED", "PAYMENT_SENT", "PAID")
-
-
-def set_employer_status(
-    session: Any, run_id: str, employer_id: int, status: str, now: datetime, **values: Any
-) -> None:
-    row = session.scalar(
-        select(EmployerStatus).where(
-            EmployerStatus.run_id == run_id, EmployerStatus.employer_id == employer_id
-        )
-    )
-    if row is None:
-        row = EmployerStatus(run_id=run_id, employer_id=employer_id)
-        session.add(row)
-    row.status, row.updated_at = status, now
-    for key, value in values.items():
-        setattr(row, key, value)
-    session.add(
-        StatusEvent(
-            run_id=run_id,
-            employer_id=employer_id,
-            status=status,
-            at=now,
-            detail=values.get("error"),
-        )
-    )
 
 
 def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
@@ -83,7 +62,7 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         assert period is not None and employer is not None
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
-        set_employer_status(session, run.id, employer.id, "BEGIN", now, error=None)
+        set_employer_status(session, run.id, employer.id, EmployerRunStatus.BEGIN, now, error=None)
         redrive = _has_employee_statuses(session, run.id, employer.id)
         snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
         for batch in _unpaid_employees(session, run, period, employer.id, inp.chunk_size):
@@ -115,14 +94,16 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
 def _unpaid_employees(
     session: Any, run: PayRun, period: PayPeriod, employer_id: int, chunk_size: int
 ) -> Iterator[list[EmployeeRow]]:
-    """The employer's active employees with no live paycheck for the period yet, chunk_size at
-    a time: an employer of any size never sits in memory whole. Only the columns a request
-    needs, through the Core connection: plain rows, without the ORM's per-row loading."""
+    """The employer's active employees, not terminated before the period, with no live
+    paycheck for the period yet, chunk_size at a time: an employer of any size never sits in
+    memory whole. Only the columns a request needs, through the Core connection: plain rows,
+    without the ORM's per-row loading."""
     rows = session.connection().execute(
         select(*EMPLOYEE_ROW_COLUMNS)
         .where(
             Employee.employer_id == employer_id,
             Employee.active.is_(True),
+            or_(Employee.terminated_on.is_(None), Employee.terminated_on >= period.start_date),
             ~_live_paychecks(run, period, employer_id)
             .where(Paycheck.employee_id == Employee.id)
             .exists(),
@@ -139,7 +120,7 @@ def _live_paychecks(run: PayRun, period: PayPeriod, employer_id: int) -> Any:
     return select(Paycheck.id).where(
         Paycheck.pay_period_id == period.id,
         Paycheck.kind == run.kind,
-        Paycheck.status != "VOIDED",
+        Paycheck.status != PaycheckStatus.VOIDED,
         Paycheck.employer_id == employer_id,
     )
 
@@ -194,7 +175,7 @@ _BEGIN_ROWS = select(
     bindparam("run", type_=EmployeeStatus.run_id.type),
     bindparam("employer", type_=EmployeeStatus.employer_id.type),
     Employee.id,
-    literal("BEGIN", EmployeeStatus.status.type),
+    literal(EmployeeRunStatus.BEGIN, EmployeeStatus.status.type),
     bindparam("begun_at", type_=EmployeeStatus.begin_at.type),
 ).where(Employee.id.in_(bindparam("employees", expanding=True)))
 _BEGIN_COLUMNS = ["run_id", "employer_id", "employee_id", "status", "begin_at"]
@@ -213,7 +194,9 @@ _RESET_TO_BEGIN = (
         EmployeeStatus.run_id == bindparam("run"),
         EmployeeStatus.employee_id.in_(bindparam("employees", expanding=True)),
     )
-    .values(status="BEGIN", error=None, error_type=None, begin_at=bindparam("begun_at"))
+    .values(
+        status=EmployeeRunStatus.BEGIN, error=None, error_type=None, begin_at=bindparam("begun_at")
+    )
 )
 
 
@@ -260,9 +243,11 @@ def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
         )
         assert policy is not None, inp.employer_id
         statuses = _status_counts(session, inp.run_id, inp.employer_id)
-        failed = statuses.get("FAILED", 0)
+        failed = statuses.get(EmployeeRunStatus.FAILED, 0)
         payable, net, broken = _payable_totals(session, inp.run_id, inp.employer_id)
-        pending = sum(n for s, n in statuses.items() if s not in (*DONE_STATUSES, "FAILED"))
+        pending = sum(
+            n for s, n in statuses.items() if s not in (*DONE_STATUSES, EmployeeRunStatus.FAILED)
+        )
         if broken or pending:
             message = f"{broken} paychecks do not reconcile, {pending} employees unfinished"
             return Validation(False, payable, failed, net, message)
@@ -270,17 +255,17 @@ def validate_employer(ctx: PayrollContext, inp: EmployerInput) -> Validation:
             message = f"{failed} employees failed; policy 'hold' holds the whole employer"
             return Validation(False, payable, failed, net, message)
         if failed:
-            _dead_letter_failed(session, ctx, inp.run_id, inp.employer_id, now)
+            dead_letter_failed(session, ctx, inp.run_id, inp.employer_id, now)
         session.execute(
             update(EmployeeStatus)
             .where(
                 EmployeeStatus.run_id == inp.run_id,
                 EmployeeStatus.employer_id == inp.employer_id,
-                EmployeeStatus.status == "NET_CALCULATED",
+                EmployeeStatus.status == EmployeeRunStatus.NET_CALCULATED,
             )
-            .values(status="VALIDATED", validated_at=now)
+            .values(status=EmployeeRunStatus.VALIDATED, validated_at=now)
         )
-        set_employer_status(session, inp.run_id, inp.employer_id, "VALIDATED", now)
+        set_employer_status(session, inp.run_id, inp.employer_id, EmployerRunStatus.VALIDATED, now)
     return Validation(True, payable, failed, net, "ok")
 
 
@@ -296,18 +281,9 @@ def _payable_totals(session: Any, run_id: str, employer_id: int) -> tuple[int, i
             func.coalesce(func.sum(Paycheck.net_cents), 0),
             func.count().filter(unreconciled),
             func.count().filter(Paycheck.net_cents < 0),
-        ).where(_unpaid(run_id, employer_id))
+        ).where(unpaid_paychecks(run_id, employer_id))
     ).one()
     return int(payable), int(net), int(unreconciled_count) + int(negative)
-
-
-def _unpaid(run_id: str, employer_id: int) -> Any:
-    return (
-        (Paycheck.run_id == run_id)
-        & (Paycheck.employer_id == employer_id)
-        & (Paycheck.status == "CALCULATED")
-        & Paycheck.payment_id.is_(None)
-    )
 
 
 def _status_counts(session: Any, run_id: str, employer_id: int) -> dict[str, int]:
@@ -319,136 +295,28 @@ def _status_counts(session: Any, run_id: str, employer_id: int) -> dict[str, int
     return {status: int(n) for status, n in rows}
 
 
-def _dead_letter_failed(
-    session: Any, ctx: PayrollContext, run_id: str, employer_id: int, now: datetime
-) -> int:
-    """Every FAILED employee becomes an open dead letter (reopening the one an earlier attempt
-    left, as dead_letter does) and DEAD_LETTERED, in three set-based statements."""
-    failed = (
-        (EmployeeStatus.run_id == run_id)
-        & (EmployeeStatus.employer_id == employer_id)
-        & (EmployeeStatus.status == "FAILED")
-    )
-    # dead_letter's `error_type or "error"` and `error[:4000]`, in SQL
-    error_type = func.coalesce(func.nullif(EmployeeStatus.error_type, ""), "error")
-    error = func.substr(func.coalesce(EmployeeStatus.error, ""), 1, 4000)
-    same_item = (
-        (EmployeeStatus.run_id == DeadLetter.run_id)
-        & (EmployeeStatus.employer_id == DeadLetter.employer_id)
-        & (EmployeeStatus.employee_id == DeadLetter.employee_id)
-        & (DeadLetter.step == "employee")
-    )
-    connection = session.connection()
-    connection.execute(
-        update(DeadLetter)
-        .where(select(EmployeeStatus.id).where(failed, same_item).exists())
-        .values(
-            status="OPEN",
-            resolution=None,
-            resolved_at=None,
-            error_type=select(error_type).where(failed, same_item).scalar_subquery(),
-            error=select(error).where(failed, same_item).scalar_subquery(),
-            last_failed_at=now,
-        )
-    )
-    at = literal(now, DeadLetter.last_failed_at.type)
-    connection.execute(
-        insert(DeadLetter).from_select(
-            [
-                "run_id",
-                "employer_id",
-                "employee_id",
-                "step",
-                "error_type",
-                "error",
-                "payload_ref",
-                "attempts",
-                "status",
-                "first_failed_at",
-                "last_failed_at",
-            ],
-            select(
-                EmployeeStatus.run_id,
-                EmployeeStatus.employer_id,
-                EmployeeStatus.employee_id,
-                literal("employee", DeadLetter.step.type),
-                error_type,
-                error,
-                literal(f"runs/{run_id}/employer-{employer_id}", DeadLetter.payload_ref.type),
-                literal(1, DeadLetter.attempts.type),
-                literal("OPEN", DeadLetter.status.type),
-                at,
-                at,
-            )
-            .where(failed, ~select(DeadLetter.id).where(same_item).exists())
-            .order_by(EmployeeStatus.employee_id),
-        )
-    )
-    dead = connection.execute(
-        update(EmployeeStatus).where(failed).values(status="DEAD_LETTERED", dead_lettered_at=now)
-    )
-    return int(dead.rowcount)
-
-
-def dead_letter(
-    session: Any,
-    run_id: str,
-    employer_id: int,
-    employee_id: int,
-    step: str,
-    error_type: str | None,
-    error: str,
-    payload_ref: str | None,
-    now: datetime,
-) -> int:
-    """One open item per (run, employer, employee, step); a redrive that picks it counts an
-    attempt. Returns the attempt that just failed."""
-    row = session.scalar(
-        select(DeadLetter).where(
-            DeadLetter.run_id == run_id,
-            DeadLetter.employer_id == employer_id,
-            DeadLetter.employee_id == employee_id,
-            DeadLetter.step == step,
-        )
-    )
-    if row is None:
-        session.add(
-            DeadLetter(
-                run_id=run_id,
-                employer_id=employer_id,
-                employee_id=employee_id,
-                step=step,
-                error_type=error_type or "error",
-                error=error[:4000],
-                payload_ref=payload_ref,
-                attempts=1,
-                status="OPEN",
-                first_failed_at=now,
-                last_failed_at=now,
-            )
-        )
-        return 1
-    row.status, row.resolution, row.resolved_at = "OPEN", None, None
-    row.error_type, row.error, row.last_failed_at = error_type or "error", error[:4000], now
-    return int(row.attempts)
-
-
 def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult:
     """Final status, the step outputs discarded from the store (its snapshots stay), and the
     completion notification."""
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         statuses = _status_counts(session, tally.run_id, tally.employer_id)
-        paid = statuses.get("PAID", 0)
-        failed = statuses.get("DEAD_LETTERED", 0) + statuses.get("FAILED", 0)
+        paid = statuses.get(EmployeeRunStatus.PAID, 0)
+        failed = statuses.get(EmployeeRunStatus.DEAD_LETTERED, 0) + statuses.get(
+            EmployeeRunStatus.FAILED, 0
+        )
         net = session.scalar(
             select(func.coalesce(func.sum(Paycheck.net_cents), 0)).where(
                 Paycheck.run_id == tally.run_id,
                 Paycheck.employer_id == tally.employer_id,
-                Paycheck.status == "PAID",
+                Paycheck.status == PaycheckStatus.PAID,
             )
         )
-        status = "PARTIAL" if failed else ("PAID" if paid else "NOTHING_TO_PAY")
+        status = (
+            EmployerRunStatus.PARTIAL
+            if failed
+            else (EmployerRunStatus.PAID if paid else EmployerRunStatus.NOTHING_TO_PAY)
+        )
         set_employer_status(session, tally.run_id, tally.employer_id, status, now)
         record_filing_events(session, tally.run_id, tally.employer_id, now)  # the outbox
     stage_store.discard(ctx, tally.run_id, tally.employer_id)
@@ -470,96 +338,4 @@ def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult
         failed=failed,
         already_paid=tally.already_paid,
         net_cents=int(net),
-    )
-
-
-def compensate_employer(ctx: PayrollContext, failure: EmployerFailure) -> EmployerResult:
-    """Saga compensation, newest first: cancel the payment, void unpaid paychecks and their YTD,
-    dead-letter the employer and its failed employees, notify. Safe to run again."""
-    from payrun.services.payments import cancel_open_payments
-
-    cancel_open_payments(ctx, failure.run_id, failure.employer_id)
-    now = ctx.clock()
-    with transaction(ctx.db_url) as session:
-        voided = _void_unpaid(session, failure.run_id, failure.employer_id)
-        _compensate_in_flight(session, failure.run_id, failure.employer_id, now)
-        dead = _dead_letter_failed(session, ctx, failure.run_id, failure.employer_id, now)
-        ref = f"runs/{failure.run_id}/employer-{failure.employer_id}"
-        attempt = dead_letter(
-            session,
-            failure.run_id,
-            failure.employer_id,
-            0,
-            failure.step,
-            failure.error_type,
-            failure.message,
-            ref,
-            now,
-        )
-        set_employer_status(
-            session,
-            failure.run_id,
-            failure.employer_id,
-            "DEAD_LETTERED",
-            now,
-            error=failure.message,
-        )
-    notify(  # once per failed attempt: a redrive that fails again is news too
-        ctx,
-        key=f"{failure.run_id}-{failure.employer_id}-employer.failed-{failure.step}-{attempt}",
-        event="employer.failed",
-        run_id=failure.run_id,
-        employer_id=failure.employer_id,
-        subject=f"Payroll held for employer {failure.employer_id}: {failure.error_type}",
-        body=f"{failure.step} failed: {failure.message}. {voided} paychecks voided, {dead} "
-        "employees dead-lettered. Redrive after fixing the cause.",
-    )
-    return EmployerResult(
-        failure.employer_id,
-        "DEAD_LETTERED",
-        # what this execution created and is still live; voided ones may predate it
-        paychecks_created=max(0, failure.paychecks_created - voided),
-        failed=dead + voided,
-        already_paid=failure.already_paid,
-        message=f"{failure.error_type}: {failure.message}",
-    )
-
-
-VOID_BATCH = 1000
-
-
-def _void_unpaid(session: Any, run_id: str, employer_id: int) -> int:
-    """Void the employer's unpaid paychecks VOID_BATCH at a time (each batch drops out of the
-    next query once voided): an employer of any size never sits in memory whole, and the
-    accumulator lookup's IN lists stay within the database's parameter limits."""
-    voided = 0
-    while batch := list(
-        session.scalars(
-            select(Paycheck)
-            .where(_unpaid(run_id, employer_id))
-            .order_by(Paycheck.id)
-            .limit(VOID_BATCH)
-        )
-    ):
-        voided += void_paychecks(session, batch)
-        session.flush()  # voided and written: the session keeps no hold on the batch
-    return voided
-
-
-def _compensate_in_flight(session: Any, run_id: str, employer_id: int, now: datetime) -> None:
-    """COMPENSATED: every employee of the run still in progress, whether or not a paycheck was
-    created yet; not the paid, not the failed (dead-lettered next), not one whose paycheck is
-    still live in a payment the provider could not cancel."""
-    live = select(Paycheck.employee_id).where(
-        Paycheck.run_id == run_id, Paycheck.employer_id == employer_id, Paycheck.status != "VOIDED"
-    )
-    session.execute(
-        update(EmployeeStatus)
-        .where(
-            EmployeeStatus.run_id == run_id,
-            EmployeeStatus.employer_id == employer_id,
-            EmployeeStatus.status.not_in(("PAID", "FAILED", "DEAD_LETTERED", "COMPENSATED")),
-            EmployeeStatus.employee_id.not_in(live),
-        )
-        .values(status="COMPENSATED", compensated_at=now)
     )

@@ -200,7 +200,9 @@ def _enrolment(session: Any, employer: Employer, year: int) -> EmployerEnrolled:
         employer.state,
         year,
         lookback,
-        futa_credit_reduction=str(getattr(employer, "futa_credit_reduction", "0") or "0"),
+        futa_credit_reduction=str(
+            (employer.pay_settings or {}).get("futa_credit_reduction") or "0"
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""Adding one employee (the CLI's `employee add`; an import or the API would call the same)."""
+"""Adding one employee (the CLI's `employee add`; an import or the API call the same)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
-
-from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import Employee, Employer
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
+from payrun.services.ports import Encrypter
+from payrun.services.schema.employee import parse_employee, profile
+from payrun.services.unit_of_work import NewEmployee, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,8 @@ def rate_cents(rate: str) -> int:
         amount = Decimal(rate) * 100
     except InvalidOperation:
         raise InvalidInput("--rate", f"is not a number: {rate!r}") from None
+    if not amount.is_finite():
+        raise InvalidInput("--rate", f"is not a number: {rate!r}")
     if amount < 0:
         raise InvalidInput("--rate", "must not be negative")
     if amount != amount.to_integral_value():
@@ -44,7 +45,7 @@ def rate_cents(rate: str) -> int:
     return int(amount)
 
 
-def hire(db_url: str, cmd: HireEmployee, vault: object, today: date) -> int:
+def hire(uow: UnitOfWork, cmd: HireEmployee, vault: Encrypter, today: date) -> int:
     """Validate everything first, then insert; returns the new employee id."""
     values = {
         "pay_type": cmd.pay_type,
@@ -55,38 +56,42 @@ def hire(db_url: str, cmd: HireEmployee, vault: object, today: date) -> int:
         "bank_account": cmd.account,
         "bank_account_type": cmd.account_type,
         "ssn": cmd.ssn,
-        "w4_form": 2020,
-        "w4_filing_status": cmd.filing_status,
+        "profile": _profile(cmd),
     }
     validate_employee_row(values)
-    with transaction(db_url) as session:
-        if session.get(Employer, cmd.employer_id) is None:
+    with uow:
+        if not uow.employers.exists(cmd.employer_id):
             raise InvalidInput("--employer", f"unknown employer {cmd.employer_id}")
-        taken = select(Employee.id).where(
-            Employee.employer_id == cmd.employer_id, Employee.external_id == cmd.external_id
-        )
-        if session.scalar(taken) is not None:
+        if uow.employees.external_id_taken(cmd.employer_id, cmd.external_id):
             raise InvalidInput("--external-id", f"{cmd.external_id!r} already exists")
-        employee = Employee(
-            employer_id=cmd.employer_id,
-            external_id=cmd.external_id,
-            first_name=cmd.first_name,
-            last_name=cmd.last_name,
-            ssn_enc=vault.encrypt(cmd.ssn),  # type: ignore[attr-defined]
-            ssn_last4=cmd.ssn[-4:],
-            hire_date=cmd.hire_date or today,
-            birth_date=cmd.birth_date,
-            home_state=cmd.state,
-            work_state=cmd.state,
-            pay_type=cmd.pay_type,
-            rate_cents=values["rate_cents"],
-            w4_form=2020,
-            w4_filing_status=cmd.filing_status,
-            bank_routing=cmd.routing,
-            bank_account_enc=vault.encrypt(cmd.account),  # type: ignore[attr-defined]
-            bank_account_last4=cmd.account[-4:],
-            bank_account_type=cmd.account_type,
+        ssn = cmd.ssn.replace("-", "")
+        new_id = uow.employees.add(
+            NewEmployee(
+                employer_id=cmd.employer_id,
+                external_id=cmd.external_id,
+                first_name=cmd.first_name,
+                last_name=cmd.last_name,
+                ssn_enc=vault.encrypt(ssn),
+                ssn_last4=ssn[-4:],
+                hire_date=cmd.hire_date or today,
+                home_state=cmd.state,
+                work_state=cmd.state,
+                pay_type=cmd.pay_type,
+                rate_cents=values["rate_cents"],
+                profile=values["profile"],
+                bank_routing=cmd.routing,
+                bank_account_enc=vault.encrypt(cmd.account),
+                bank_account_last4=cmd.account[-4:],
+                bank_account_type=cmd.account_type,
+            )
         )
-        session.add(employee)
-        session.flush()
-        return employee.id
+        uow.commit()
+    return new_id
+
+
+def _profile(cmd: HireEmployee) -> dict[str, object]:
+    """The employee object (payrun.services.schema) this command's few fields describe."""
+    data: dict[str, object] = {"w4": {"filing_status": cmd.filing_status}}
+    if cmd.birth_date is not None:
+        data["birth_date"] = cmd.birth_date.isoformat()
+    return profile(parse_employee(data))

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import NotificationRecord
+from payrun.domain.statuses import NotificationStatus
 from payrun.services.context import PayrollContext
 from payrun.services.ports import Notification
 
@@ -31,29 +32,29 @@ def notify(
     """
     if not _record(ctx, key, event, run_id, employer_id, subject, body):
         return False
-    status = "RECORDED"
+    status = NotificationStatus.RECORDED
     if ctx.notifier is not None:
         payload = {"event": event, "run_id": run_id, "employer_id": employer_id}
         try:
             ctx.notifier.send(Notification(key, event, subject, body, payload))
-            status = "SENT"
+            status = NotificationStatus.SENT
         except Exception as err:
             # Money has moved or been held either way; a notification that cannot be delivered
             # is kept as FAILED for an operator instead of blocking the pay run.
             log.error("notification %s could not be delivered: %s", key, err)
-            status = "FAILED"
+            status = NotificationStatus.FAILED
     with transaction(ctx.db_url) as session:
         session.execute(
             update(NotificationRecord)
             .where(NotificationRecord.idempotency_key == key)
             .values(
                 status=status,
-                sent_at=ctx.clock() if status == "SENT" else None,
+                sent_at=ctx.clock() if status == NotificationStatus.SENT else None,
                 attempts=NotificationRecord.attempts + 1,
             )
         )
     log.info("notification %s %s %s", event, key, status)
-    return status != "FAILED"
+    return status != NotificationStatus.FAILED
 
 
 def _record(
@@ -72,14 +73,14 @@ def _record(
                 select(NotificationRecord.status).where(NotificationRecord.idempotency_key == key)
             )
             if existing is not None:
-                return existing == "PENDING"
+                return existing == NotificationStatus.PENDING
             session.add(
                 NotificationRecord(
                     idempotency_key=key,
                     event=event,
                     run_id=run_id,
                     employer_id=employer_id,
-                    status="PENDING",
+                    status=NotificationStatus.PENDING,
                     subject=subject[:200],
                     body=body,
                     created_at=ctx.clock(),

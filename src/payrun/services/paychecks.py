@@ -14,10 +14,11 @@ from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
 from payrun.domain.earnings import EARNING_CODES
 from payrun.domain.money import whole_cents
 from payrun.domain.paystub import FIXED_LINES, PayStub, shown
+from payrun.domain.statuses import EmployeeRunStatus, PaycheckStatus
 from payrun.services import statuses
 from payrun.services.context import PayrollContext
+from payrun.services.messages import ChunkTask
 from payrun.services.statuses import Failures
-from payrun.workflows.messages import ChunkTask
 
 EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deduction"
 
@@ -61,7 +62,7 @@ def paycheck_row(
         "pay_period_id": header["pay_period_id"],
         "kind": header["kind"],
         "pay_date": date.fromisoformat(header["pay_date"]),
-        "status": "CALCULATED",
+        "status": PaycheckStatus.CALCULATED,
         "gross_cents": delta.get("gross", 0),
         "employee_taxes_cents": totals[EMPLOYEE_TAX],
         "employer_taxes_cents": totals[EMPLOYER_TAX],
@@ -126,7 +127,13 @@ def insert_paychecks(
             _insert(session, rows, ytd, year)
         ok = [i for i in ids if i not in failed]
         statuses.record_step(
-            session, task.run_id, ok, "NET_CALCULATED", "net_calculated_at", failed, now
+            session,
+            task.run_id,
+            ok,
+            EmployeeRunStatus.NET_CALCULATED,
+            "net_calculated_at",
+            failed,
+            now,
         )
     return len(ok), len(failed)
 
@@ -141,7 +148,7 @@ def _current(
                 Paycheck.employee_id.in_(ids),
                 Paycheck.pay_period_id == header["pay_period_id"],
                 Paycheck.kind == header["kind"],
-                Paycheck.status != "VOIDED",
+                Paycheck.status != PaycheckStatus.VOIDED,
             )
         ).all()
     )
@@ -275,5 +282,5 @@ def void_paychecks(session: Any, paychecks: list[Paycheck]) -> int:
                 amounts[key] = int(amounts.get(key, 0)) - int(delta)
             acc.amounts = amounts
             acc.last_paycheck_id = -check.id  # a new version, so stale calculations are caught
-        check.status = "VOIDED"
+        check.status = PaycheckStatus.VOIDED
     return len(paychecks)

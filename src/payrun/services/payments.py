@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -20,10 +19,12 @@ from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
 from payrun.domain.ach.builder import build_file
 from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
+from payrun.domain.statuses import EmployerRunStatus
+from payrun.private_files import write_private
 from payrun.services.context import PayrollContext
-from payrun.services.employer_steps import set_employer_status
+from payrun.services.messages import EmployerInput, PaymentOutcome, PreparedPayment
 from payrun.services.ports import PaymentBatch
-from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPayment
+from payrun.services.statuses import set_employer_status
 
 OPEN = ("PENDING", "SENT")
 log = logging.getLogger(__name__)
@@ -139,12 +140,8 @@ def _write_nacha(
     """Write the file under a name of its own, then rename it into place: a retry running
     beside a stalled attempt writes the same bytes and never a half-written file."""
     folder = ctx.output_dir / "nacha" / payment.run_id
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"employer-{employer.id}-payment-{payment.sequence}.ach"
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(build_file(spec))
-    tmp.replace(path)
-    return path
+    return write_private(path, build_file(spec), sync=False)  # owner-only: account numbers
 
 
 def payroll_file_spec(
@@ -247,7 +244,9 @@ def mark_sent(ctx: PayrollContext, payment_id: int, reference: str) -> None:
         if payment.status == "PENDING":
             payment.status, payment.provider_reference = "SENT", reference
         _set_employee_status(session, payment, status="PAYMENT_SENT", payment_sent_at=now)
-        set_employer_status(session, payment.run_id, payment.employer_id, "PAYMENT_SENT", now)
+        set_employer_status(
+            session, payment.run_id, payment.employer_id, EmployerRunStatus.PAYMENT_SENT, now
+        )
 
 
 def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutcome:
@@ -265,7 +264,9 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
             update(Paycheck).where(Paycheck.payment_id == payment.id).values(status="PAID")
         )
         _set_employee_status(session, payment, status="PAID", paid_at=now)
-        set_employer_status(session, payment.run_id, payment.employer_id, "PAID", now)
+        set_employer_status(
+            session, payment.run_id, payment.employer_id, EmployerRunStatus.PAID, now
+        )
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
     )

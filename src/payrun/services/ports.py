@@ -85,3 +85,9 @@ class Notification:
 class Notifier(Protocol):
     def send(self, notification: Notification) -> None:
         """Deliver once per idempotency key; retry transient failures; raise if it gives up."""
+
+
+class Encrypter(Protocol):
+    """Encrypts a secret (an SSN, an account number) for storage: the vault adapter."""
+
+    def encrypt(self, text: str) -> bytes: ...

@@ -7,8 +7,14 @@ from sqlalchemy import select, update
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import DeadLetter, EmployerStatus, Paycheck, Payment, PayRun
 from payrun.domain.errors import InvalidInput
+from payrun.domain.statuses import (
+    DeadLetterStatus,
+    EmployerRunStatus,
+    PaycheckStatus,
+    PaymentStatus,
+)
 from payrun.services.context import PayrollContext
-from payrun.workflows.messages import RedriveInput, RedrivePlan, RedriveTarget
+from payrun.services.messages import RedriveInput, RedrivePlan, RedriveTarget
 
 RESOLUTIONS = ("retry", "fix_and_retry", "skip")
 ERROR_TYPES = (
@@ -19,8 +25,8 @@ ERROR_TYPES = (
     "bank_return",
     "error",
 )
-SETTLED = ("PAID", "PARTIAL", "NOTHING_TO_PAY")
-OPEN_PAYMENTS = ("PENDING", "SENT")
+SETTLED = (EmployerRunStatus.PAID, EmployerRunStatus.PARTIAL, EmployerRunStatus.NOTHING_TO_PAY)
+OPEN_PAYMENTS = (PaymentStatus.PENDING, PaymentStatus.SENT)
 
 
 def validate_redrive(inp: RedriveInput) -> None:
@@ -36,7 +42,7 @@ def select_redrive(ctx: PayrollContext, inp: RedriveInput) -> RedrivePlan:
     validate_redrive(inp)
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
-        query = select(DeadLetter).where(DeadLetter.status == "OPEN")
+        query = select(DeadLetter).where(DeadLetter.status == DeadLetterStatus.OPEN)
         if inp.dead_letter_ids:
             query = query.where(DeadLetter.id.in_(inp.dead_letter_ids))
             found = {
@@ -53,7 +59,11 @@ def select_redrive(ctx: PayrollContext, inp: RedriveInput) -> RedrivePlan:
         letters = session.scalars(query.order_by(DeadLetter.id)).all()
         if inp.resolution == "skip":
             for letter in letters:
-                letter.status, letter.resolution, letter.resolved_at = "SKIPPED", "skip", now
+                letter.status, letter.resolution, letter.resolved_at = (
+                    DeadLetterStatus.SKIPPED,
+                    "skip",
+                    now,
+                )
             return RedrivePlan([], len(letters), [])
         targets = sorted({(d.run_id, d.employer_id) for d in letters})
         for letter in letters:
@@ -74,7 +84,7 @@ def resolve_redrive(ctx: PayrollContext, plan: RedrivePlan) -> int:
         ).all()
         for letter in letters:
             if _settled(session, letter):
-                letter.status, letter.resolved_at = "RESOLVED", now
+                letter.status, letter.resolved_at = DeadLetterStatus.RESOLVED, now
                 resolved += 1
     return resolved
 
@@ -96,7 +106,7 @@ def _settled(session, letter: DeadLetter) -> bool:  # type: ignore[no-untyped-de
                 Paycheck.employee_id == letter.employee_id,
                 Paycheck.pay_period_id == run.pay_period_id,
                 Paycheck.kind == run.kind,
-                Paycheck.status == "PAID",
+                Paycheck.status == PaycheckStatus.PAID,
             )
         )
         is not None
@@ -120,7 +130,7 @@ def _unsettled_payment(session, letter: DeadLetter) -> bool:  # type: ignore[no-
 
 def open_dead_letters(db_url: str, error_type: str | None = None) -> list[DeadLetter]:
     with transaction(db_url) as session:
-        query = select(DeadLetter).where(DeadLetter.status == "OPEN")
+        query = select(DeadLetter).where(DeadLetter.status == DeadLetterStatus.OPEN)
         if error_type:
             query = query.where(DeadLetter.error_type == error_type)
         return list(session.scalars(query.order_by(DeadLetter.id)))
@@ -128,4 +138,6 @@ def open_dead_letters(db_url: str, error_type: str | None = None) -> list[DeadLe
 
 def reopen(db_url: str, ids: list[int]) -> None:
     with transaction(db_url) as session:
-        session.execute(update(DeadLetter).where(DeadLetter.id.in_(ids)).values(status="OPEN"))
+        session.execute(
+            update(DeadLetter).where(DeadLetter.id.in_(ids)).values(status=DeadLetterStatus.OPEN)
+        )

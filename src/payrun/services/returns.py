@@ -31,8 +31,8 @@ from payrun.domain.ach.returns import (
     parse_returns,
 )
 from payrun.domain.errors import InvalidInput
+from payrun.services.compensation import dead_letter
 from payrun.services.context import PayrollContext
-from payrun.services.employer_steps import dead_letter
 from payrun.services.notifications import notify
 
 log = logging.getLogger(__name__)

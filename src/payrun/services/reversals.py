@@ -20,6 +20,7 @@ from payrun.domain.ach.reversals import build_reversal
 from payrun.domain.ach.spec import AchFileSpec
 from payrun.domain.banking_days import banking_day_on_or_after
 from payrun.domain.errors import InvalidInput
+from payrun.private_files import write_private
 from payrun.services.context import PayrollContext
 
 REVERSED = "REVERSED"
@@ -181,15 +182,11 @@ def _modifier(previous: int) -> str:
 
 def _write(ctx: PayrollContext, payment: Payment, subject: str, data: bytes) -> Path:
     folder = ctx.output_dir / "nacha" / payment.run_id
-    folder.mkdir(parents=True, exist_ok=True)
     digest = subject.rsplit("-", 1)[1]
     path = (
         folder / f"employer-{payment.employer_id}-payment-{payment.sequence}-{digest}-reversal.ach"
     )
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+    return write_private(path, data, sync=False)  # owner-only: it holds account numbers
 
 
 def _audit(

@@ -21,9 +21,10 @@ from payrun.adapters.db.models import (
     StatusEvent,
 )
 from payrun.domain.errors import InvalidInput
+from payrun.domain.statuses import EmployeeRunStatus, EmployerRunStatus, PaycheckStatus, RunStatus
 from payrun.services.context import PayrollContext
+from payrun.services.messages import CloseRun, PayRunInput, RunPlan, RunSummary
 from payrun.services.notifications import notify
-from payrun.workflows.messages import CloseRun, PayRunInput, RunPlan, RunSummary
 
 
 def run_id_for(schedule: str, period: PayPeriod, kind: str) -> str:
@@ -62,7 +63,7 @@ def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
         period = session.get(PayPeriod, inp.pay_period_id)
         if period is None:
             raise InvalidInput("pay_period_id", f"unknown pay period {inp.pay_period_id}")
-        employers = _employers_for(session, period, inp.employer_ids)
+        employers = employers_for(session, period, inp.employer_ids)
         snapshot = [_employer_snapshot(e) for e in employers]
         ref = ctx.store.put_json(f"runs/{inp.run_id}/employers.json", snapshot)
         run = session.get(PayRun, inp.run_id)
@@ -72,19 +73,19 @@ def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
                     id=inp.run_id,
                     pay_period_id=period.id,
                     kind=inp.kind,
-                    status="RUNNING",
+                    status=RunStatus.RUNNING,
                     employer_ids=list(inp.employer_ids),
                     snapshot_ref=ref,
                     started_at=now,
                 )
             )
         else:
-            run.status, run.snapshot_ref, run.finished_at = "RUNNING", ref, None
-        session.add(StatusEvent(run_id=inp.run_id, status="BEGIN", at=now))
+            run.status, run.snapshot_ref, run.finished_at = RunStatus.RUNNING, ref, None
+        session.add(StatusEvent(run_id=inp.run_id, status=RunStatus.BEGIN, at=now))
     return RunPlan(inp.run_id, [e.id for e in employers], ref)
 
 
-def _employers_for(session: Session, period: PayPeriod, wanted: list[int]) -> list[Employer]:
+def employers_for(session: Session, period: PayPeriod, wanted: list[int]) -> list[Employer]:
     query = select(Employer).where(
         Employer.schedule_id == period.schedule_id, Employer.active.is_(True)
     )
@@ -136,7 +137,7 @@ def close_run(ctx: PayrollContext, close: CloseRun) -> RunSummary:
 def summarize(
     session: Session, run_id: str, paychecks_created: int = 0, already_paid: int = 0
 ) -> RunSummary:
-    live = (Paycheck.run_id == run_id) & (Paycheck.status != "VOIDED")
+    live = (Paycheck.run_id == run_id) & (Paycheck.status != PaycheckStatus.VOIDED)
     totals = session.execute(
         select(
             func.count(),
@@ -165,15 +166,22 @@ def summarize(
         select(Payment.nacha_path).where(Payment.run_id == run_id, Payment.nacha_path.is_not(None))
     ).all()
     employers = sum(employer_statuses.values())
-    employers_failed = sum(
-        n for s, n in employer_statuses.items() if s in ("DEAD_LETTERED", "COMPENSATED", "FAILED")
-    )
+    employers_failed = employer_statuses.get(EmployerRunStatus.DEAD_LETTERED, 0)
     failed_employees = sum(
-        n for s, n in employee_statuses.items() if s in ("FAILED", "COMPENSATED", "DEAD_LETTERED")
+        n
+        for s, n in employee_statuses.items()
+        if s
+        in (
+            EmployeeRunStatus.FAILED,
+            EmployeeRunStatus.COMPENSATED,
+            EmployeeRunStatus.DEAD_LETTERED,
+        )
     )
     return RunSummary(
         run_id=run_id,
-        status="COMPLETED" if not (employers_failed or failed_employees) else "WITH_FAILURES",
+        status=RunStatus.COMPLETED
+        if not (employers_failed or failed_employees)
+        else RunStatus.WITH_FAILURES,
         employers=employers,
         employers_failed=employers_failed,
         paychecks_created=paychecks_created,

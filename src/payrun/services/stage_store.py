@@ -25,7 +25,7 @@ import msgspec
 import structlog
 
 from payrun.services.context import PayrollContext
-from payrun.workflows.messages import ChunkTask
+from payrun.services.messages import ChunkTask
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)

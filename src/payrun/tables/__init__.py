@@ -29,8 +29,15 @@ from payrun.domain.tables import (
     StateTables,
     TaxTables,
 )
+from payrun.tables.state_rules import FigureStatus, figure_statuses, state_rules
 
-__all__ = ["available_years", "load_tables", "load_tables_from", "tables_for_pay_date"]
+__all__ = [
+    "available_years",
+    "figure_statuses_for",
+    "load_tables",
+    "load_tables_from",
+    "tables_for_pay_date",
+]
 
 _HUNDRED = Decimal(100)
 _CA_COLUMNS = ("single", "married_0_1", "married_2_plus", "head_of_household")
@@ -92,16 +99,33 @@ def _state(year_dir: Traversable, year: int, state: str) -> StateTables:
     state_file = year_dir / f"{code.lower()}.toml"
     if state_file.is_file():
         data = _read(state_file)
-        if data["meta"]["withholding"] != "ca_method_b":
-            raise UnknownTable(f"{code}: unknown withholding method {data['meta']['withholding']}")
-        return StateTables(code, "ca_method_b", _california(data))
+        method = data["meta"]["withholding"]
+        if method == "ca_method_b":
+            return StateTables(code, "ca_method_b", _california(data))
+        if data["meta"].get("state") != code or data["meta"].get("year") != year:
+            raise UnknownTable(f"{year}/{state_file.name}: meta.state/year do not match")
+        return StateTables(code, method, None, state_rules(data, f"{year}/{state_file.name}"))
     states_file = year_dir / "states.toml"
     if states_file.is_file() and code in _read(states_file)["no_income_tax"]["states"]:
         return StateTables(code, "none", None)
     raise UnknownTable(
-        f"no {year} tables on file for work state {code!r}: only CA and the states without"
-        " a wage income tax (states.toml) are supported"
+        f"no {year} tables on file for work state {code!r}: only the states with a table"
+        " file and those without a wage income tax (states.toml) are supported"
     )
+
+
+def figure_statuses_for(year: int, root: Traversable | None = None) -> list[FigureStatus]:
+    """Every state rule figure on file for ``year`` with its source and status."""
+    year_dir = (root or _root()) / str(year)
+    if not (year_dir / "federal.toml").is_file():
+        raise UnknownTable(f"no tax tables on file for {year}")
+    found: list[FigureStatus] = []
+    for entry in sorted(year_dir.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".toml") and entry.name not in ("federal.toml", "states.toml"):
+            data = _read(entry)
+            if "edition" in data:
+                found.extend(figure_statuses(data, f"{year}/{entry.name}"))
+    return found
 
 
 def _dec(value: object, where: str) -> Decimal:

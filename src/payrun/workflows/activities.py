@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import dataclasses
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from payrun.domain.errors import InvalidInput
-from payrun.services import employee_steps, employer_steps, payments, redrive, runs
+from payrun.services import compensation, employee_steps, employer_steps, payments, redrive, runs
 from payrun.services.context import PayrollContext
-from payrun.workflows import collector
-from payrun.workflows.messages import (
+from payrun.services.messages import (
     ChunkTask,
     CloseRun,
     EmployerFailure,
@@ -35,50 +30,21 @@ from payrun.workflows.messages import (
     StepResult,
     Validation,
 )
+from payrun.workflows import runtime
 
 
-def _domain_errors(fn):  # type: ignore[no-untyped-def]
-    """Every step: heartbeats while it runs (so a worker killed mid-step is noticed within the
-    heartbeat timeout, not the start-to-close), waits for its turn at the process's step gate,
-    runs with the cyclic garbage collector paused (workflows/collector.py), and InvalidInput,
-    which can never succeed on retry, surfaces as a non-retryable error."""
+def domain_errors(fn):  # type: ignore[no-untyped-def]
+    """InvalidInput, which can never succeed on retry, surfaces as a non-retryable error."""
     import functools
 
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with _heartbeating(), self.step_gate, collector.paused():
-            try:
-                return fn(self, *args, **kwargs)
-            except InvalidInput as err:
-                raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
+        try:
+            return fn(self, *args, **kwargs)
+        except InvalidInput as err:
+            raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
 
     return wrapper
-
-
-HEARTBEAT_EVERY_SECONDS = 5.0
-
-
-@contextlib.contextmanager
-def _heartbeating() -> Iterator[None]:
-    """Heartbeat from a side thread (same activity context) until the step returns.
-
-    The first beat comes after HEARTBEAT_EVERY_SECONDS, not at once: the server counts the
-    heartbeat timeout from the attempt's start, so an early beat adds nothing but a request
-    (and a history write) for every step, most of which end before the first beat is due."""
-    done = threading.Event()
-    context = contextvars.copy_context()
-
-    def beat() -> None:
-        while not done.wait(HEARTBEAT_EVERY_SECONDS):
-            activity.heartbeat()
-
-    thread = threading.Thread(target=context.run, args=(beat,), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 class PayrollActivities:
@@ -90,33 +56,32 @@ class PayrollActivities:
         # This worker's own task queue: a chunk's later steps are sent here, where its stage
         # objects are in memory (services.stage_store); empty when the worker has none.
         self.worker_queue = worker_queue
-        # How many steps run at once in this process, whichever queue they came from. The
-        # steps are CPU-bound Python: two at once in one process contend for the GIL, and
-        # each costs about 30% more CPU (measured: 390 -> 299 us per employee in the step
-        # threads with one at a time); more processes, not more threads, use more cores.
-        # A step waiting here keeps heartbeating.
-        self.step_gate = threading.BoundedSemaphore(steps_at_once)
+        self.step_gate = runtime.step_gate(steps_at_once)
 
     def _here(self, result: StepResult) -> StepResult:
         return dataclasses.replace(result, worker_queue=self.worker_queue)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def open_run(self, inp: PayRunInput) -> RunPlan:
         return runs.open_run(self.ctx, inp)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def close_run(self, close: CloseRun) -> RunSummary:
         return runs.close_run(self.ctx, close)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def begin_employer(self, inp: EmployerInput) -> EmployerPlan:
         return employer_steps.begin_employer(self.ctx, inp)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def time_entry(self, task: ChunkTask) -> StepResult:
         return self._here(employee_steps.time_entry(self.ctx, task))
 
@@ -128,37 +93,44 @@ class PayrollActivities:
         activity.raise_complete_async()
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def record_time_entries(self, record: RecordHours) -> StepResult:
         return self._here(employee_steps.record_hours(self.ctx, record.task, record.hours))
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def gross_pay(self, task: ChunkTask) -> StepResult:
         return self._here(employee_steps.gross_pay(self.ctx, task))
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def taxes(self, task: ChunkTask) -> StepResult:
         return self._here(employee_steps.taxes(self.ctx, task))
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def retirement(self, task: ChunkTask) -> StepResult:
         return self._here(employee_steps.retirement(self.ctx, task))
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def net_pay(self, task: ChunkTask) -> StepResult:
         return self._here(employee_steps.net_pay(self.ctx, task))
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def validate_employer(self, inp: EmployerInput) -> Validation:
         return employer_steps.validate_employer(self.ctx, inp)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def prepare_payment(self, inp: EmployerInput) -> PreparedPayment:
         return payments.prepare_payment(self.ctx, inp)
 
@@ -181,27 +153,32 @@ class PayrollActivities:
         return {"reference": receipt.provider_reference, "status": "accepted"}
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def record_payment(self, outcome: PaymentOutcome) -> PaymentOutcome:
         return payments.record_payment(self.ctx, outcome)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def finish_employer(self, tally: EmployerTally) -> EmployerResult:
         return employer_steps.finish_employer(self.ctx, tally)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def compensate_employer(self, failure: EmployerFailure) -> EmployerResult:
-        return employer_steps.compensate_employer(self.ctx, failure)
+        return compensation.compensate_employer(self.ctx, failure)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def select_redrive(self, inp: RedriveInput) -> RedrivePlan:
         return redrive.select_redrive(self.ctx, inp)
 
     @activity.defn
-    @_domain_errors
+    @runtime.step
+    @domain_errors
     def resolve_redrive(self, plan: RedrivePlan) -> int:
         return redrive.resolve_redrive(self.ctx, plan)
 

@@ -12,8 +12,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from payrun.workflows.activities import PayrollActivities
-    from payrun.workflows.messages import (
+    from payrun.domain.statuses import EmployerRunStatus
+    from payrun.services.messages import (
         ChunkTask,
         EmployerFailure,
         EmployerInput,
@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         RecordHours,
         StepResult,
     )
+    from payrun.workflows.activities import PayrollActivities
 
 NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected"]
 RETRY = RetryPolicy(
@@ -31,7 +32,7 @@ RETRY = RetryPolicy(
     maximum_attempts=8,
     non_retryable_error_types=NON_RETRYABLE,
 )
-# Steps heartbeat every few seconds while they run (activities._heartbeating): a worker killed
+# Steps heartbeat every few seconds while they run (runtime.heartbeating): a worker killed
 # mid-step is noticed within the heartbeat timeout; a step that hangs is cut at start-to-close.
 STEP_OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": timedelta(minutes=10),
@@ -157,7 +158,7 @@ class EmployerPayrollWorkflow:
         self._step = "prepare_payment"
         prepared = await workflow.execute_activity_method(acts.prepare_payment, inp, **STEP_OPTIONS)
         if not prepared.paychecks:
-            return PaymentOutcome(0, 0, 0, "NOTHING_TO_PAY")
+            return PaymentOutcome(0, 0, 0, EmployerRunStatus.NOTHING_TO_PAY)
         self._step = "send_payment"
         answer = await workflow.execute_activity_method(
             acts.send_payment, prepared, **_downstream_options(inp)

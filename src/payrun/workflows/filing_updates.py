@@ -9,11 +9,11 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client
 
-from payrun.adapters.filings_publisher import TemporalFilingsPublisher
 from payrun.filings.config import FilingsSettings
 from payrun.filings.events import FilingUpdate
 from payrun.services.context import PayrollContext
 from payrun.services.filing_updates import apply_update
+from payrun.workflows.filings_publisher import TemporalFilingsPublisher
 
 
 class FilingUpdateActivities:

@@ -10,15 +10,16 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from payrun.workflows.activities import PayrollActivities
-    from payrun.workflows.employer import EmployerPayrollWorkflow
-    from payrun.workflows.messages import (
+    from payrun.domain.statuses import EmployerRunStatus
+    from payrun.services.messages import (
         CloseRun,
         EmployerInput,
         EmployerResult,
         PayRunInput,
         RunSummary,
     )
+    from payrun.workflows.activities import PayrollActivities
+    from payrun.workflows.employer import EmployerPayrollWorkflow
 
 SHORT = {
     "start_to_close_timeout": timedelta(minutes=5),
@@ -75,7 +76,7 @@ class PayRunWorkflow:
         return {
             "employers_total": self._employers_total,
             "employers_done": len(done),
-            "employers_failed": sum(r.status != "PAID" for r in done),
+            "employers_failed": sum(r.status != EmployerRunStatus.PAID for r in done),
             "paychecks_created": sum(r.paychecks_created for r in done),
             "employees_failed": sum(r.failed for r in done),
         }

@@ -9,15 +9,15 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from payrun.workflows.activities import PayrollActivities
-    from payrun.workflows.employer import EmployerPayrollWorkflow
-    from payrun.workflows.messages import (
+    from payrun.services.messages import (
         CloseRun,
         EmployerInput,
         EmployerResult,
         RedriveInput,
         RedriveResult,
     )
+    from payrun.workflows.activities import PayrollActivities
+    from payrun.workflows.employer import EmployerPayrollWorkflow
 
 OPTIONS = {
     "start_to_close_timeout": timedelta(minutes=5),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +11,7 @@ from payrun.domain.errors import InvalidInput
 from payrun.services import calendar_runs
 from payrun.services.calendar_runs import DuePeriod
 from payrun.services.context import PayrollContext
-from payrun.workflows.activities import _domain_errors
+from payrun.workflows.activities import domain_errors
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,11 @@ class DueRequest:
 class ScheduleActivities:
     """Built with its dependencies (the context), like PayrollActivities."""
 
-    # A light read of the pay calendar: it never waits behind the payroll steps.
-    step_gate = contextlib.nullcontext()
-
     def __init__(self, ctx: PayrollContext) -> None:
         self.ctx = ctx
 
     @activity.defn
-    @_domain_errors
+    @domain_errors  # a light read of the pay calendar: no step gate, no heartbeats
     def due_periods(self, request: DueRequest) -> list[DuePeriod]:
         return calendar_runs.due_periods(
             self.ctx.db_url, request.schedule, _day(request.as_of), request.lead_days

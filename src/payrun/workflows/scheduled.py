@@ -11,7 +11,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from payrun.services.calendar_runs import DuePeriod
-    from payrun.workflows.messages import (
+    from payrun.services.messages import (
         Downstream,
         PayRunInput,
         RedriveInput,

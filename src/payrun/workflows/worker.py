@@ -14,11 +14,11 @@ from temporalio.worker import Worker
 
 from payrun.services.context import PayrollContext
 from payrun.workflows.activities import PayrollActivities
-from payrun.workflows.collector import tune_garbage_collector
 from payrun.workflows.employer import EmployerPayrollWorkflow
 from payrun.workflows.filing_updates import FilingUpdateActivities, wire_filings
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
+from payrun.workflows.runtime import tune_garbage_collector
 from payrun.workflows.schedule_activities import ScheduleActivities
 from payrun.workflows.scheduled import ScheduledPayRunsWorkflow, ScheduledRedriveWorkflow
 

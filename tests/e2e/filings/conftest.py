@@ -20,9 +20,9 @@ from temporalio.worker import Worker
 
 from payrun.adapters.db.engine import migrate
 from payrun.filings.config import FilingsSettings
+from payrun.filings.messages import workflow_id
 from payrun.filings.store import FilingsStore
 from payrun.filings.workflows.inbox import InboxInput
-from payrun.filings.workflows.messages import workflow_id
 from payrun.filings.workflows.worker import filings_worker
 from payrun.services.filing_updates import filing_statuses
 from payrun.workflows.filing_updates import FilingUpdateActivities

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 from payrun.filings import service, statuses
 from payrun.filings.events import EmployerEnrolled, TaxLiabilityRecorded
+from payrun.filings.messages import StatusChange
 from payrun.filings.store import FilingsStore
-from payrun.filings.workflows.messages import StatusChange
 
 
 def _envelopes(*events: object) -> list[dict[str, object]]:

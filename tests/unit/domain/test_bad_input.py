@@ -109,8 +109,8 @@ def test_hours_outside_the_pay_period() -> None:
 
 
 def test_unknown_state_and_year_raise_unknown_table() -> None:
-    with pytest.raises(UnknownTable, match="NY"):
-        stub(work_state="NY")
+    with pytest.raises(UnknownTable, match="OR"):
+        stub(work_state="OR")
     with pytest.raises(UnknownTable, match="2027"):
         stub(pay_date="2027-01-15")
 

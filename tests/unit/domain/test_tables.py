@@ -33,8 +33,8 @@ def test_loaded_once_and_cached() -> None:
 def test_unknown_year_and_state_are_errors_not_defaults() -> None:
     with pytest.raises(UnknownTable, match="2025"):
         load_tables(2025, "CA")
-    with pytest.raises(UnknownTable, match="'NY'"):
-        load_tables(2026, "NY")
+    with pytest.raises(UnknownTable, match="'OR'"):
+        load_tables(2026, "OR")
 
 
 def test_no_income_tax_states() -> None:

@@ -2,9 +2,8 @@
 PostgreSQL), values converted by each column's own SQLAlchemy type, nothing compiled per row.
 
 Core's executemany processes every parameter of every row in Python (bind processors, key
-lookups): measured in the net step, the paycheck, detail and YTD writes took 35 us per employee
-through Core and 20 through here (best of three single-thread runs of 25,000 employees).
-Everything here runs inside the caller's transaction.
+lookups); this does not (docs/deployment.md, "Measurements behind the code"). Everything
+here runs inside the caller's transaction.
 """
 
 from __future__ import annotations

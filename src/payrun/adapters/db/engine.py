@@ -12,6 +12,8 @@ import msgspec
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from payrun.private_files import touch_private
+
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's busy handler alone
@@ -25,6 +27,7 @@ def make_engine(url: str) -> Engine:
     """One pooled engine per URL per process (the role RDS Proxy plays in the seed)."""
     json = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
     if url.startswith("sqlite"):
+        _private_database_file(url)
         engine = create_engine(
             url, connect_args={"timeout": 60, "check_same_thread": False}, **json
         )
@@ -32,6 +35,15 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **json)
+
+
+def _private_database_file(url: str) -> None:
+    """Create the SQLite file owner-only before SQLite does (it would use 0644 minus the
+    umask). SQLite gives its -wal, -shm and -journal files the database file's own mode, so
+    they are private too; an existing database is tightened."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        touch_private(Path(database).resolve())
 
 
 def _json_text(value: object) -> str:
@@ -68,7 +80,7 @@ def session_factory(url: str) -> sessionmaker[Session]:
 @contextmanager
 def transaction(url: str) -> Iterator[Session]:
     """A session whose work commits together or not at all."""
-    with _writer_turn(url):
+    with writer_turn(url):
         session = session_factory(url)()
         try:
             with session.begin():
@@ -78,7 +90,7 @@ def transaction(url: str) -> Iterator[Session]:
 
 
 @contextmanager
-def _writer_turn(url: str) -> Iterator[None]:
+def writer_turn(url: str) -> Iterator[None]:
     """SQLite has one writer at a time. Waiting writers queue on an OS file lock beside the
     database, which wakes the next one the moment the lock is released, instead of SQLite's
     busy handler, which sleeps in growing steps (up to 100 ms) and polls. A process that dies

@@ -13,6 +13,7 @@ import structlog
 
 from payrun.adapters.notify.backoff import Backoff
 from payrun.adapters.notify.errors import DeliveryFailed, DeliveryRejected
+from payrun.adapters.redact import safe_url
 from payrun.services.ports import Notification
 
 log = structlog.get_logger(__name__)
@@ -99,7 +100,7 @@ class WebhookNotifier:
             if attempt < self._backoff.max_attempts:
                 self._sleep(self._backoff.delay(attempt))
         raise DeliveryFailed(
-            f"webhook {self.url}: {problem} after {self._backoff.max_attempts} attempts"
+            f"webhook {safe_url(self.url)}: {problem} after {self._backoff.max_attempts} attempts"
         )
 
     def close(self) -> None:
@@ -121,4 +122,5 @@ class WebhookNotifier:
             return ""
         if response.status_code >= 500:
             return f"HTTP {response.status_code}"
-        raise DeliveryRejected(f"webhook {self.url}: HTTP {response.status_code} for {key}")
+        where = safe_url(self.url)
+        raise DeliveryRejected(f"webhook {where}: HTTP {response.status_code} for {key}")

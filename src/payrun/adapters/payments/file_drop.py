@@ -15,6 +15,7 @@ import structlog
 
 from payrun.domain.ach import check_file
 from payrun.domain.errors import InvalidInput, PayrollError
+from payrun.private_files import FILE_MODE, private_dir
 from payrun.services.ports import PaymentBatch, PaymentReceipt
 
 log = structlog.get_logger(__name__)
@@ -47,8 +48,8 @@ class FileDropProvider:
     def __init__(self, drop_folder: Path, state_folder: Path | None = None) -> None:
         self.drop_folder = Path(drop_folder)
         self.state_folder = Path(state_folder) if state_folder else self.drop_folder / ".payrun"
-        self.drop_folder.mkdir(parents=True, exist_ok=True)
-        self.state_folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.drop_folder)
+        private_dir(self.state_folder)
 
     def submit(self, batch: PaymentBatch, callback_token: bytes | None) -> PaymentReceipt:
         """Stage the file, claim the key, then drop the staged file by an atomic rename.
@@ -186,6 +187,7 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 def _temporary_copy(path: Path, content: bytes) -> Path:
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(descriptor, FILE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(content)
         handle.flush()

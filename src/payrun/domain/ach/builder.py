@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from payrun.domain.ach import codes
-from payrun.domain.ach.layout import BLOCKING_FACTOR, PADDING_RECORD, block_count
+from payrun.domain.ach.layout import (
+    BLOCKING_FACTOR,
+    ENTRY_HASH_MODULUS,
+    PADDING_RECORD,
+    block_count,
+)
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
@@ -18,7 +23,6 @@ from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, validate_s
 from payrun.domain.errors import PayrollError
 
 RECORD_SEPARATOR = "\n"  # one 94-character record per line, LF-terminated
-ENTRY_HASH_MODULUS = 10**10  # keep the 10 low-order digits (§6.4)
 
 
 class AchBuildError(PayrollError):

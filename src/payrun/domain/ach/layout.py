@@ -181,3 +181,6 @@ def _parse_date(raw: str, where: str) -> date:
         return date(2000 + int(raw[:2]), int(raw[2:4]), int(raw[4:6]))
     except ValueError:
         raise InvalidInput(where, f"is not a real date: {raw!r}") from None
+
+
+ENTRY_HASH_MODULUS = 10**10  # an entry hash keeps its 10 low-order digits (§6.4)

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from payrun.domain.ach import codes
-from payrun.domain.ach.builder import ENTRY_HASH_MODULUS
-from payrun.domain.ach.layout import BLOCKING_FACTOR, block_count
+from payrun.domain.ach.layout import BLOCKING_FACTOR, ENTRY_HASH_MODULUS, block_count
 from payrun.domain.ach.parser import AchFile, parse_file
 from payrun.domain.ach.routing import is_valid_routing
 from payrun.domain.ach.scan import ScannedBatch, ScannedFile, scan_file

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from payrun.domain.money import CENT, Money, not_below_zero
 from payrun.domain.money import cents as cents  # the tax rules' rounding, re-exported
-from payrun.domain.serde import from_jsonable, to_jsonable
 
 ZERO = Decimal(0)
 
@@ -71,10 +70,13 @@ class EmployeeTaxes:
     additional_medicare: Money
     state_income_tax: Money
     state_disability: Money
+    # by stable code (state_codes.py): NYC, PHL_WAGE ... and NY_PFL, NJ_FLI, PA_UC ...
+    local_income_tax: Mapping[str, Money] = field(default_factory=dict)
+    state_employee_taxes: Mapping[str, Money] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
-        return (
+        total = (
             self.federal_income_tax.amount
             + self.social_security.amount
             + self.medicare.amount
@@ -82,6 +84,11 @@ class EmployeeTaxes:
             + self.state_income_tax.amount
             + self.state_disability.amount
         )
+        for money in self.local_income_tax.values():
+            total += money.amount
+        for money in self.state_employee_taxes.values():
+            total += money.amount
+        return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,8 @@ class TaxableWages:
     state_income_tax: Money
     state_disability: Money
     state_unemployment: Money
+    # state YTD accumulators this check adds to (nj_ui_wages, ma_fica_subtracted ...)
+    state_accumulators: Mapping[str, Money] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +125,3 @@ class Taxes:
     employer: EmployerTaxes
     taxable: TaxableWages
     explain: tuple[ExplainLine, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = to_jsonable(self)
-        return result
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Taxes:
-        return from_jsonable(cls, data)

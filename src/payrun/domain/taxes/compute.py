@@ -32,6 +32,7 @@ from payrun.domain.taxes.california import (
 from payrun.domain.taxes.federal import federal_income_tax
 from payrun.domain.taxes.fica import additional_medicare, medicare, social_security
 from payrun.domain.taxes.futa import futa
+from payrun.domain.taxes.states.dispatch import state_taxes
 
 
 def compute_taxes(
@@ -74,17 +75,60 @@ def compute_taxes(
         fica_explain("FUTA", "FUTA wages under the wage base", futa_taxable)
         fica_explain("FUTA", "FUTA tax", futa_tax)
         fica_lines = fica_explain.lines
-    state = _state_taxes(request, gross, wages, tables, explain)
-    pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, state_lines = state
-    # Withholding can only come out of the pay there is: FICA and SDI first, then state and
-    # federal income tax (a Step 4(c) or DE 4 extra on a tiny check is cut, never negative).
+    rules = tables.state.rules if tables.state is not None else None
+    local: dict[str, Decimal] = {}
+    programs: dict[str, Decimal] = {}
+    accumulators: dict[str, Decimal] = {}
+    pit_wages = wages.state_pit
+    if rules is not None:
+        st_explain = (
+            explainer(explain, f"{request.work_state} state and local taxes") if explain else SILENT
+        )
+        st = state_taxes(
+            request,
+            gross.total.amount,
+            gross.regular.amount,
+            wages.state_ui.amount,
+            pretax.lines,
+            ss + med + addl,
+            rules,
+            st_explain,
+        )
+        pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett = (
+            st.pit,
+            ZERO,
+            ZERO,
+            st.sui_taxable,
+            st.sui,
+            ZERO,
+        )
+        local, programs, accumulators = st.local, st.employee, st.accumulators
+        pit_wages = _same(wages.state_pit, st.pit_wages)
+        state_lines = st_explain.lines
+    else:
+        state = _state_taxes(request, gross, wages, tables, explain)
+        pit, sdi_taxable, sdi_tax, ui_taxable, ui, ett, state_lines = state
+    # Withholding can only come out of the pay there is: FICA, SDI and the state programs
+    # first, then local, state and federal income tax (a Step 4(c) or DE 4 extra on a tiny
+    # check is cut, never negative).
     left = gross.total.amount - pretax.total.amount - ss - med - addl - sdi_tax
+    programs = _taken_in_order(programs, left)
+    left -= sum(programs.values(), ZERO)
+    local = _taken_in_order(local, left)
+    left -= sum(local.values(), ZERO)
     if pit + fit > left:
         pit, fit = _fit_within(left, pit, fit, fit_explain)
     ss_money, med_money = Money(ss), Money(med)
     return Taxes(
         employee=EmployeeTaxes(
-            Money(fit), ss_money, med_money, Money(addl), Money(pit), Money(sdi_tax)
+            Money(fit),
+            ss_money,
+            med_money,
+            Money(addl),
+            Money(pit),
+            Money(sdi_tax),
+            _monies(local),
+            _monies(programs),
         ),
         employer=EmployerTaxes(ss_money, med_money, Money(futa_tax), Money(ui), Money(ett)),
         taxable=TaxableWages(
@@ -94,9 +138,10 @@ def compute_taxes(
             medicare=wages.medicare,
             additional_medicare=Money(addl_wages),
             futa=_same(wages.futa, futa_taxable),
-            state_income_tax=wages.state_pit,
+            state_income_tax=pit_wages,
             state_disability=_same(wages.state_sdi, sdi_taxable),
             state_unemployment=_same(wages.state_ui, ui_taxable),
+            state_accumulators=_monies(accumulators),
         ),
         explain=tuple(fit_explain.lines + fica_lines + state_lines) if explain else (),
     )
@@ -109,6 +154,22 @@ def _fit_within(
     fit_paid = min(fit, not_below_zero(left - pit_paid))
     explain("cap", "Income tax withholding cut to the pay left after FICA and SDI", fit_paid)
     return pit_paid, fit_paid
+
+
+def _taken_in_order(amounts: dict[str, Decimal], left: Decimal) -> dict[str, Decimal]:
+    """Each amount in order, cut to the pay still left (a premium on a check the pre-tax
+    deductions emptied is not taken; the employer owes it)."""
+    if sum(amounts.values(), ZERO) <= left:
+        return amounts
+    taken: dict[str, Decimal] = {}
+    for code, amount in amounts.items():
+        taken[code] = min(amount, not_below_zero(left))
+        left -= taken[code]
+    return taken
+
+
+def _monies(amounts: dict[str, Decimal]) -> dict[str, Money]:
+    return {code: Money(amount) for code, amount in amounts.items()}
 
 
 def _same(money: Money, amount: Decimal) -> Money:

@@ -13,8 +13,7 @@ from payrun.filings import batches, service, statuses
 from payrun.filings.agency_client import AgencyClient, BatchUnknown
 from payrun.filings.config import FilingsSettings
 from payrun.filings.events import FilingUpdate
-from payrun.filings.store import FilingsStore
-from payrun.filings.workflows.messages import (
+from payrun.filings.messages import (
     AgencyResult,
     BatchSent,
     FilingInput,
@@ -26,6 +25,7 @@ from payrun.filings.workflows.messages import (
     TransmitterInput,
     workflow_id,
 )
+from payrun.filings.store import FilingsStore
 
 
 def timings_of(settings: FilingsSettings) -> Timings:

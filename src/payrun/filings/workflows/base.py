@@ -11,7 +11,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from payrun.filings.events import FilingUpdate
-from payrun.filings.workflows.messages import (
+from payrun.filings.messages import (
     AgencyResult,
     DebitSettledSignal,
     FilingInput,

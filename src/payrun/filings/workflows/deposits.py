@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from payrun.filings.messages import FilingInput
 from payrun.filings.workflows.base import FilingSteps, day_after
-from payrun.filings.workflows.messages import FilingInput
 
 
 class _Deposit(FilingSteps):

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from temporalio import workflow
 
+from payrun.filings.messages import FilingInput, ReturnCheck
 from payrun.filings.workflows.base import RETRY, STEP, FilingSteps, day_after
-from payrun.filings.workflows.messages import FilingInput, ReturnCheck
 
 
 class _Return(FilingSteps):

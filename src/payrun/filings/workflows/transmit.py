@@ -11,8 +11,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 from temporalio.workflow import ParentClosePolicy
 
+from payrun.filings.messages import AgencyResult, BatchSent, TransmitterInput, workflow_id
 from payrun.filings.workflows.base import RETRY, STEP
-from payrun.filings.workflows.messages import AgencyResult, BatchSent, TransmitterInput, workflow_id
 
 IDLE = timedelta(hours=1)
 BATCHES_PER_RUN = 200

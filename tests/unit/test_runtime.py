@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from payrun.workflows import collector
+from payrun.workflows import runtime
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def _restore() -> Iterator[None]:
 
 def test_paused_while_a_step_runs_and_back_after() -> None:
     gc.enable()
-    with collector.paused():
+    with runtime.paused():
         assert not gc.isenabled()
     assert gc.isenabled()
 
@@ -35,14 +35,14 @@ def test_back_only_when_the_last_of_overlapping_steps_ends() -> None:
 
     def second() -> None:
         first_in.wait(5)
-        with collector.paused():
+        with runtime.paused():
             pass
         seen.append(gc.isenabled())  # the first step still runs
         second_out.set()
 
     thread = threading.Thread(target=second)
     thread.start()
-    with collector.paused():
+    with runtime.paused():
         first_in.set()
         assert second_out.wait(5)
     thread.join(5)
@@ -52,14 +52,14 @@ def test_back_only_when_the_last_of_overlapping_steps_ends() -> None:
 
 def test_a_collector_disabled_before_stays_disabled() -> None:
     gc.disable()
-    with collector.paused():
+    with runtime.paused():
         pass
     assert not gc.isenabled()
 
 
 def test_back_after_a_step_that_fails() -> None:
     gc.enable()
-    with pytest.raises(RuntimeError), collector.paused():
+    with pytest.raises(RuntimeError), runtime.paused():
         raise RuntimeError("step failed")
     assert gc.isenabled()
 
@@ -72,9 +72,9 @@ class _Node:
 def test_what_a_step_keeps_is_moved_to_the_oldest_generation_unscanned(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(collector, "_last_full", time.monotonic())  # no full collection due
+    monkeypatch.setattr(runtime, "_last_full", time.monotonic())  # no full collection due
     gc.enable()
-    with collector.paused():
+    with runtime.paused():
         kept = [[i] for i in range(10_000)]
     oldest = {id(o) for o in gc.get_objects(generation=2)}
     assert id(kept) in oldest and id(kept[-1]) in oldest
@@ -85,15 +85,13 @@ def test_a_cycle_a_step_leaves_is_freed_by_the_full_collection_when_it_is_due(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     gc.enable()
-    monkeypatch.setattr(collector, "_last_full", time.monotonic())
-    with collector.paused():
+    monkeypatch.setattr(runtime, "_last_full", time.monotonic())
+    with runtime.paused():
         early = weakref.ref(_Node())
     assert early() is not None  # promoted, not collected: the last full collection is recent
 
-    monkeypatch.setattr(
-        collector, "_last_full", time.monotonic() - collector.FULL_COLLECTION_SECONDS
-    )
-    with collector.paused():
+    monkeypatch.setattr(runtime, "_last_full", time.monotonic() - runtime.FULL_COLLECTION_SECONDS)
+    with runtime.paused():
         late = weakref.ref(_Node())
     assert early() is None and late() is None
-    assert time.monotonic() - collector._last_full < 1
+    assert time.monotonic() - runtime._last_full < 1

@@ -1,0 +1,1 @@
+"""The payroll HTTP API (FastAPI): `payrun api`."""

@@ -1,0 +1,23 @@
+"""One module per resource, each an APIRouter(prefix, tags)."""
+
+from __future__ import annotations
+
+from payrun.entrypoints.api.routes import (
+    dead_letters,
+    employees,
+    employers,
+    health,
+    paychecks,
+    payruns,
+    schedules,
+)
+
+ROUTERS = (
+    health.router,
+    employers.router,
+    employees.router,
+    paychecks.router,
+    payruns.router,
+    dead_letters.router,
+    schedules.router,
+)

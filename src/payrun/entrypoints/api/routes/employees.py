@@ -1,0 +1,105 @@
+"""Employees and their hours: /v1/employers/{id}/employees, /v1/employees/{id},
+/v1/employers/{id}/time-entries. The body's `employee` is the calc employee object."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import Field
+
+from payrun.entrypoints.api.auth import in_scope
+from payrun.entrypoints.api.deps import Context, Operator, Viewer, audit_detail
+from payrun.entrypoints.api.schemas import Id, Limit, Page, Public, decode_cursor, page
+from payrun.services import employee_records as svc
+from payrun.services import time_entries
+from payrun.services.context import utc_now
+from payrun.services.errors import NotFound
+from payrun.services.schema.amounts import Hours
+
+router = APIRouter(tags=["employees"])
+
+
+class EmployeeOut(Public):
+    id: int
+    employer_id: int
+    external_id: str
+    first_name: str
+    last_name: str
+    ssn_last4: str
+    work_state: str
+    home_state: str
+    hire_date: date
+    terminated_on: date | None
+    pay: dict[str, str]
+    bank_account: dict[str, str]
+    employee: dict[str, Any]
+    active: bool
+
+
+class TimeEntryIn(Public):
+    employee_id: Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+    date: svc.Day
+    hours: Hours
+
+
+class TimeEntriesOut(Public):
+    recorded: int
+
+
+def _out(view: svc.EmployeeView) -> EmployeeOut:
+    return EmployeeOut(**view.__dict__)
+
+
+@router.post("/v1/employers/{employer_id}/employees", status_code=201)
+def add_employee(
+    employer_id: Id, body: svc.EmployeeRecord, who: Operator, ctx: Context, request: Request
+) -> EmployeeOut:
+    in_scope(who, employer_id, "employer", employer_id)
+    [new_id] = svc.add_employees(ctx.db_url, employer_id, [body], ctx.vault)
+    audit_detail(request, employee_id=new_id)
+    return _out(svc.get_employee(ctx.db_url, new_id))
+
+
+@router.get("/v1/employers/{employer_id}/employees")
+def list_employees(
+    employer_id: Id,
+    who: Viewer,
+    ctx: Context,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 50,
+) -> Page[EmployeeOut]:
+    in_scope(who, employer_id, "employer", employer_id)
+    views = svc.list_employees(ctx.db_url, employer_id, decode_cursor(cursor), limit + 1)
+    return Page[EmployeeOut](**page([_out(v) for v in views], [v.id for v in views], limit))
+
+
+@router.get("/v1/employees/{employee_id}")
+def get_employee(employee_id: Id, who: Viewer, ctx: Context) -> EmployeeOut:
+    view = svc.get_employee(ctx.db_url, employee_id)
+    in_scope(who, view.employer_id, "employee", employee_id)
+    return _out(view)
+
+
+@router.patch("/v1/employers/{employer_id}/employees/{employee_id}")
+def change_employee(
+    employer_id: Id, employee_id: Id, body: svc.EmployeeChange, who: Operator, ctx: Context
+) -> EmployeeOut:
+    in_scope(who, employer_id, "employer", employer_id)
+    if svc.employer_of(ctx.db_url, employee_id) != employer_id:
+        raise NotFound("employee", employee_id)  # another employer's: as if absent
+    svc.change_employee(ctx.db_url, employee_id, body, ctx.vault, utc_now().date())
+    return _out(svc.get_employee(ctx.db_url, employee_id))
+
+
+@router.post("/v1/employers/{employer_id}/time-entries")
+def record_time(
+    employer_id: Id,
+    entries: Annotated[list[TimeEntryIn], Body(max_length=10_000)],
+    who: Operator,
+    ctx: Context,
+) -> TimeEntriesOut:
+    in_scope(who, employer_id, "employer", employer_id)
+    rows = [time_entries.TimeEntryInput(e.employee_id, e.date, e.hours) for e in entries]
+    return TimeEntriesOut(recorded=time_entries.record_time(ctx.db_url, employer_id, rows))

@@ -1,0 +1,173 @@
+"""/v1/employers: create (admin), read and list (viewer), change (admin)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+
+from payrun.entrypoints.api.auth import in_scope
+from payrun.entrypoints.api.deps import Admin, Context, Viewer, audit_detail
+from payrun.entrypoints.api.problems import Problem
+from payrun.entrypoints.api.schemas import (
+    AccountNumber,
+    CompanyName,
+    Email,
+    Id,
+    Limit,
+    Page,
+    Public,
+    Routing,
+    StateCode,
+    Strict,
+    Url,
+    decode_cursor,
+    page,
+)
+from payrun.services import employers as svc
+from payrun.services.schema import EmployerModel
+
+router = APIRouter(prefix="/v1/employers", tags=["employers"])
+
+
+class PayScheduleIn(Strict):
+    frequency: Literal["weekly", "biweekly", "semimonthly", "monthly"]
+    first_period_start: Annotated[date, Field(strict=False)]
+
+
+class AccountIn(Strict):
+    routing: Routing
+    account: AccountNumber
+    type: Literal["checking"] = "checking"
+
+
+class EmployerCreate(Strict):
+    name: CompanyName
+    ein: Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{7}$")]
+    work_state: StateCode
+    pay_schedule: PayScheduleIn
+    funding_account: AccountIn
+    validation_policy: Literal["hold", "partial"] = "hold"
+    webhook_url: Url | None = None
+    notify_email: Email | None = None
+    pay_settings: EmployerModel | None = None
+
+
+class EmployerChange(Strict):
+    name: CompanyName | None = None
+    funding_account: AccountIn | None = None
+    validation_policy: Literal["hold", "partial"] | None = None
+    webhook_url: Url | None = None
+    notify_email: Email | None = None
+    pay_settings: EmployerModel | None = None
+    active: bool | None = None
+
+
+class ScheduleOut(Public):
+    name: str
+    frequency: str
+    first_period_start: date
+
+
+class AccountOut(Public):
+    routing: str
+    account_last4: str
+    type: str
+
+
+class EmployerOut(Public):
+    id: int
+    name: str
+    ein: str
+    work_state: str
+    pay_schedule: ScheduleOut
+    funding_account: AccountOut
+    validation_policy: str
+    webhook_url: str | None
+    notify_email: str | None
+    pay_settings: dict[str, Any]
+    active: bool
+
+
+def _out(view: svc.EmployerView) -> EmployerOut:
+    return EmployerOut(
+        id=view.id,
+        name=view.name,
+        ein=view.ein,
+        work_state=view.work_state,
+        pay_schedule=ScheduleOut(
+            name=view.schedule, frequency=view.frequency, first_period_start=view.first_period_start
+        ),
+        funding_account=AccountOut(
+            routing=view.funding_routing, account_last4=view.funding_account_last4, type="checking"
+        ),
+        validation_policy=view.validation_policy,
+        webhook_url=view.webhook_url,
+        notify_email=view.notify_email,
+        pay_settings=view.pay_settings,
+        active=view.active,
+    )
+
+
+def _settings(model: EmployerModel | None) -> dict[str, Any]:
+    return {} if model is None else model.model_dump(mode="json")
+
+
+@router.post("", status_code=201)
+def create_employer(
+    body: EmployerCreate, who: Admin, ctx: Context, request: Request
+) -> EmployerOut:
+    if who.employer_ids is not None:
+        raise Problem(403, "forbidden", "a key limited to some employers cannot add employers")
+    cmd = svc.CreateEmployer(
+        name=body.name,
+        ein=body.ein,
+        work_state=body.work_state,
+        frequency=body.pay_schedule.frequency,
+        first_period_start=body.pay_schedule.first_period_start,
+        routing=body.funding_account.routing,
+        account=body.funding_account.account,
+        validation_policy=body.validation_policy,
+        webhook_url=body.webhook_url,
+        notify_email=body.notify_email,
+        pay_settings=_settings(body.pay_settings),
+    )
+    view = svc.create_employer(ctx.db_url, cmd, ctx.vault)
+    audit_detail(request, employer_id=view.id)
+    return _out(view)
+
+
+@router.get("")
+def list_employers(
+    who: Viewer,
+    ctx: Context,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 50,
+) -> Page[EmployerOut]:
+    views = svc.list_employers(ctx.db_url, decode_cursor(cursor), limit + 1, who.employer_ids)
+    return Page[EmployerOut](**page([_out(v) for v in views], [v.id for v in views], limit))
+
+
+@router.get("/{employer_id}")
+def get_employer(employer_id: Id, who: Viewer, ctx: Context) -> EmployerOut:
+    in_scope(who, employer_id, "employer", employer_id)
+    return _out(svc.get_employer(ctx.db_url, employer_id))
+
+
+@router.patch("/{employer_id}")
+def change_employer(employer_id: Id, body: EmployerChange, who: Admin, ctx: Context) -> EmployerOut:
+    in_scope(who, employer_id, "employer", employer_id)
+    account = body.funding_account
+    cmd = svc.ChangeEmployer(
+        name=body.name,
+        validation_policy=body.validation_policy,
+        webhook_url=body.webhook_url,
+        notify_email=body.notify_email,
+        routing=account.routing if account else None,
+        account=account.account if account else None,
+        pay_settings=None if body.pay_settings is None else _settings(body.pay_settings),
+        active=body.active,
+    )
+    return _out(svc.change_employer(ctx.db_url, employer_id, cmd, ctx.vault))

@@ -1,0 +1,81 @@
+"""Dead letters over the API: list by error type, skip with a reason (audited), retry by id or
+by error type through the same Redrive workflow the CLI starts, within the key's scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from payrun.adapters.db.engine import reading, transaction
+from payrun.adapters.db.models import AuditLog, DeadLetter
+from payrun.services.context import utc_now
+from tests.integration.api.conftest import Api, assert_problem, employer_body
+
+
+def _letters(api: Api) -> tuple[int, int]:
+    admin = api.as_key(api.key("admin"))
+    first = api.client.post("/v1/employers", json=employer_body("11-1111111"), headers=admin)
+    second = api.client.post("/v1/employers", json=employer_body("22-2222222"), headers=admin)
+    a, b = first.json()["id"], second.json()["id"]
+    with transaction(api.settings.db_url) as session:
+        for employer_id, employee_id, error_type in (
+            (a, 1, "validation"),
+            (a, 2, "validation"),
+            (a, 3, "bank_return"),
+            (b, 4, "validation"),
+        ):
+            session.add(
+                DeadLetter(
+                    run_id="payrun-x",
+                    employer_id=employer_id,
+                    employee_id=employee_id,
+                    step="net_pay",
+                    error_type=error_type,
+                    error="negative net pay",
+                    first_failed_at=utc_now(),
+                    last_failed_at=utc_now(),
+                )
+            )
+    return a, b
+
+
+def test_skip_needs_a_reason_and_the_reason_is_audited(api: Api) -> None:
+    _letters(api)
+    operator = api.as_key(api.key("operator"))
+    no_reason = api.client.post(
+        "/v1/dead-letters/1/resolve", json={"resolution": "skip"}, headers=operator
+    )
+    assert_problem(no_reason, 422, "invalid_input", "reason")
+    skipped = api.client.post(
+        "/v1/dead-letters/1/resolve",
+        json={"resolution": "skip", "reason": "employee left before the period"},
+        headers=operator,
+    )
+    assert skipped.status_code == 202 and skipped.json()["skipped"] == 1
+    assert api.client.get("/v1/dead-letters/1", headers=operator).json()["status"] == "SKIPPED"
+    again = api.client.post(
+        "/v1/dead-letters/1/resolve", json={"resolution": "retry"}, headers=operator
+    )
+    assert_problem(again, 409, "conflict", "status")
+    with reading(api.settings.db_url) as session:
+        audit = session.scalars(
+            select(AuditLog).where(AuditLog.action == "dead_letter.skipped")
+        ).one()
+    assert audit.details["reason"] == "employee left before the period"
+    assert api.temporal.redrives == []
+
+
+def test_retry_by_error_type_redrives_the_open_items_the_key_may_see(api: Api) -> None:
+    a, _ = _letters(api)
+    scoped = api.as_key(api.key("operator", (a,)))
+    listed = api.client.get("/v1/dead-letters?error_type=validation", headers=scoped).json()
+    assert [d["id"] for d in listed["items"]] == [1, 2]
+    retried = api.client.post(
+        "/v1/dead-letters/resolve",
+        json={"resolution": "retry", "error_type": "validation"},
+        headers=scoped,
+    )
+    assert retried.status_code == 202
+    assert retried.json()["dead_letter_ids"] == [1, 2]
+    [redrive] = api.temporal.redrives
+    assert (redrive.dead_letter_ids, redrive.resolution) == ([1, 2], "retry")
+    assert_problem(api.client.get("/v1/dead-letters/4", headers=scoped), 404, "not_found")
