@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from payrun.filings.store import default_url
+from payrun.private_files import private_dir
 
 
 class FilingsSettings(BaseSettings):
@@ -28,8 +29,7 @@ class FilingsSettings(BaseSettings):
 
     @property
     def db_url(self) -> str:
-        home = self.home.expanduser().resolve()
-        home.mkdir(parents=True, exist_ok=True)
+        home = private_dir(self.home.expanduser().resolve())
         return self.database_url or default_url(home)
 
     def agency_url(self, agency: str) -> str:

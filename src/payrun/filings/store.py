@@ -35,10 +35,13 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    make_url,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from payrun.private_files import touch_private
 
 metadata = MetaData()
 items = Table(
@@ -76,6 +79,8 @@ class FilingsStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        if url.startswith("sqlite"):
+            _private_sqlite_file(url)
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -161,6 +166,13 @@ def _insert(conn: Any) -> Any:
 
 def _item(row: Any) -> dict[str, Any]:
     return {**row.data, "_pk": row.pk, "_sk": row.sk, "_version": row.version}
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Owner-only before SQLite creates it (names and SSNs' last four are in the events)."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        touch_private(Path(database).resolve())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

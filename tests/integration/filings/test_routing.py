@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 from payrun.filings import service, statuses
 from payrun.filings.events import EmployerEnrolled, TaxLiabilityRecorded
@@ -86,3 +87,8 @@ def test_a_redrive_of_the_same_run_replaces_its_figures_with_the_higher_revision
     assert routes["3-ca_deposit-CQ2026Q1"].state.amount_cents == 0
     # a late copy of revision 1 is ignored
     assert service.receive(store, _envelopes(*_ca("2026-01-15", 200_00, 30_00))) == []
+
+
+def test_the_filings_database_file_is_owner_only(tmp_path: Path) -> None:
+    FilingsStore(f"sqlite:///{tmp_path / 'filings.db'}")
+    assert (tmp_path / "filings.db").stat().st_mode & 0o077 == 0
