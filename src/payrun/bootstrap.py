@@ -8,6 +8,7 @@ from payrun.services.context import PayrollContext
 
 def build_context(settings: Settings) -> PayrollContext:
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.unit_of_work import SqlUnitOfWork
     from payrun.adapters.notify.factory import build_notifier
     from payrun.adapters.object_store import open_object_store
     from payrun.adapters.payments.file_drop import FileDropProvider
@@ -21,4 +22,5 @@ def build_context(settings: Settings) -> PayrollContext:
         payment_provider=FileDropProvider(settings.output_dir / "bank-drop"),
         vault=Vault.for_settings(settings),
         notifier=build_notifier(settings),
+        unit_of_work=lambda: SqlUnitOfWork(settings.db_url),
     )

@@ -111,7 +111,7 @@ def test_a_date_younger_than_four_years_is_refused_and_nothing_is_removed(
     assert all(f.exists() for f in files)
     assert len(ctx.store.keys(f"runs/{OLD_RUN}/")) == 2
     [record] = _audit(ctx)
-    assert record.action == "retention.refused"
+    assert (record.action, record.outcome) == ("retention.refused", "rejected")
     assert record.details["before"] == "2024-07-01" and record.details["files"] == 0
 
 
@@ -133,9 +133,9 @@ def test_old_runs_lose_their_files_and_objects_but_keep_their_paychecks(
     assert all(f.exists() for f in young) and len(ctx.store.keys(f"runs/{YOUNG_RUN}/")) == 2
     with reading(ctx.db_url) as session:
         assert session.scalar(select(func.count()).select_from(Paycheck)) == 2
-    assert [(a.action, a.details["files"]) for a in _audit(ctx)] == [
-        ("retention.dry-run", 3),
-        ("retention.purged", 3),
+    assert [(a.action, a.outcome, a.details["files"]) for a in _audit(ctx)] == [
+        ("retention.dry-run", "ok", 3),
+        ("retention.purged", "ok", 3),
     ]
 
 

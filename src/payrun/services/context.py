@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from payrun.services.ports import Notifier, ObjectStore, PaymentProvider
+from payrun.services.unit_of_work import UnitOfWork
 
 
 def utc_now() -> datetime:
@@ -27,9 +28,15 @@ class PayrollContext:
     filings: Any = None  # publishes outbox events to the filings service; None: outbox only
     clock: Callable[[], datetime] = field(default=utc_now)
     heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
+    # A new unit of work per call (the storage seam); bootstrap wires the SQL one.
+    unit_of_work: Callable[[], UnitOfWork] = field(default=lambda: _unwired())
 
     def employer_prefix(self, run_id: str, employer_id: int) -> str:
         return f"runs/{run_id}/employer-{employer_id}/"
 
     def chunk_key(self, run_id: str, employer_id: int, chunk: int, name: str) -> str:
         return f"{self.employer_prefix(run_id, employer_id)}chunk-{chunk:05d}/{name}.json"
+
+
+def _unwired() -> UnitOfWork:
+    raise RuntimeError("no unit of work wired: build the context with payrun.bootstrap")

@@ -30,6 +30,7 @@ from payrun.services.errors import Conflict, NotFound
 from payrun.services.schema import EmployeeModel, profile
 from payrun.services.schema.amounts import Cents, invalid_input
 from payrun.services.schema.employee import check_employee
+from payrun.services.unit_of_work import NewEmployee, UnitOfWork
 
 MAX_SALARY = Decimal("100000000.00")  # a year; anything above is a typing error
 MAX_HOURLY_RATE = Decimal("100000.00")
@@ -148,12 +149,13 @@ def _row(record: EmployeeRecord, vault: Any, prefix: str = "") -> dict[str, Any]
         raise InvalidInput(
             prefix + _API_FIELD.get(error.field, error.field), error.problem
         ) from None
+    ssn = record.ssn.replace("-", "")  # stored as its nine digits, as hire() stores it
     return {
         "external_id": record.external_id,
         "first_name": record.first_name,
         "last_name": record.last_name,
-        "ssn_enc": vault.encrypt(record.ssn),
-        "ssn_last4": record.ssn[-4:],
+        "ssn_enc": vault.encrypt(ssn),
+        "ssn_last4": ssn[-4:],
         "hire_date": record.hire_date,
         "terminated_on": record.terminated_on,
         "home_state": values["home_state"],
@@ -165,7 +167,6 @@ def _row(record: EmployeeRecord, vault: Any, prefix: str = "") -> dict[str, Any]
         "bank_account_enc": vault.encrypt(record.bank_account.account),
         "bank_account_last4": record.bank_account.account[-4:],
         "bank_account_type": record.bank_account.type,
-        "active": True,
     }
 
 
@@ -201,34 +202,26 @@ def check_records(records: Sequence[Any]) -> list[tuple[int, InvalidInput]]:
 
 
 def add_employees(
-    db_url: str, employer_id: int, records: Sequence[EmployeeRecord], vault: Any, prefix: str = ""
+    uow: UnitOfWork, employer_id: int, records: Sequence[EmployeeRecord], vault: Any
 ) -> list[int]:
-    """Check every record (naming `<index>.field` when there are several), then insert all."""
-    many = len(records) > 1 or prefix == "*"
-    rows = []
-    for index, record in enumerate(records):
-        where = f"{index}." if many else ""
-        rows.append({"employer_id": employer_id, **_row(record, vault, where)})
+    """Check every record (naming `<index>.field` when there are several), then insert all
+    through the unit of work: all of them or none."""
+    where = (lambda index: f"{index}.") if len(records) > 1 else (lambda index: "")
+    rows = [_row(record, vault, where(i)) for i, record in enumerate(records)]
     externals = [r["external_id"] for r in rows]
     if len(set(externals)) != len(externals):
         raise InvalidInput("external_id", "appears twice in the batch")
-    with transaction(db_url) as session:
-        if session.get(Employer, employer_id) is None:
+    with uow:
+        if not uow.employers.exists(employer_id):
             raise NotFound("employer", employer_id)
-        taken = session.scalar(
-            select(Employee.external_id).where(
-                Employee.employer_id == employer_id, Employee.external_id.in_(externals)
-            )
-        )
-        if taken is not None:
-            raise Conflict("external_id", f"{taken!r} is already an employee of this employer")
-        ids = []
-        for row in rows:
-            employee = Employee(**row)
-            session.add(employee)
-            session.flush()
-            ids.append(employee.id)
-        return ids
+        for external_id in externals:
+            if uow.employees.external_id_taken(employer_id, external_id):
+                raise Conflict(
+                    "external_id", f"{external_id!r} is already an employee of this employer"
+                )
+        ids = [uow.employees.add(NewEmployee(employer_id=employer_id, **row)) for row in rows]
+        uow.commit()
+    return ids
 
 
 def change_employee(

@@ -48,7 +48,13 @@ class Ciphertexts(Protocol):
 
 class AuditTrail(Protocol):
     def audit(
-        self, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        outcome: str = "ok",
     ) -> None: ...
 
 

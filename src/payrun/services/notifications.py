@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-
-from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import NotificationRecord
 from payrun.domain.statuses import NotificationStatus
 from payrun.services.context import PayrollContext
 from payrun.services.ports import Notification
+from payrun.services.unit_of_work import AlreadyRecorded, NewNotification
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +26,8 @@ def notify(
 
     Returns True when this call delivered it.
     """
-    if not _record(ctx, key, event, run_id, employer_id, subject, body):
+    record = NewNotification(key, event, run_id, employer_id, subject, body, ctx.clock())
+    if not _record(ctx, record):
         return False
     status = NotificationStatus.RECORDED
     if ctx.notifier is not None:
@@ -43,49 +40,23 @@ def notify(
             # is kept as FAILED for an operator instead of blocking the pay run.
             log.error("notification %s could not be delivered: %s", key, err)
             status = NotificationStatus.FAILED
-    with transaction(ctx.db_url) as session:
-        session.execute(
-            update(NotificationRecord)
-            .where(NotificationRecord.idempotency_key == key)
-            .values(
-                status=status,
-                sent_at=ctx.clock() if status == NotificationStatus.SENT else None,
-                attempts=NotificationRecord.attempts + 1,
-            )
-        )
+    with ctx.unit_of_work() as uow:
+        sent_at = ctx.clock() if status == NotificationStatus.SENT else None
+        uow.notifications.finish(key, status, sent_at)
+        uow.commit()
     log.info("notification %s %s %s", event, key, status)
     return status != NotificationStatus.FAILED
 
 
-def _record(
-    ctx: PayrollContext,
-    key: str,
-    event: str,
-    run_id: str,
-    employer_id: int | None,
-    subject: str,
-    body: str,
-) -> bool:
-    """Insert the record; False when it was already delivered (retries re-send PENDING ones)."""
+def _record(ctx: PayrollContext, record: NewNotification) -> bool:
+    """Record it; False when it was already delivered (a retry re-sends a PENDING one)."""
     try:
-        with transaction(ctx.db_url) as session:
-            existing = session.scalar(
-                select(NotificationRecord.status).where(NotificationRecord.idempotency_key == key)
-            )
+        with ctx.unit_of_work() as uow:
+            existing = uow.notifications.status_of(record.idempotency_key)
             if existing is not None:
                 return existing == NotificationStatus.PENDING
-            session.add(
-                NotificationRecord(
-                    idempotency_key=key,
-                    event=event,
-                    run_id=run_id,
-                    employer_id=employer_id,
-                    status=NotificationStatus.PENDING,
-                    subject=subject[:200],
-                    body=body,
-                    created_at=ctx.clock(),
-                )
-            )
-    except IntegrityError:
+            uow.notifications.add(record)
+            uow.commit()
+    except AlreadyRecorded:
         return False
     return True

@@ -30,7 +30,13 @@ class Records(Protocol):
     def runs_paid_before(self, day: date) -> list[str]: ...
 
     def audit(
-        self, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        outcome: str = "ok",
     ) -> None: ...
 
 
@@ -104,4 +110,5 @@ def _remove_run_folders(root: Path, run_id: str) -> None:
 
 def _audit(ctx: PayrollContext, records: Records, report: PurgeReport) -> None:
     action, subject = f"retention.{report.decision}", f"before {report.before}"
-    records.audit(ctx.clock(), ACTOR, action, subject, asdict(report))
+    outcome = "rejected" if report.decision == "refused" else "ok"
+    records.audit(ctx.clock(), ACTOR, action, subject, asdict(report), outcome)

@@ -9,7 +9,7 @@ Handlers still on ``transaction(url)`` are listed in ``.importlinter`` until the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -34,6 +34,24 @@ class NewEmployee:
     bank_account_enc: bytes
     bank_account_last4: str
     bank_account_type: str
+    terminated_on: date | None = None  # paid through the period holding it, not after
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """A notification recorded before it is sent: its key makes it once per event."""
+
+    idempotency_key: str
+    event: str
+    run_id: str
+    employer_id: int | None
+    subject: str
+    body: str
+    created_at: datetime
+
+
+class AlreadyRecorded(Exception):
+    """Another writer recorded the same idempotency key first (a unique constraint said so)."""
 
 
 class EmployerRepository(Protocol):
@@ -47,9 +65,21 @@ class EmployeeRepository(Protocol):
         """Store a new employee; returns its id."""
 
 
+class NotificationRepository(Protocol):
+    def status_of(self, idempotency_key: str) -> str | None:
+        """The recorded notification's status, None if there is none by that key."""
+
+    def add(self, notification: NewNotification) -> None:
+        """Record it PENDING; AlreadyRecorded (here or at commit) if the key is taken."""
+
+    def finish(self, idempotency_key: str, status: str, sent_at: datetime | None) -> None:
+        """Its outcome after one delivery attempt (the attempt is counted)."""
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
     employees: EmployeeRepository
+    notifications: NotificationRepository
 
     def __enter__(self) -> Self: ...
 

@@ -202,3 +202,10 @@ def _counts(api: Api) -> tuple[int, ...]:
             session.scalar(select(func.count()).select_from(table)) or 0
             for table in (Employer, Employee, TimeEntry, PayRun, ApiRequest)
         )
+
+
+def test_a_body_that_is_not_json_names_the_body(api: Api) -> None:
+    admin = {**api.as_key(api.key("admin")), "content-type": "application/json"}
+    response = api.client.post("/v1/employers", content=b'{"name": "Acme",', headers=admin)
+    assert_problem(response, 422, "invalid_input", "body")
+    assert _counts(api) == (0, 0, 0, 0, 0)

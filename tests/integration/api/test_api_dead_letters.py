@@ -8,7 +8,7 @@ from sqlalchemy import select
 from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import AuditLog, DeadLetter
 from payrun.services.context import utc_now
-from tests.integration.api.conftest import Api, assert_problem, employer_body
+from tests.integration.api.conftest import EMPLOYEE_BODY, Api, assert_problem, employer_body
 
 
 def _letters(api: Api) -> tuple[int, int]:
@@ -79,3 +79,43 @@ def test_retry_by_error_type_redrives_the_open_items_the_key_may_see(api: Api) -
     [redrive] = api.temporal.redrives
     assert (redrive.dead_letter_ids, redrive.resolution) == ([1, 2], "retry")
     assert_problem(api.client.get("/v1/dead-letters/4", headers=scoped), 404, "not_found")
+
+
+def test_fix_and_retry_stores_the_corrected_employee_before_the_redrive(api: Api) -> None:
+    admin = api.as_key(api.key("admin"))
+    employer = api.client.post("/v1/employers", json=employer_body("33-3333333"), headers=admin)
+    employer_id = employer.json()["id"]
+    employee = api.client.post(
+        f"/v1/employers/{employer_id}/employees", json=EMPLOYEE_BODY, headers=admin
+    ).json()
+    with transaction(api.settings.db_url) as session:
+        letter = DeadLetter(
+            run_id="payrun-x",
+            employer_id=employer_id,
+            employee_id=employee["id"],
+            step="taxes",
+            error_type="calculation_error",
+            error="the W-4 on file cannot be used",
+            first_failed_at=utc_now(),
+            last_failed_at=utc_now(),
+        )
+        session.add(letter)
+        session.flush()
+        letter_id = letter.id
+    corrected = {"w4": {"filing_status": "head_of_household"}, "ca_de4": {"regular_allowances": 1}}
+    path = f"/v1/dead-letters/{letter_id}/resolve"
+    wrong = api.client.post(
+        path, json={"resolution": "retry", "employee": corrected}, headers=admin
+    )
+    assert_problem(wrong, 422, "invalid_input", "employee")
+    bad = {"resolution": "fix_and_retry", "employee": {"w4": {"filing_status": "bogus"}}}
+    assert_problem(api.client.post(path, json=bad, headers=admin), 422, "invalid_input")
+    assert api.temporal.redrives == []
+    fixed = api.client.post(
+        path, json={"resolution": "fix_and_retry", "employee": corrected}, headers=admin
+    )
+    assert fixed.status_code == 202
+    stored = api.client.get(f"/v1/employees/{employee['id']}", headers=admin).json()
+    assert stored["employee"] == corrected
+    [redrive] = api.temporal.redrives
+    assert (redrive.dead_letter_ids, redrive.resolution) == ([letter_id], "fix_and_retry")

@@ -160,3 +160,24 @@ def _written(api: Api) -> tuple[int, ...]:
             session.scalar(select(func.count()).select_from(table)) or 0
             for table in (Paycheck, PayRun, ApiRequest, YtdAccumulator)
         )
+
+
+def test_a_run_recorded_while_temporal_was_down_starts_when_the_request_is_sent_again(
+    api: Api,
+) -> None:
+    admin = api.as_key(api.key("admin"))
+    employer_id = _employer(api, admin)
+    body = {"employer_ids": [employer_id], "period_start": "2025-12-28"}
+    keyed = {**admin, "Idempotency-Key": "while-down"}
+
+    async def refuse(_: object) -> None:
+        raise RuntimeError("Temporal unavailable")
+
+    working = api.temporal.start_run
+    api.temporal.start_run = refuse  # type: ignore[method-assign]
+    down = api.client.post("/v1/payruns", json=body, headers=keyed)
+    assert assert_problem(down, 503, "temporal_unavailable")["retryable"] is True
+    api.temporal.start_run = working  # type: ignore[method-assign]
+    again = api.client.post("/v1/payruns", json=body, headers=keyed)
+    assert again.status_code == 202
+    assert [r.run_id for r in api.temporal.runs] == [again.json()["id"]]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from payrun.services.unit_of_work import NewEmployee
+from payrun.services.unit_of_work import AlreadyRecorded, NewEmployee, NewNotification
 
 
 class FakeEmployers:
@@ -32,12 +33,33 @@ class FakeEmployees:
         return new_id
 
 
+class FakeNotifications:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, object]] = {}
+        self.taken_by_another: set[str] = set()  # keys a concurrent writer commits first
+
+    def status_of(self, idempotency_key: str) -> str | None:
+        row = self.rows.get(idempotency_key)
+        return None if row is None else str(row["status"])
+
+    def add(self, notification: NewNotification) -> None:
+        if notification.idempotency_key in self.taken_by_another:
+            raise AlreadyRecorded
+        row = {"record": notification, "status": "PENDING", "attempts": 0, "sent_at": None}
+        self.rows[notification.idempotency_key] = row
+
+    def finish(self, idempotency_key: str, status: str, sent_at: datetime | None) -> None:
+        row = self.rows[idempotency_key]
+        row |= {"status": status, "sent_at": sent_at, "attempts": int(row["attempts"]) + 1}  # type: ignore[call-overload]
+
+
 class FakeUnitOfWork:
     """What is added inside ``with`` shows in ``committed`` only after ``commit()``."""
 
     def __init__(self, employer_ids: set[int] | None = None) -> None:
         self.employers = FakeEmployers(employer_ids or {1})
         self.employees = FakeEmployees()
+        self.notifications = FakeNotifications()
         self.committed: dict[int, NewEmployee] = {}
         self.commits = 0
 

@@ -64,7 +64,13 @@ class FakeAudit:
         self.entries: list[tuple[str, str, dict[str, Any]]] = []
 
     def audit(
-        self, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        outcome: str = "ok",
     ) -> None:
         self.entries.append((action, subject, details))
 

@@ -96,9 +96,15 @@ class SqlRecords:
             return list(session.scalars(query))
 
     def audit(
-        self, at: datetime, actor: str, action: str, subject: str, details: dict[str, Any]
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        outcome: str = "ok",
     ) -> None:
         with transaction(self.db_url) as session:
-            session.add(
-                AuditLog(at=at, actor=actor, action=action, subject=subject, details=details)
-            )
+            row = AuditLog(at=at, actor=actor, action=action, subject=subject, details=details)
+            row.outcome = outcome  # ok | rejected, as the API's audit records say
+            session.add(row)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.engine import session_factory, writer_turn
-from payrun.adapters.db.models import Employee, Employer
-from payrun.services.unit_of_work import NewEmployee
+from payrun.adapters.db.models import Employee, Employer, NotificationRecord
+from payrun.domain.statuses import NotificationStatus
+from payrun.services.unit_of_work import AlreadyRecorded, NewEmployee, NewNotification
 
 
 class SqlEmployerRepository:
@@ -39,6 +42,30 @@ class SqlEmployeeRepository:
         return row.id
 
 
+class SqlNotificationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def status_of(self, idempotency_key: str) -> str | None:
+        return self.session.scalar(
+            select(NotificationRecord.status).where(
+                NotificationRecord.idempotency_key == idempotency_key
+            )
+        )
+
+    def add(self, notification: NewNotification) -> None:
+        values = dataclasses.asdict(notification)
+        values["subject"] = values["subject"][:200]
+        self.session.add(NotificationRecord(status=NotificationStatus.PENDING, **values))
+
+    def finish(self, idempotency_key: str, status: str, sent_at: datetime | None) -> None:
+        self.session.execute(
+            update(NotificationRecord)
+            .where(NotificationRecord.idempotency_key == idempotency_key)
+            .values(status=status, sent_at=sent_at, attempts=NotificationRecord.attempts + 1)
+        )
+
+
 class SqlUnitOfWork:
     """``with SqlUnitOfWork(url) as uow: ...; uow.commit()``: all of it or none of it."""
 
@@ -52,6 +79,7 @@ class SqlUnitOfWork:
         self.session.begin()
         self.employers = SqlEmployerRepository(self.session)
         self.employees = SqlEmployeeRepository(self.session)
+        self.notifications = SqlNotificationRepository(self.session)
         return self
 
     def __exit__(
@@ -67,4 +95,7 @@ class SqlUnitOfWork:
             self._turn.__exit__(kind, error, traceback)
 
     def commit(self) -> None:
-        self.session.commit()
+        try:
+            self.session.commit()
+        except IntegrityError:
+            raise AlreadyRecorded from None

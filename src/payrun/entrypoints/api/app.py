@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.entrypoints.api import problems
@@ -34,6 +35,7 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     )
     app.state.ctx = build_context(settings)
     app.state.settings = settings
+    app.state.unit_of_work = lambda: SqlUnitOfWork(settings.db_url)
     app.state.api = api
     app.state.keys = KeyChecker(settings.db_url)
     throttle = Throttle(api.rate_per_key, api.rate_per_address, api.rate_storage)

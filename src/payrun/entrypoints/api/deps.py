@@ -12,6 +12,7 @@ from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.temporal import TemporalGateway
 from payrun.services.api_keys import Principal
 from payrun.services.context import PayrollContext
+from payrun.services.unit_of_work import UnitOfWork
 
 Viewer = Annotated[Principal, Depends(requiring("viewer"))]
 Operator = Annotated[Principal, Depends(requiring("operator"))]
@@ -20,6 +21,10 @@ Admin = Annotated[Principal, Depends(requiring("admin"))]
 
 def _context(request: Request) -> PayrollContext:
     return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def _unit_of_work(request: Request) -> UnitOfWork:
+    return request.app.state.unit_of_work()  # type: ignore[no-any-return]
 
 
 def _temporal(request: Request) -> TemporalGateway:
@@ -40,6 +45,7 @@ def require_idempotency_key(idempotency_key: str | None) -> str:
 
 Context = Annotated[PayrollContext, Depends(_context)]
 Temporal = Annotated[TemporalGateway, Depends(_temporal)]
+Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
 
 def audit_detail(request: Request, **details: object) -> None:

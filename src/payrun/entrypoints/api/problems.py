@@ -166,9 +166,8 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         first = _first_error(list(error.errors()))
         loc = tuple(first.get("loc", ()))
-        return _answer(
-            request, Problem(422, "invalid_input", _validation_detail(first), field_path(loc))
-        )
+        field = "body" if first.get("type") == "json_invalid" else field_path(loc)
+        return _answer(request, Problem(422, "invalid_input", _validation_detail(first), field))
 
     @app.exception_handler(InvalidInput)
     async def _invalid_input(request: Request, error: InvalidInput) -> JSONResponse:

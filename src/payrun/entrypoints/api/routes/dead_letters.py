@@ -23,7 +23,9 @@ from payrun.entrypoints.api.schemas import (
 from payrun.services import dead_letter_views as svc
 from payrun.services.api_keys import Principal
 from payrun.services.context import utc_now
+from payrun.services.employee_records import EmployeeChange, change_employee
 from payrun.services.messages import RedriveInput
+from payrun.services.schema import EmployeeModel
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"])
 ErrorType = Literal[
@@ -53,13 +55,18 @@ class DeadLetterOut(Public):
     resolved_at: str | None
 
 
+class ResolveByType(Strict):
+    resolution: Resolution
+    reason: Text | None = None  # required to skip
+    error_type: ErrorType
+
+
 class ResolveOne(Strict):
     resolution: Resolution
     reason: Text | None = None  # required to skip
-
-
-class ResolveByType(ResolveOne):
-    error_type: ErrorType
+    # fix_and_retry: the corrected calc employee object of the dead letter's employee, stored
+    # (as PATCH would) before the employer is re-run
+    employee: EmployeeModel | None = None
 
 
 class Resolved(Public):
@@ -114,12 +121,25 @@ async def resolve_one(
     in_scope(who, row["employer_id"], "dead letter", letter_id)
     if row["status"] != "OPEN":
         raise Problem(409, "conflict", f"dead letter {letter_id} is {row['status']}", "status")
+    if body.employee is not None:
+        if body.resolution != "fix_and_retry" or not row["employee_id"]:
+            raise Problem(
+                422,
+                "invalid_input",
+                "a corrected employee goes with fix_and_retry of an employee's dead letter",
+                "employee",
+            )
+        change = EmployeeChange(employee=body.employee)
+        await run_in_threadpool(
+            change_employee, ctx.db_url, row["employee_id"], change, ctx.vault, utc_now().date()
+        )
+        audit_detail(request, fixed_employee_id=row["employee_id"])
     return await _resolve([letter_id], body, who, ctx, temporal, request)
 
 
 async def _resolve(
     ids: list[int],
-    body: ResolveOne,
+    body: ResolveOne | ResolveByType,
     who: Principal,
     ctx: Context,
     temporal: Temporal,

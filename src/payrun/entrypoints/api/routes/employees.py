@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import Field
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Context, Operator, Viewer, audit_detail
+from payrun.entrypoints.api.deps import Context, Operator, Uow, Viewer, audit_detail
 from payrun.entrypoints.api.schemas import Id, Limit, Page, Public, decode_cursor, page
 from payrun.services import employee_records as svc
 from payrun.services import time_entries
@@ -54,10 +54,15 @@ def _out(view: svc.EmployeeView) -> EmployeeOut:
 
 @router.post("/v1/employers/{employer_id}/employees", status_code=201)
 def add_employee(
-    employer_id: Id, body: svc.EmployeeRecord, who: Operator, ctx: Context, request: Request
+    employer_id: Id,
+    body: svc.EmployeeRecord,
+    who: Operator,
+    ctx: Context,
+    uow: Uow,
+    request: Request,
 ) -> EmployeeOut:
     in_scope(who, employer_id, "employer", employer_id)
-    [new_id] = svc.add_employees(ctx.db_url, employer_id, [body], ctx.vault)
+    [new_id] = svc.add_employees(uow, employer_id, [body], ctx.vault)
     audit_detail(request, employee_id=new_id)
     return _out(svc.get_employee(ctx.db_url, new_id))
 
