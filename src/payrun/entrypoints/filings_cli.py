@@ -70,7 +70,10 @@ def retry_command(
     """After a correction: reconcile (returns) and transmit again."""
     item = statuses.filing(_store(), filing_id)
     if item["status"] not in ("blocked", "rejected"):
-        raise typer.BadParameter(f"{filing_id} is {item['status']}; only blocked or rejected retry")
+        typer.echo(
+            f"error: {filing_id} is {item['status']}; only blocked or rejected retry", err=True
+        )
+        raise typer.Exit(2)
     _with_client(lambda client: _signal_retry(client, filing_id))
     console.print(f"{filing_id}: retry requested")
 
