@@ -68,7 +68,7 @@ class Filings:
     def handle(self, filing_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(workflow_id(filing_id))
 
-    async def result(self, filing_id: str, timeout: float = 30.0) -> Any:
+    async def result(self, filing_id: str, timeout: float = 60.0) -> Any:
         """The filing workflow's result, once the inbox has started it (bounded wait)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -82,12 +82,12 @@ class Filings:
         async with self.env.time_skipping_unlocked():  # type: ignore[attr-defined]
             return await self.handle(filing_id).result()
 
-    async def skip_until_status(self, filing_id: str, status: str, timeout: float = 60.0) -> None:
+    async def skip_until_status(self, filing_id: str, status: str, timeout: float = 120.0) -> None:
         """Let workflow time run ahead (timers fire at once) until payroll shows `status`."""
         async with self.env.time_skipping_unlocked():  # type: ignore[attr-defined]
             await self.until_status(filing_id, status, timeout)
 
-    async def until_status(self, filing_id: str, status: str, timeout: float = 30.0) -> None:
+    async def until_status(self, filing_id: str, status: str, timeout: float = 60.0) -> None:
         """Bounded real-time wait until payroll shows the filing in `status`."""
         deadline = asyncio.get_running_loop().time() + timeout
         while (found := self.payroll_status(filing_id)) is None or found["status"] != status:

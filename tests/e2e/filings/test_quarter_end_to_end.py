@@ -112,7 +112,7 @@ async def test_a_quarter_of_pay_runs_is_deposited_and_filed(
 
 
 async def _until_all_filed(
-    db_url: str, employers: list[int], timeout: float = 60.0
+    db_url: str, employers: list[int], timeout: float = 120.0
 ) -> list[dict[str, Any]]:
     """Every employer has its Q1 941 and DE 9, and every filing it has is filed."""
     loop = asyncio.get_running_loop()
