@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     log_level: str = "WARNING"
+    log_format: str = Field(default="keyvalue", pattern="^(keyvalue|json)$")
+    # Prometheus /metrics of a worker process (`payrun worker`, `payrun run`); unset: not served.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    tracing: bool = Field(default=False, description="OpenTelemetry spans via Temporal")
+    follow_give_up_seconds: float = Field(default=300.0, gt=0)  # float ok: seconds
     bank_url: str | None = Field(default=None, description="bank API; unset: file drop")
     time_entry_url: str | None = Field(default=None, description="time-entry service URL")
     callback_secret: str | None = Field(

@@ -1,17 +1,34 @@
-"""Structured logs (structlog over stdlib logging): key=value lines, level from PAYRUN_LOG_LEVEL."""
+"""Structured logs (structlog over stdlib logging): key=value or JSON lines, level from
+PAYRUN_LOG_LEVEL, format from PAYRUN_LOG_FORMAT; run, employer and request ids come from
+context variables (structlog.contextvars), fields that would carry personal data are
+redacted, and the configured secret values are scrubbed from every line."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
+from typing import Any
 
 import structlog
 
 HIDDEN = "[secret hidden]"
 SHORTEST_SECRET = 8  # shorter values would hide ordinary words; no real secret is this short
+# Keys that name personal data: never rendered, whatever a caller passes (ids are fine).
+PERSONAL = frozenset(
+    {"ssn", "account", "bank_account", "account_number", "routing", "first_name", "last_name",
+     "name", "email", "address", "birth_date", "api_key", "password", "authorization"}
+)  # fmt: skip
 
 
-def configure(level: str = "WARNING", secrets: Iterable[str | None] = ()) -> None:
+def redact_personal(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+    for key in PERSONAL.intersection(event):
+        event[key] = "[redacted]"
+    return event
+
+
+def configure(
+    level: str = "WARNING", secrets: Iterable[str | None] = (), fmt: str = "keyvalue"
+) -> None:
     """Route structlog and stdlib logging through one level. Callers never log secrets; as a
     second line of defence every line is also scrubbed of the configured secret values."""
     numeric = logging.getLevelName(level.upper())
@@ -24,12 +41,18 @@ def configure(level: str = "WARNING", secrets: Iterable[str | None] = ()) -> Non
         handler.addFilter(scrub)
     for noisy in ("alembic", "temporalio", "httpx", "uvicorn"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"])
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            redact_personal,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"]),
+            renderer,
             scrub.rendered,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),

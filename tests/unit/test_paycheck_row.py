@@ -40,7 +40,7 @@ def test_row_and_detail_match_the_stub(
     row = paycheck_row(TASK, HEADER, 42, stub, ytd_cents, datetime(2026, 3, 1))
 
     detail = row.pop("detail")
-    assert [tuple(line.values()) for line in detail["lines"]] == [
+    assert [tuple(line.values())[:5] for line in detail["lines"]] == [
         (line.kind, line.code, line.description, line.current.cents(), line.ytd.cents())
         for line in stub.lines
     ]
@@ -48,6 +48,11 @@ def test_row_and_detail_match_the_stub(
     assert {key: cents for key, cents in detail["ytd_after"].items() if cents} == after
     for key, added in detail["ytd_delta"].items():
         assert detail["ytd_after"][key] - ytd_cents.get(key, 0) == added
+    earnings = detail["lines"][: len(stub.earnings)]
+    hours = [(line.get("hours"), line.get("rate")) for line in earnings]
+    assert hours == [
+        (None, None) if e.hours is None else (str(e.hours), str(e.rate)) for e in stub.earnings
+    ]
     assert row["gross_cents"] == stub.gross.cents()
     assert row["net_cents"] == stub.net_pay.cents()
     assert row["federal_income_tax_cents"] == stub.federal_income_tax.cents()

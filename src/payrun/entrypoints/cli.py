@@ -28,7 +28,8 @@ err_console = Console(stderr=True)
 def main() -> None:
     from payrun.logs import configure
 
-    configure(get_settings().log_level, get_settings().secret_values())
+    settings = get_settings()
+    configure(settings.log_level, settings.secret_values(), settings.log_format)
     _register_subcommands()
     try:
         app()
@@ -42,6 +43,7 @@ def _register_subcommands() -> None:
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.api_cli import api_app
     from payrun.entrypoints.calc_cli import calc_command
+    from payrun.entrypoints.documents_cli import register as register_documents
     from payrun.entrypoints.employee_cli import import_command
     from payrun.entrypoints.filings_cli import filings_app
     from payrun.entrypoints.schedules_cli import schedules_app
@@ -50,6 +52,7 @@ def _register_subcommands() -> None:
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
+    register_documents(app)  # payrun stub, payrun receipt
     app.add_typer(api_app)  # `payrun api` and `payrun keys`
     employee_app.command("import")(import_command)
     app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
@@ -258,11 +261,15 @@ def _first_period(settings: Settings, schedule: str) -> str:
 
 
 def _run_all(settings: Settings, requests: list, worker: bool) -> list[tuple[RunSummary, float]]:  # type: ignore[type-arg]
-    from payrun.entrypoints.runner import plan_run, prepare_database
+    from payrun.entrypoints.runner import TemporalUnavailable, plan_run, prepare_database
 
     prepare_database(settings)
     plans = [plan_run(settings, r) for r in requests]  # every check before anything is written
-    return asyncio.run(_execute(settings, plans, worker))
+    try:
+        return asyncio.run(_execute(settings, plans, worker))
+    except TemporalUnavailable as err:  # one line, never a traceback
+        err_console.print(f"error: {err}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from None
 
 
 async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[RunSummary, float]]:  # type: ignore[type-arg]
@@ -275,7 +282,10 @@ async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[
             for plan in plans:
                 started = time.monotonic()
                 with _progress_bar(plan.run_id) as update:
-                    summary = await follow(await start_run(client, settings, plan), update)
+                    handle = await start_run(client, settings, plan)
+                    summary = await follow(
+                        handle, update, settings.follow_give_up_seconds, _connection_notice
+                    )
                     update(
                         {
                             "employers_total": summary.employers,
@@ -285,6 +295,13 @@ async def _execute(settings: Settings, plans: list, worker: bool) -> list[tuple[
                     )
                 results.append((summary, time.monotonic() - started))
     return results
+
+
+def _connection_notice(connected: bool) -> None:
+    if connected:
+        console.print("Temporal answers again; following the run")
+    else:
+        console.print("Temporal unreachable; the run goes on there, reconnecting")
 
 
 class _nothing:

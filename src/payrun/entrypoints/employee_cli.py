@@ -51,8 +51,7 @@ def import_command(
 
 
 def _write(employer_id: int, rows: list[Any]) -> list[int]:
-    from payrun.adapters.crypto import Vault
-    from payrun.adapters.db.unit_of_work import SqlUnitOfWork
+    from payrun.bootstrap import build_context
     from payrun.entrypoints.runner import prepare_database
     from payrun.services.employee_records import add_employees, parse_record
     from payrun.services.errors import Conflict, NotFound
@@ -63,9 +62,8 @@ def _write(employer_id: int, rows: list[Any]) -> list[int]:
         parse_record(row, f"row {i + 1}" if len(rows) > 1 else "") for i, row in enumerate(rows)
     ]
     try:
-        return add_employees(
-            SqlUnitOfWork(settings.db_url), employer_id, records, Vault.for_settings(settings)
-        )
+        ctx = build_context(settings)
+        return add_employees(ctx.unit_of_work(), employer_id, records, ctx.vault)
     except NotFound:
         raise InvalidInput("--employer", f"unknown employer {employer_id}") from None
     except Conflict as error:

@@ -11,9 +11,11 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import TLSConfig
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from payrun.adapters.db.engine import migrate, transaction
+from payrun.adapters.metrics import serve_metrics
+from payrun.adapters.observe import worker_interceptors
 from payrun.adapters.temporal_server import EmbeddedTemporal
 from payrun.bootstrap import build_context
 from payrun.config import Settings
@@ -33,8 +35,13 @@ CONNECT_BACKOFF_SECONDS = (0.1, 2.0)  # first and longest pause between connect 
 _STILL_STARTING = ("code: Unavailable", "ConnectionRefused")
 
 
+FOLLOW_GIVE_UP_SECONDS = 300.0  # how long `payrun run` waits for a lost server to come back
+FOLLOW_RETRY_SECONDS = 1.0
+
+
 class TemporalUnavailable(RuntimeError):
-    """The Temporal frontend did not accept a client before the connect deadline."""
+    """The Temporal frontend did not accept a client before the connect deadline, or stayed
+    unreachable longer than a follower waits."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[Non
     """A worker in this process; with a bank or time-entry service configured it also hosts
     the callback receiver they answer to (asynchronous activity completion)."""
     ctx = build_context(settings)
+    if settings.metrics_port is not None:
+        serve_metrics(settings.metrics_port, settings.db_url, settings.metrics_host)
     async with contextlib.AsyncExitStack() as stack:
         if settings.bank_url or settings.time_entry_url:
             await stack.enter_async_context(_downstream(client, settings, ctx))
@@ -134,6 +143,7 @@ async def hosted_worker(client: Client, settings: Settings) -> AsyncIterator[Non
                 settings.task_queue,
                 settings.worker_activities,
                 settings.worker_steps_at_once,
+                worker_interceptors(settings.tracing),
             )
         )
         yield
@@ -171,14 +181,48 @@ async def start_run(client: Client, settings: Settings, inp: PayRunInput) -> Wor
     )
 
 
-async def follow(handle: WorkflowHandle, on_progress: Progress | None) -> RunSummary:
-    result = asyncio.ensure_future(handle.result())
-    while not result.done():
-        if on_progress is not None:
-            with contextlib.suppress(Exception):
-                on_progress(await handle.query(PayRunWorkflow.progress))
-        await asyncio.wait([result], timeout=0.5)
-    return result.result()
+async def follow(
+    handle: WorkflowHandle,
+    on_progress: Progress | None,
+    give_up_after: float = FOLLOW_GIVE_UP_SECONDS,  # float ok: seconds
+    on_connection: Callable[[bool], None] | None = None,
+) -> RunSummary:
+    """The run's result, showing its progress. The run lives in Temporal, not here: while the
+    server is unreachable (restarting), keep asking, and give up with TemporalUnavailable only
+    after `give_up_after` seconds without an answer. `on_connection(False)` when it is lost,
+    `on_connection(True)` when it answers again."""
+    lost_since: float | None = None
+    while True:
+        result = asyncio.ensure_future(handle.result())
+        try:
+            while not result.done():
+                if on_progress is not None:
+                    with contextlib.suppress(Exception):
+                        on_progress(await handle.query(PayRunWorkflow.progress))
+                        if lost_since is not None and on_connection is not None:
+                            on_connection(True)
+                        lost_since = None
+                await asyncio.wait([result], timeout=0.5)
+            return result.result()
+        except RPCError as error:
+            if not _connection_lost(error):
+                raise
+            if lost_since is None:
+                lost_since = time.monotonic()
+                if on_connection is not None:
+                    on_connection(False)
+            if time.monotonic() - lost_since > give_up_after:
+                raise TemporalUnavailable(
+                    f"lost Temporal for {give_up_after:g}s ({error.message}); run {handle.id} "
+                    "goes on there: run the same command again to follow it"
+                ) from None
+            await asyncio.sleep(FOLLOW_RETRY_SECONDS)
+
+
+def _connection_lost(error: RPCError) -> bool:
+    """A server that is down or restarting, not a refusal that would repeat."""
+    transient = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+    return error.status in transient or "connect" in error.message
 
 
 def prepare_database(settings: Settings) -> None:

@@ -143,3 +143,17 @@ def planned_hours(
     ]
     saturdays = [(day, rng.randrange(400, 801, 25)) for day in saturdays if rng.random() < 0.5]
     return sorted(long_days + saturdays)
+
+
+STREETS = ("Oak", "Maple", "Cedar", "Pine", "Elm", "Walnut", "Lake", "Hill", "Park", "Mission")
+
+
+def home_address(employer: Row, number: int) -> Row:
+    """Near the employer, a street and number drawn from the employee's number alone (no rng
+    draw, so every other seeded value stays as it was)."""
+    street = f"{100 + number * 7919 % 9800} {STREETS[number * 31 % len(STREETS)]} Street"
+    return {
+        "address_street": street,
+        "address_city": employer["address_city"],
+        "address_postal_code": employer["address_postal_code"],
+    }

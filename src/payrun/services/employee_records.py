@@ -5,9 +5,10 @@ file) is written whole or not at all."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from sqlalchemy import select
 
 from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import Employee, Employer
+from payrun.adapters.db.models import EmployeeChange as ChangeRow
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
 from payrun.services.errors import Conflict, NotFound
@@ -225,25 +227,68 @@ def add_employees(
 
 
 def change_employee(
-    db_url: str, employee_id: int, change: EmployeeChange, vault: Any, today: date
-) -> None:
-    """The stored record with the given fields replaced, checked whole, written back."""
-    if change.effective_from is not None and change.effective_from > today:
-        raise InvalidInput(
-            "effective_from", "future-dated changes are not supported yet: send it on the day"
-        )
+    db_url: str, employee_id: int, change: EmployeeChange, vault: Any, now: datetime
+) -> date | None:
+    """The stored record with the given fields replaced, checked whole. Written back now, or,
+    with `effective_from` after today, kept until a pay run opens a period starting on or after
+    that day (returned then; checked now as well)."""
     given = change.model_dump(mode="json", exclude_unset=True)
-    active = given.pop("active", None)
+    effective = change.effective_from
     given.pop("effective_from", None)
     with transaction(db_url) as session:
         employee = session.get(Employee, employee_id)
         if employee is None:
             raise NotFound("employee", employee_id)
-        record = parse_record({**_current(employee, vault), **given})
-        for name, value in _row(record, vault).items():
-            setattr(employee, name, value)
-        if active is not None:
-            employee.active = active
+        if effective is not None and effective > now.date():
+            _checked_row(employee, given, vault)
+            text = json.dumps(given, sort_keys=True)
+            session.add(
+                ChangeRow(
+                    employee_id=employee_id,
+                    effective_from=effective,
+                    changes_enc=vault.encrypt(text),
+                    created_at=now,
+                )
+            )
+            return effective
+        _apply(employee, given, vault)
+    return None
+
+
+def apply_due_changes(session: Any, vault: Any, employer_id: int, day: date, now: datetime) -> int:
+    """Apply, oldest first, the changes of this employer's employees effective by `day` (a pay
+    run's period start), inside the caller's transaction. One that no longer makes a valid
+    employee is closed with its error instead of holding the pay run up."""
+    due = session.scalars(
+        select(ChangeRow)
+        .join(Employee, Employee.id == ChangeRow.employee_id)
+        .where(
+            Employee.employer_id == employer_id,
+            ChangeRow.applied_at.is_(None),
+            ChangeRow.effective_from <= day,
+        )
+        .order_by(ChangeRow.effective_from, ChangeRow.id)
+    ).all()
+    for change in due:
+        employee = session.get(Employee, change.employee_id)
+        try:
+            _apply(employee, json.loads(vault.decrypt(change.changes_enc)), vault)
+        except InvalidInput as error:
+            change.error = str(error)[:2000]
+        change.applied_at = now
+    return len(due)
+
+
+def _checked_row(employee: Employee, given: dict[str, Any], vault: Any) -> dict[str, Any]:
+    fields = {k: v for k, v in given.items() if k != "active"}
+    return _row(parse_record({**_current(employee, vault), **fields}), vault)
+
+
+def _apply(employee: Employee, given: dict[str, Any], vault: Any) -> None:
+    for name, value in _checked_row(employee, given, vault).items():
+        setattr(employee, name, value)
+    if given.get("active") is not None:
+        employee.active = given["active"]
 
 
 def _current(employee: Employee, vault: Any) -> dict[str, Any]:

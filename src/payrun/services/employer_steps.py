@@ -24,6 +24,7 @@ from payrun.domain.statuses import EmployeeRunStatus, EmployerRunStatus, Paychec
 from payrun.services import stage_store
 from payrun.services.compensation import dead_letter_failed, unpaid_paychecks
 from payrun.services.context import PayrollContext
+from payrun.services.employee_records import apply_due_changes
 from payrun.services.filing_events import deliver_filing_events, record_filing_events
 from payrun.services.messages import (
     EmployerInput,
@@ -63,6 +64,8 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
         set_employer_status(session, run.id, employer.id, EmployerRunStatus.BEGIN, now, error=None)
+        if ctx.vault is not None:  # changes effective by the period's start take effect now
+            apply_due_changes(session, ctx.vault, employer.id, period.start_date, now)
         redrive = _has_employee_statuses(session, run.id, employer.id)
         snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
         for batch in _unpaid_employees(session, run, period, employer.id, inp.chunk_size):

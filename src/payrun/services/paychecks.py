@@ -45,7 +45,10 @@ def paycheck_row(
     for earning in stub.earnings:
         description, key, _ = EARNING_CODES[earning.code]
         cents = whole_cents(earning.amount.amount)
-        lines.append(_line("earning", earning.code, description, cents, after.get(key, 0)))
+        line = _line("earning", earning.code, description, cents, after.get(key, 0))
+        if earning.hours is not None:  # the stub's hours and rate (Labor Code 226(a)(2), (9))
+            line["hours"], line["rate"] = str(earning.hours), str(earning.rate)
+        lines.append(line)
     totals = dict.fromkeys((EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION), 0)
     for kind, code, description, key in FIXED_LINES:
         amount = delta.get(key, 0)

@@ -31,6 +31,7 @@ from payrun.services.demo_people import (
     digits,
     dollars,
     hire_date,
+    home_address,
     last_years_wages,
     pay_terms,
     planned_hours,
@@ -250,14 +251,15 @@ def _seed_employer(writer: _BulkWriter, context: _Context, index: int, employees
             if values["pay_type"] == "hourly"
             else []
         )
-        writer.add_employee(_stored(values, employer_id, context.vault), hours)
+        row = _stored(values, employer_id, context.vault) | home_address(employer, number)
+        writer.add_employee(row, hours)
 
 
 def _employer_row(rng: random.Random, context: _Context) -> Row:
     ein = _unique_ein(rng, context.used_eins)
     account = digits(rng, rng.randint(8, 12))
     schedule_name = rng.choices(tuple(SCHEDULE_WEIGHTS), SCHEDULE_WEIGHTS.values())[0]
-    return {
+    row: Row = {
         "ein": ein,
         "name": context.faker.company(),
         "state": rng.choices(STATES, STATE_WEIGHTS)[0],
@@ -277,7 +279,12 @@ def _employer_row(rng: random.Random, context: _Context) -> Row:
         "webhook_url": None,
         "notify_email": f"payroll-{ein.replace('-', '')}@example.com",
         "active": True,
+        # Faker's own stream (seeded above): the employer's draws from rng stay as they were.
+        "address_street": context.faker.street_address(),
+        "address_city": context.faker.city(),
     }
+    row["address_postal_code"] = context.faker.zipcode_in_state(row["state"])
+    return row
 
 
 def _unique_ein(rng: random.Random, used: set[str]) -> str:

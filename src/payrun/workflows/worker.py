@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from payrun.services.context import PayrollContext
 from payrun.workflows.activities import PayrollActivities
@@ -43,15 +43,18 @@ async def build_worker(
     task_queue: str,
     max_activities: int = 8,
     steps_at_once: int = 1,
+    interceptors: list[Interceptor] | None = None,
 ) -> AsyncIterator[None]:
     """Two pollers in one process: the shared task queue (workflows and every activity) and
     this worker's own queue, which takes the later steps of the chunks it started. Each takes
-    up to `max_activities` tasks; `steps_at_once` of them run at a time (activities.py)."""
+    up to `max_activities` tasks; `steps_at_once` of them run at a time (activities.py).
+    `interceptors`: the metrics and tracing chain the entrypoint chose (adapters/observe.py)."""
     tune_garbage_collector()
     wire_filings(ctx, client)
     own = worker_queue(task_queue)
     activities = PayrollActivities(ctx, own, steps_at_once)
     executor = ThreadPoolExecutor(max_workers=2 * max_activities)
+    chain = list(interceptors or ())
     shared = Worker(
         client,
         task_queue=task_queue,
@@ -64,6 +67,7 @@ async def build_worker(
         # Eager dispatch would hand every activity of a workflow to the worker running that
         # workflow: with several workers, one would do all the work of its employers.
         disable_eager_activity_execution=True,
+        interceptors=chain,
     )
     sticky = Worker(
         client,
@@ -71,6 +75,7 @@ async def build_worker(
         activities=activities.all(),
         activity_executor=executor,
         max_concurrent_activities=max_activities,
+        interceptors=chain,
     )
     try:
         async with shared, sticky:

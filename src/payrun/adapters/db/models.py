@@ -70,6 +70,9 @@ class Employer(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     notify_email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    address_street: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    address_city: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    address_postal_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class Employee(Base):
@@ -97,6 +100,9 @@ class Employee(Base):
     bank_account_last4: Mapped[str] = mapped_column(String(4))
     bank_account_type: Mapped[str] = mapped_column(String(8), default="checking")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    address_street: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    address_city: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    address_postal_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class TimeEntry(Base):
@@ -313,6 +319,21 @@ class AuditLog(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # API calls
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # ok|rejected|error
+
+
+class EmployeeChange(Base):
+    """A change to an employee effective from a later day: kept (encrypted: it may hold an
+    SSN or account number) until a pay run opens a period starting on or after that day."""
+
+    __tablename__ = "employee_changes"
+    __table_args__ = (Index("ix_employee_changes_due", "employee_id", "applied_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    changes_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the changed fields, as JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it could not apply
 
 
 class ApiKey(Base):

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.bootstrap import build_context
 from payrun.config import Settings
 from payrun.entrypoints.api import problems
@@ -16,6 +15,7 @@ from payrun.entrypoints.api.routes import ROUTERS
 from payrun.entrypoints.api.settings import ApiSettings
 from payrun.entrypoints.api.temporal import TemporalGateway
 from payrun.entrypoints.api.throttle import Throttle
+from payrun.entrypoints.console import mount_console
 from payrun.services.api_keys import KeyChecker
 
 API_VERSION = "1"
@@ -35,7 +35,6 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     )
     app.state.ctx = build_context(settings)
     app.state.settings = settings
-    app.state.unit_of_work = lambda: SqlUnitOfWork(settings.db_url)
     app.state.api = api
     app.state.keys = KeyChecker(settings.db_url)
     throttle = Throttle(api.rate_per_key, api.rate_per_address, api.rate_storage)
@@ -44,6 +43,7 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_console(app)  # /console: the web console on the same keys, roles and scoping
     if api.cors_origins:  # off unless origins are named
         app.add_middleware(
             CORSMiddleware,

@@ -24,7 +24,7 @@ def _context(request: Request) -> PayrollContext:
 
 
 def _unit_of_work(request: Request) -> UnitOfWork:
-    return request.app.state.unit_of_work()  # type: ignore[no-any-return]
+    return request.app.state.ctx.unit_of_work()  # type: ignore[no-any-return]  # bootstrap's
 
 
 def _temporal(request: Request) -> TemporalGateway:

@@ -40,6 +40,14 @@ SECURITY_HEADERS = [
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 ]
+# The console's pages load their own stylesheet and script, and nothing from elsewhere.
+CONSOLE_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    if name == b"content-security-policy" else (name, value)
+    for name, value in SECURITY_HEADERS
+]  # fmt: skip
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
@@ -60,7 +68,8 @@ class Guard:
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         started = {"status": 0}
-        extra = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+        headers = CONSOLE_HEADERS if scope["path"].startswith("/console") else SECURITY_HEADERS
+        extra = [*headers, (b"x-request-id", request_id.encode())]
         if scope.get("scheme") == "https":
             extra.append(_HSTS)
 
@@ -71,7 +80,9 @@ class Guard:
             await send(message)
 
         try:
-            await self._guarded(scope, receive, send_with_headers)
+            # every log line of the request (its handlers' too) carries its id
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                await self._guarded(scope, receive, send_with_headers)
         except _BodyTooLarge:
             await self._problem(scope, send_with_headers, started, Problem(413))
         except TimeoutError:
@@ -88,21 +99,19 @@ class Guard:
             address = (scope.get("client") or ("unknown", 0))[0]
             wait = self.throttle.hit("address", address)
             if wait:
-                raise_problem = Problem(
+                limited = Problem(
                     429,
                     "rate_limited",
                     "too many requests from this address",
                     headers={"retry-after": str(wait)},
                 )
-                await problems.response(raise_problem, _rid(scope), scope["path"])(
-                    scope, receive, send
-                )
+                await problems.response(limited, _rid(scope), scope["path"])(scope, receive, send)
                 return
-        limited = receive
+        body = receive
         if scope["method"] in _CHANGES and not _has_length(scope):
-            limited = await _buffered_receive(receive, self.settings.max_body_bytes)
+            body = await _buffered_receive(receive, self.settings.max_body_bytes)
         await asyncio.wait_for(
-            self.app(scope, limited, send), timeout=self.settings.request_timeout_seconds
+            self.app(scope, body, send), timeout=self.settings.request_timeout_seconds
         )
 
     async def _problem(

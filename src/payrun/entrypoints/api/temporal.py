@@ -56,12 +56,12 @@ class ClientGateway:
         return workflow_id
 
     async def pause(self, name: str, note: str | None) -> None:
-        from payrun.adapters.temporal_schedules import pause_schedule
+        from payrun.entrypoints.schedules import pause_schedule
 
         await pause_schedule(self.client, self.db_url, name, note)
 
     async def resume(self, name: str) -> None:
-        from payrun.adapters.temporal_schedules import resume_schedule
+        from payrun.entrypoints.schedules import resume_schedule
 
         await resume_schedule(self.client, self.db_url, name)
 

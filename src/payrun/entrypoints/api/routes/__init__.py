@@ -7,9 +7,11 @@ from payrun.entrypoints.api.routes import (
     employees,
     employers,
     health,
+    metrics,
     paychecks,
     payruns,
     schedules,
+    stubs,
 )
 
 ROUTERS = (
@@ -20,4 +22,6 @@ ROUTERS = (
     payruns.router,
     dead_letters.router,
     schedules.router,
+    stubs.router,
+    metrics.router,
 )

@@ -131,7 +131,7 @@ async def resolve_one(
             )
         change = EmployeeChange(employee=body.employee)
         await run_in_threadpool(
-            change_employee, ctx.db_url, row["employee_id"], change, ctx.vault, utc_now().date()
+            change_employee, ctx.db_url, row["employee_id"], change, ctx.vault, utc_now()
         )
         audit_detail(request, fixed_employee_id=row["employee_id"])
     return await _resolve([letter_id], body, who, ctx, temporal, request)

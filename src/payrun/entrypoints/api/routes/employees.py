@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from payrun.entrypoints.api.auth import in_scope
@@ -87,14 +88,29 @@ def get_employee(employee_id: Id, who: Viewer, ctx: Context) -> EmployeeOut:
     return _out(view)
 
 
-@router.patch("/v1/employers/{employer_id}/employees/{employee_id}")
+class ScheduledChange(Public):
+    employee_id: int
+    effective_from: date
+    status: str
+
+
+@router.patch(
+    "/v1/employers/{employer_id}/employees/{employee_id}",
+    response_model=EmployeeOut,
+    responses={202: {"model": ScheduledChange, "description": "kept until effective_from"}},
+)
 def change_employee(
     employer_id: Id, employee_id: Id, body: svc.EmployeeChange, who: Operator, ctx: Context
-) -> EmployeeOut:
+) -> Any:
+    """Change an employee now (200 with the employee), or from a later `effective_from`
+    (202: checked now, applied when a pay run opens a period starting on or after it)."""
     in_scope(who, employer_id, "employer", employer_id)
     if svc.employer_of(ctx.db_url, employee_id) != employer_id:
         raise NotFound("employee", employee_id)  # another employer's: as if absent
-    svc.change_employee(ctx.db_url, employee_id, body, ctx.vault, utc_now().date())
+    scheduled = svc.change_employee(ctx.db_url, employee_id, body, ctx.vault, utc_now())
+    if scheduled is not None:
+        out = ScheduledChange(employee_id=employee_id, effective_from=scheduled, status="scheduled")
+        return JSONResponse(out.model_dump(mode="json"), status_code=202)
     return _out(svc.get_employee(ctx.db_url, employee_id))
 
 

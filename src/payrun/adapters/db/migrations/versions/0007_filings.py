@@ -1,7 +1,7 @@
 """filing outbox and filing status (issue 17)
 
 Revision ID: 0007
-Revises: 0005
+Revises: i18a
 Create Date: 2026-12-04 17:20:00
 
 Payroll's side of the filings service: the outbox its events leave through, and the status of
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "i18a"
 branch_labels = None
 depends_on = None
 
