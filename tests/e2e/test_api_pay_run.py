@@ -123,7 +123,11 @@ EMPLOYER_COMPARED = (
 
 
 def _calc(
-    tmp: Path, employee: dict[str, Any], employer: dict[str, Any], earnings: dict[str, Any]
+    tmp: Path,
+    employee: dict[str, Any],
+    employer: dict[str, Any],
+    earnings: dict[str, Any],
+    ytd: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     request = {
         "pay_date": PAY_DATE,
@@ -135,6 +139,7 @@ def _calc(
         "employee": employee,
         "employer": employer,
         "earnings": earnings,
+        "ytd": ytd or {},
     }
     path = tmp / f"calc-{uuid.uuid4().hex}.json"
     path.write_text(json.dumps(request))
@@ -173,7 +178,23 @@ async def test_a_pay_run_over_http_pays_what_payrun_calc_says_to_the_cent(
     # E2: 80 regular hours x 32.50 = 2,600.00 + 5 overtime x 48.75 = 243.75
     assert by_external["E2"]["gross"] == "2843.75"
     assert Decimal(by_external["E1"]["employer"]["match_401k"]) > 0  # 4% matched in full
+    _assert_bonus_is_calc(tmp_path, seen, employer_settings)
     _assert_masked(seen["bodies"] + [(payrun_home / "api.log").read_text()])
+
+
+def _assert_bonus_is_calc(tmp: Path, seen: dict[str, Any], employer: dict[str, Any]) -> None:
+    """The off-cycle paycheck is calc of the bonus alone on top of the regular paycheck's YTD."""
+    bonus = seen["bonus"]
+    regular = next(c for c in seen["paychecks"] if c["employee_id"] == bonus["employee_id"])
+    employee = seen["employees"][bonus["employee_id"]]["employee"]
+    calc = _calc(
+        tmp, employee, employer, {"salary": "0", "bonus": "1000.00"}, ytd=regular["ytd_after"]
+    )
+    assert bonus["gross"] == "1000.00" and bonus["kind"].startswith("offcycle-")
+    for key in COMPARED:
+        assert bonus[key] == calc[key], ("bonus", key)
+    for key in EMPLOYER_COMPARED:
+        assert bonus["employer"][key] == calc["employer"][key], ("bonus", key)
 
 
 def _drive(server: ApiServer) -> dict[str, Any]:
@@ -216,8 +237,31 @@ def _drive(server: ApiServer) -> dict[str, Any]:
             assert call("GET", f"/v1/paychecks/{check['id']}", 200) == check
         for employee_id in employees:
             employees[employee_id] = call("GET", f"/v1/employees/{employee_id}", 200)
+        bonus = _bonus_run(call, employer_id, next(iter(employees)))
         _reverse_one(call, paychecks[0])
-    return {"employer": employer, "employees": employees, "paychecks": paychecks, "bodies": bodies}
+    return {
+        "employer": employer,
+        "employees": employees,
+        "paychecks": paychecks,
+        "bonus": bonus,
+        "bodies": bodies,
+    }
+
+
+def _bonus_run(call: Any, employer_id: int, employee_id: int) -> dict[str, Any]:
+    """An off-cycle run of the same period paying one employee a bonus, and nothing else."""
+    body = {
+        "employer_ids": [employer_id],
+        "period_start": PERIOD[0],
+        "kind": "off_cycle",
+        "earnings": {str(employee_id): {"bonus": "1000.00"}},
+    }
+    started = call("POST", "/v1/payruns", 202, json=body, headers={"Idempotency-Key": "bonus"})
+    assert started["id"].startswith("payrun-") and "offcycle-" in started["id"]
+    assert _poll(call, started["id"])["status"] == "COMPLETED"
+    [paycheck] = call("GET", f"/v1/paychecks?payrun={started['id']}", 200)["items"]
+    assert paycheck["employee_id"] == employee_id
+    return paycheck  # type: ignore[no-any-return]
 
 
 def _reverse_one(call: Any, check: dict[str, Any]) -> None:

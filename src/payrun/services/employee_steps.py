@@ -138,6 +138,7 @@ def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
         request = with_earnings(
             entry["request"], hours.get(str(employee_id)), entry.get("salary_per_period")
         )
+        request["earnings"].update(entry.get("extra_earnings") or {})  # the run's bonus ...
         request["ytd"] = ytd_request(amounts)
         try:
             parsed[employee_id] = parse_pay_request(request)

@@ -42,6 +42,7 @@ from payrun.services.requests import (
     period_request,
     salary_per_period,
 )
+from payrun.services.runs import earnings_key
 from payrun.services.statuses import set_employer_status
 
 DONE_STATUSES = (
@@ -68,7 +69,10 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
             apply_due_changes(session, ctx.vault, employer.id, period.start_date, now)
         redrive = _has_employee_statuses(session, run.id, employer.id)
         snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)
-        for batch in _unpaid_employees(session, run, period, employer.id, inp.chunk_size):
+        for unpaid in _unpaid_employees(session, run, period, employer.id, inp.chunk_size):
+            batch = snapshot.paid_here(unpaid)
+            if not batch:
+                continue
             snapshot.write(batch)
             _employee_begin(session, run.id, employer.id, [e.id for e in batch], now, redrive)
         session.execute(
@@ -92,6 +96,14 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         policy,
         time_entry_async=ctx.time_entry is not None,
     )
+
+
+def _run_earnings(ctx: PayrollContext, run_id: str) -> dict[str, dict[str, str]]:
+    key = earnings_key(run_id)
+    if key not in ctx.store.keys(key):
+        return {}
+    found = ctx.store.get_json(key)
+    return found if isinstance(found, dict) else {}
 
 
 def _unpaid_employees(
@@ -153,6 +165,14 @@ class _SnapshotWriter:
         self.period_part = period_request(schedule, period)
         self.periods_per_year = PayFrequency.parse(schedule.frequency).periods_per_year
         self.chunks, self.employees = 0, 0
+        self.off_cycle = run.kind != "regular"
+        self.earnings = _run_earnings(ctx, run.id)
+
+    def paid_here(self, employees: Sequence[EmployeeRow]) -> list[EmployeeRow]:
+        """An off-cycle run pays only the employees it has earnings for."""
+        if not self.off_cycle:
+            return list(employees)
+        return [e for e in employees if str(e.id) in self.earnings]
 
     def write(self, employees: Sequence[EmployeeRow]) -> None:
         entries = [self._entry(employee) for employee in employees]
@@ -164,6 +184,13 @@ class _SnapshotWriter:
     def _entry(self, employee: EmployeeRow) -> dict[str, Any]:
         request = base_request(employee, self.config, self.period_part)
         entry: dict[str, Any] = {"employee_id": employee.id, "request": request}
+        extra = self.earnings.get(str(employee.id))
+        if extra:
+            entry["extra_earnings"] = extra
+        if self.off_cycle:  # no salary or hours: only the run's earnings
+            request.pop("hourly_rate", None)
+            request["annual_salary"] = "0"
+            return entry
         if "annual_salary" in request:
             entry["salary_per_period"] = salary_per_period(
                 employee.rate_cents, self.periods_per_year

@@ -25,6 +25,9 @@ class PayRunInput:
     chunk_size: int = 500
     employer_parallelism: int = 8
     downstream: Downstream = field(default_factory=Downstream)
+    # Earnings of this run beside pay: employee id -> {"bonus": "500.00", "commission": ...}.
+    # An off-cycle run (kind other than "regular") pays only these, to these employees.
+    earnings: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import (
     ApiRequest,
+    Employee,
     EmployeeStatus,
     Employer,
     EmployerStatus,
@@ -38,9 +39,16 @@ _FINISHED = ("COMPLETED", "WITH_FAILURES")
 class StartPayRun:
     employer_ids: tuple[int, ...]
     period_start: date | None
-    kind: str  # "regular"
+    kind: str  # "regular", or "offcycle-..." (pays only `earnings`)
     chunk_size: int = 500
     employer_parallelism: int = 8
+    earnings: dict[str, dict[str, str]] = field(default_factory=dict)  # employee id -> lines
+
+
+def off_cycle_kind(earnings: dict[str, dict[str, str]]) -> str:
+    """An off-cycle run's kind, from what it pays: the same earnings are the same run (and at
+    most one live paycheck per employee, period and kind), other earnings another run."""
+    return f"offcycle-{body_digest(earnings)[:10]}"
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ def start_payrun(
     db_url: str, cmd: StartPayRun, key_id: int, idempotency_key: str, digest: str, now: datetime
 ) -> Started:
     """Check everything, then record the request and the run (BEGIN) in one transaction."""
-    replay = _replay(db_url, key_id, idempotency_key, digest)
+    replay = _replay(db_url, key_id, idempotency_key, digest, cmd)
     if replay is not None:
         return replay
     try:
@@ -70,6 +78,7 @@ def start_payrun(
             period = resolve_period(session, schedule.name, period_text)
             run_id = run_id_for(schedule.name, period, cmd.kind)
             wanted = sorted(set(cmd.employer_ids))
+            _check_earnings(session, cmd.earnings, wanted)
             _claim_run(session, run_id, period, cmd.kind, wanted, now)
             session.add(
                 ApiRequest(
@@ -82,22 +91,46 @@ def start_payrun(
                 )
             )
     except IntegrityError:  # the same key, at the same moment, from another request
-        replay = _replay(db_url, key_id, idempotency_key, digest)
+        replay = _replay(db_url, key_id, idempotency_key, digest, cmd)
         if replay is None:
             raise Conflict("period_start", "another request is starting this run") from None
         return replay
-    inp = PayRunInput(
+    return Started(run_id, _input(cmd, run_id, period.id, wanted), False)
+
+
+def _input(cmd: StartPayRun, run_id: str, period_id: int, employer_ids: list[int]) -> PayRunInput:
+    return PayRunInput(
         run_id=run_id,
-        pay_period_id=period.id,
+        pay_period_id=period_id,
         kind=cmd.kind,
-        employer_ids=wanted,
+        employer_ids=employer_ids,
         chunk_size=cmd.chunk_size,
         employer_parallelism=cmd.employer_parallelism,
+        earnings=cmd.earnings,
     )
-    return Started(run_id, inp, False)
 
 
-def _replay(db_url: str, key_id: int, idempotency_key: str, digest: str) -> Started | None:
+def _check_earnings(
+    session: Any, earnings: dict[str, dict[str, str]], employer_ids: list[int]
+) -> None:
+    if not earnings:
+        return
+    wanted = {int(e) for e in earnings if e.isdigit()}
+    found = set(
+        session.scalars(
+            select(Employee.id).where(
+                Employee.id.in_(wanted), Employee.employer_id.in_(employer_ids)
+            )
+        )
+    )
+    for employee in earnings:
+        if not employee.isdigit() or int(employee) not in found:
+            raise InvalidInput(f"earnings.{employee}", "no such employee of these employers")
+
+
+def _replay(
+    db_url: str, key_id: int, idempotency_key: str, digest: str, cmd: StartPayRun
+) -> Started | None:
     with reading(db_url) as session:
         seen = session.scalar(
             select(ApiRequest).where(
@@ -114,9 +147,8 @@ def _replay(db_url: str, key_id: int, idempotency_key: str, digest: str) -> Star
         if run is None or run.status != "BEGIN":
             return Started(seen.target, None, True)
         # Recorded, but its workflow may never have started (Temporal was down): start it;
-        # Temporal keeps one workflow per run id.
-        inp = PayRunInput(run.id, run.pay_period_id, run.kind, list(run.employer_ids))
-        return Started(seen.target, inp, True)
+        # Temporal keeps one workflow per run id. The same body: the same input.
+        return Started(seen.target, _input(cmd, run.id, run.pay_period_id, run.employer_ids), True)
 
 
 def one_schedule(session: Any, employer_ids: tuple[int, ...]) -> PaySchedule:

@@ -56,6 +56,11 @@ def resolve_period(session: Session, schedule_name: str, period: str | None) -> 
     return found
 
 
+def earnings_key(run_id: str) -> str:
+    """Where a run's extra earnings (PayRunInput.earnings) are kept for its employers."""
+    return f"runs/{run_id}/earnings.json"
+
+
 def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
     """Record the run (BEGIN), pick its employers, snapshot them to the object store."""
     now = ctx.clock()
@@ -66,6 +71,8 @@ def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:
         employers = employers_for(session, period, inp.employer_ids)
         snapshot = [_employer_snapshot(e) for e in employers]
         ref = ctx.store.put_json(f"runs/{inp.run_id}/employers.json", snapshot)
+        if inp.earnings:
+            ctx.store.put_json(earnings_key(inp.run_id), inp.earnings)
         run = session.get(PayRun, inp.run_id)
         if run is None:
             session.add(

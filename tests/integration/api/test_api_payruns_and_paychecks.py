@@ -181,3 +181,35 @@ def test_a_run_recorded_while_temporal_was_down_starts_when_the_request_is_sent_
     again = api.client.post("/v1/payruns", json=body, headers=keyed)
     assert again.status_code == 202
     assert [r.run_id for r in api.temporal.runs] == [again.json()["id"]]
+
+
+def test_an_off_cycle_run_pays_only_its_earnings_to_employees_of_its_employers(api: Api) -> None:
+    admin = api.as_key(api.key("admin"))
+    employer_id = _employer(api, admin)  # employee 1
+    other = api.client.post("/v1/employers", json=employer_body("55-5555555"), headers=admin)
+    api.client.post(
+        f"/v1/employers/{other.json()['id']}/employees",
+        json={**EMPLOYEE_BODY, "external_id": "X1"},
+        headers=admin,
+    )  # employee 2, of the other employer
+    body = {"employer_ids": [employer_id], "period_start": "2025-12-28", "kind": "off_cycle"}
+    keyed = {**admin, "Idempotency-Key": "bonus"}
+    none = api.client.post("/v1/payruns", json=body, headers=keyed)
+    assert_problem(none, 422, "invalid_input", "earnings")
+    stranger = {**body, "earnings": {"2": {"bonus": "100.00"}}}
+    refused = api.client.post("/v1/payruns", json=stranger, headers=keyed)
+    assert_problem(refused, 422, "invalid_input", "earnings.2")
+    float_bonus = {**body, "earnings": {"1": {"bonus": 100.0}}}
+    assert_problem(
+        api.client.post("/v1/payruns", json=float_bonus, headers=keyed),
+        422,
+        "invalid_input",
+        "earnings.1.bonus",
+    )
+    started = api.client.post(
+        "/v1/payruns", json={**body, "earnings": {"1": {"bonus": "100.00"}}}, headers=keyed
+    )
+    assert started.status_code == 202
+    assert started.json()["id"].startswith("payrun-biweekly-2025-12-28-2025-12-28-offcycle-")
+    [run] = api.temporal.runs
+    assert run.kind.startswith("offcycle-") and run.earnings == {"1": {"bonus": "100.00"}}

@@ -28,6 +28,7 @@ from payrun.services.errors import NotFound
 from payrun.services.payrun_preview import preview_payrun
 
 router = APIRouter(prefix="/v1/payruns", tags=["payruns"])
+EmployeeKey = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,9}$")]
 RunId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
@@ -35,7 +36,12 @@ class PayRunCreate(Strict):
     employer_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
     period_start: Annotated[date | None, Field(strict=False)] = None
     kind: Literal["regular", "off_cycle"] = "regular"
-    earnings: dict[str, dict[str, MoneyText]] | None = None
+    # employee id -> {"bonus": "500.00", "commission": ...}: paid beside the period's pay in
+    # a regular run, alone in an off-cycle run
+    earnings: Annotated[
+        dict[EmployeeKey, dict[Literal["bonus", "commission"], MoneyText]] | None,
+        Field(max_length=10_000),
+    ] = None
     preview: bool = False
 
 
@@ -118,24 +124,27 @@ async def start_payrun(
     every paycheck and blocker without writing anything (200)."""
     for employer_id in body.employer_ids:
         in_scope(who, employer_id, "employer", employer_id)
-    if body.kind != "regular" or body.earnings:
-        field = "earnings" if body.earnings else "kind"
+    earnings = {e: dict(lines) for e, lines in (body.earnings or {}).items() if lines}
+    if body.kind == "off_cycle" and not earnings:
         raise Problem(
-            422,
-            "not_supported",
-            "off-cycle runs and per-run earnings are not supported by the pay run pipeline yet",
-            field,
+            422, "invalid_input", "an off-cycle run pays only earnings: send some", "earnings"
+        )
+    if body.preview and earnings:
+        raise Problem(
+            422, "not_supported", "a preview of per-run earnings is not available yet", "earnings"
         )
     if body.preview:
         return await _preview(ctx, body)
     key = require_idempotency_key(idempotency_key)
     settings = request.app.state.settings
+    kind = "regular" if body.kind == "regular" else svc.off_cycle_kind(earnings)
     cmd = svc.StartPayRun(
         tuple(body.employer_ids),
         body.period_start,
-        body.kind,
+        kind,
         settings.chunk_size,
         settings.employer_parallelism,
+        earnings,
     )
     digest = svc.body_digest(body.model_dump(mode="json"))
     started = await run_in_threadpool(
