@@ -15,7 +15,11 @@ import httpx
 
 from payrun.adapters.callbacks import SECRET_ENV
 
-MODULES = {"bank": "payrun_sims.bank", "timeentry": "payrun_sims.timeentry"}
+MODULES = {
+    "bank": "payrun_sims.bank",
+    "timeentry": "payrun_sims.timeentry",
+    "agency": "payrun_sims.agencies",
+}
 HEALTH_TIMEOUT = httpx.Timeout(1.0)
 
 

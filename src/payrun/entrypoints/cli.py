@@ -45,6 +45,7 @@ def _register_subcommands() -> None:
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.documents_cli import register as register_documents
     from payrun.entrypoints.employee_cli import import_command
+    from payrun.entrypoints.filings_cli import filings_app
     from payrun.entrypoints.schedules_cli import schedules_app
     from payrun.entrypoints.tables_cli import tables_app
 
@@ -56,6 +57,7 @@ def _register_subcommands() -> None:
     employee_app.command("import")(import_command)
     app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
     data_cli.register(app)  # payrun secrets ..., payrun purge
+    app.add_typer(filings_app, name="filings", help="Tax deposits and returns (issue 17).")
 
 
 @app.command()

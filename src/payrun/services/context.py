@@ -25,6 +25,7 @@ class PayrollContext:
     notifier: Notifier | None = None
     vault: Any = None  # payrun.adapters.crypto.Vault: decrypts account numbers for NACHA files
     time_entry: Any = None  # TimeEntryClient: hours by callback; None: the time_entries table
+    filings: Any = None  # publishes outbox events to the filings service; None: outbox only
     clock: Callable[[], datetime] = field(default=utc_now)
     heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
     # A new unit of work per call (the storage seam); bootstrap wires the SQL one.

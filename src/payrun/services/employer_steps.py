@@ -25,6 +25,7 @@ from payrun.services import stage_store
 from payrun.services.compensation import dead_letter_failed, unpaid_paychecks
 from payrun.services.context import PayrollContext
 from payrun.services.employee_records import apply_due_changes
+from payrun.services.filing_events import deliver_filing_events, record_filing_events
 from payrun.services.messages import (
     EmployerInput,
     EmployerPlan,
@@ -347,7 +348,9 @@ def finish_employer(ctx: PayrollContext, tally: EmployerTally) -> EmployerResult
             else (EmployerRunStatus.PAID if paid else EmployerRunStatus.NOTHING_TO_PAY)
         )
         set_employer_status(session, tally.run_id, tally.employer_id, status, now)
+        record_filing_events(session, tally.run_id, tally.employer_id, now)  # the outbox
     stage_store.discard(ctx, tally.run_id, tally.employer_id)
+    deliver_filing_events(ctx)
     notify(
         ctx,
         key=f"{tally.run_id}-{tally.employer_id}-employer.{status.lower()}",

@@ -15,6 +15,7 @@ from temporalio.worker import Interceptor, Worker
 from payrun.services.context import PayrollContext
 from payrun.workflows.activities import PayrollActivities
 from payrun.workflows.employer import EmployerPayrollWorkflow
+from payrun.workflows.filing_updates import FilingUpdateActivities, wire_filings
 from payrun.workflows.pay_run import PayRunWorkflow
 from payrun.workflows.redrive import RedriveWorkflow
 from payrun.workflows.runtime import tune_garbage_collector
@@ -49,6 +50,7 @@ async def build_worker(
     up to `max_activities` tasks; `steps_at_once` of them run at a time (activities.py).
     `interceptors`: the metrics and tracing chain the entrypoint chose (adapters/observe.py)."""
     tune_garbage_collector()
+    wire_filings(ctx, client)
     own = worker_queue(task_queue)
     activities = PayrollActivities(ctx, own, steps_at_once)
     executor = ThreadPoolExecutor(max_workers=2 * max_activities)
@@ -57,7 +59,9 @@ async def build_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities.all() + ScheduleActivities(ctx).all(),
+        activities=activities.all()
+        + ScheduleActivities(ctx).all()
+        + FilingUpdateActivities(ctx).all(),
         activity_executor=executor,
         max_concurrent_activities=max_activities,
         # Eager dispatch would hand every activity of a workflow to the worker running that

@@ -365,3 +365,39 @@ class ApiRequest(Base):
     body_sha256: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FilingOutbox(Base):
+    """Events for the filings service, written in the transaction that makes them true and
+    delivered afterwards (the transactional outbox): none lost, none sent twice by key."""
+
+    __tablename__ = "filing_outbox"
+    __table_args__ = (Index("ix_filing_outbox_pending", "delivered_at", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)  # the event id
+    employer_id: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(48))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FilingStatus(Base):
+    """What payroll knows of each tax deposit and return, from the filings service's updates:
+    the newest update wins (by the time it describes, then its sequence)."""
+
+    __tablename__ = "filing_status"
+    __table_args__ = (Index("ix_filing_status_employer", "employer_id", "status"),)
+    filing_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    employer_id: Mapped[int] = mapped_column(Integer)
+    filing_type: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(32))
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # pending|blocked|submitted|filed|rejected
+    amount_cents: Mapped[int] = mapped_column(Cents, default=0)
+    ack_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the update's own time
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -1,0 +1,1 @@
+"""The tax deposits and filings service: its own rules, store, workflows and worker."""

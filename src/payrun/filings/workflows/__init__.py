@@ -1,0 +1,1 @@
+"""The filings service's Temporal workflows: one per filing type, plus inbox and transmission."""
