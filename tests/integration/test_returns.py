@@ -50,6 +50,8 @@ from payrun.services.seed import seed_demo
 from payrun.workflows.worker import build_worker
 
 RDFI_ROUTING = "02100002"  # the returning bank's 8-digit id (021000021 without check digit)
+# The code a returned entry carries (§6.3): 21/31 return a checking/savings credit, 26/36 a debit.
+RETURN_CODES = {22: 21, 32: 31, 27: 26, 37: 36}
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,9 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
     """A return file from the RDFI to our ODFI, built from the record layouts (§6.2, addenda 99):
     each return entry repeats the original's account, amount and individual id with code 21
     (return of a checking credit, §6.3) and an addenda 99 naming the original trace."""
+    mixed = any(r.original.detail.transaction_code in (27, 37) for r in returned)
     header = BatchHeader(
-        service_class_code=220,
+        service_class_code=200 if mixed else 220,
         company_name="RETURNS",
         company_discretionary_data="",
         company_identification=paid.company_id,
@@ -206,7 +209,7 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
         original = r.original.detail
         trace = f"{RDFI_ROUTING}{number:07d}"
         detail = EntryDetail(
-            transaction_code=21 if original.transaction_code == 22 else 31,
+            transaction_code=RETURN_CODES[original.transaction_code],
             receiving_dfi_identification=original.receiving_dfi_identification,
             check_digit=original.check_digit,
             dfi_account_number=original.dfi_account_number,
@@ -228,12 +231,13 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
         )
         details.append(detail)
         lines += [detail.to_record(), addenda.to_record()]
-    total = sum(d.amount for d in details)
+    total = sum(d.amount for d in details if d.transaction_code in (21, 31))
+    debits = sum(d.amount for d in details if d.transaction_code in (26, 36))
     control = BatchControl(
-        service_class_code=220,
+        service_class_code=200 if debits else 220,
         entry_addenda_count=2 * len(details),
         entry_hash=entry_hash([d.receiving_dfi_identification for d in details]),
-        total_debit_entry_dollar_amount=0,
+        total_debit_entry_dollar_amount=debits,
         total_credit_entry_dollar_amount=total,
         company_identification=paid.company_id,
         message_authentication_code="",
@@ -256,7 +260,7 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
         block_count=block_count(records),
         entry_addenda_count=control.entry_addenda_count,
         entry_hash=control.entry_hash,
-        total_debit_entry_dollar_amount_in_file=0,
+        total_debit_entry_dollar_amount_in_file=debits,
         total_credit_entry_dollar_amount_in_file=total,
     )
     lines = [file_header.to_record(), *lines, file_control.to_record()]

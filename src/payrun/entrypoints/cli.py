@@ -39,11 +39,13 @@ def main() -> None:
 def _register_subcommands() -> None:
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.calc_cli import calc_command
+    from payrun.entrypoints.recovery_cli import recovery_app
     from payrun.entrypoints.schedules_cli import schedules_app
 
     app.command("calc")(calc_command)
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
+    app.add_typer(recovery_app, name="recovery", help="Returned funding debits: list, resolve.")
 
 
 @app.command()

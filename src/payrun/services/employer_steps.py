@@ -26,6 +26,7 @@ from payrun.services import stage_store
 from payrun.services.context import PayrollContext
 from payrun.services.notifications import notify
 from payrun.services.paychecks import void_paychecks
+from payrun.services.recovery import check_not_blocked
 from payrun.services.requests import (
     EMPLOYEE_ROW_COLUMNS,
     EmployeeRow,
@@ -82,6 +83,7 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         assert period is not None and employer is not None
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
+        check_not_blocked(session, employer.id)  # a returned funding debit holds the run
         set_employer_status(session, run.id, employer.id, "BEGIN", now, error=None)
         redrive = _has_employee_statuses(session, run.id, employer.id)
         snapshot = _SnapshotWriter(ctx, inp, run, period, schedule, employer)

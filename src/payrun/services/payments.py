@@ -5,7 +5,6 @@ or redriven payment can never include anyone twice."""
 from __future__ import annotations
 
 import logging
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,15 +18,22 @@ from sqlalchemy.orm import Session
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
 from payrun.domain.ach.builder import build_file
-from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
+from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
+from payrun.domain.money_states import (
+    PaycheckStatus,
+    PaymentStatus,
+    paycheck_sources,
+    payment_may_move,
+)
 from payrun.services.context import PayrollContext
 from payrun.services.employer_steps import set_employer_status
+from payrun.services.funding import ach_name, funding_debits
 from payrun.services.ports import PaymentBatch
 from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPayment
 
 OPEN = ("PENDING", "SENT")
 log = logging.getLogger(__name__)
-CHECKING, SAVINGS, EMPLOYER_DEBIT = 22, 32, 27
+CHECKING, SAVINGS = 22, 32
 # What the file needs of a paycheck and its employee (see _payees for the columns).
 Payee = Row[int, str, str, bytes, str, str, str]
 
@@ -158,9 +164,9 @@ def payroll_file_spec(
     funding account for the same total, in one file to the ODFI. A total over one entry's
     10-digit amount field is debited in several entries (split_amount)."""
     created: datetime = payment.created_at
-    company = _ach_name(employer.name, 16)
+    company = ach_name(employer.name, 16)
     credits = tuple(_credit_entry(ctx, payee) for payee in payees if payee.net_cents > 0)
-    debits = _funding_debits(ctx, employer, company, sum(e.amount_cents for e in credits))
+    debits = funding_debits(ctx, employer, sum(e.amount_cents for e in credits))
     credit_batch = BatchSpec(
         service_class=220,
         company_name=company,
@@ -176,32 +182,13 @@ def payroll_file_spec(
         immediate_destination=employer.odfi_routing,
         immediate_origin=employer.ach_company_id,
         destination_name="PAYRUN ODFI",
-        origin_name=_ach_name(employer.name, 23),
+        origin_name=ach_name(employer.name, 23),
         created=created.replace(tzinfo=None),
         file_id_modifier="A",
         batches=(
             credit_batch,
             replace(credit_batch, service_class=225, sec_code="CCD", entries=debits),
         ),
-    )
-
-
-def _funding_debits(
-    ctx: PayrollContext, employer: Employer, company: str, total_cents: int
-) -> tuple[EntrySpec, ...]:
-    """The employer's offset debit of total_cents: one entry per split_amount share, as one
-    entry's 10-digit amount field holds at most $99,999,999.99."""
-    account = ctx.vault.decrypt(employer.funding_account_enc)
-    return tuple(
-        EntrySpec(
-            transaction_code=EMPLOYER_DEBIT,
-            routing=employer.funding_routing,
-            account=account,
-            amount_cents=amount,
-            individual_id=employer.ein.replace("-", ""),
-            individual_name=company,
-        )
-        for amount in split_amount(total_cents, "funding_debit")
     )
 
 
@@ -213,16 +200,8 @@ def _credit_entry(ctx: PayrollContext, payee: Payee) -> EntrySpec:
         account=ctx.vault.decrypt(account_enc),
         amount_cents=net_cents,
         individual_id=external_id,
-        individual_name=_ach_name(f"{last_name} {first_name}", 22),
+        individual_name=ach_name(f"{last_name} {first_name}", 22),
     )
-
-
-def _ach_name(text: str, length: int) -> str:
-    """Upper-case ASCII for the fixed-width name fields (accents dropped, not rejected)."""
-    if not (text.isascii() and text.isprintable()):  # most names are plain ASCII already
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        text = "".join(ch for ch in ascii_text if 32 <= ord(ch) < 127)
-    return text.upper()[:length].strip() or "PAYEE"
 
 
 def payment_batch(prepared: PreparedPayment, run_id: str, employer_id: int) -> PaymentBatch:
@@ -244,37 +223,52 @@ def mark_sent(ctx: PayrollContext, payment_id: int, reference: str) -> None:
     with transaction(ctx.db_url) as session:
         payment = session.get(Payment, payment_id)
         assert payment is not None
-        if payment.status == "PENDING":
-            payment.status, payment.provider_reference = "SENT", reference
-        _set_employee_status(session, payment, status="PAYMENT_SENT", payment_sent_at=now)
+        if payment.status == PaymentStatus.PENDING:
+            payment.status, payment.provider_reference = PaymentStatus.SENT, reference
+        _set_employee_status(
+            session,
+            payment,
+            only=PaycheckStatus.CALCULATED,
+            status="PAYMENT_SENT",
+            payment_sent_at=now,
+        )
         set_employer_status(session, payment.run_id, payment.employer_id, "PAYMENT_SENT", now)
 
 
 def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutcome:
-    """The provider settled: payment, paychecks and statuses become PAID (idempotent)."""
+    """The provider settled: the payment and its still-CALCULATED paychecks become PAID
+    (idempotent). A paycheck a return reached first stays RETURNED, and so does its employee's
+    status: the transitions in money_states decide, in one guarded statement each."""
     if not outcome.payment_id:
         return outcome
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         payment = session.get(Payment, outcome.payment_id)
         assert payment is not None
-        payment.status = "PAID"
+        if payment_may_move(payment.status, PaymentStatus.PAID):
+            payment.status = PaymentStatus.PAID
         payment.settled_at = payment.settled_at or now
         payment.provider_reference = outcome.reference or payment.provider_reference
-        session.execute(
-            update(Paycheck).where(Paycheck.payment_id == payment.id).values(status="PAID")
+        paid = (Paycheck.payment_id == payment.id) & Paycheck.status.in_(
+            paycheck_sources(PaycheckStatus.PAID)
         )
-        _set_employee_status(session, payment, status="PAID", paid_at=now)
+        session.execute(update(Paycheck).where(paid).values(status=PaycheckStatus.PAID))
+        _set_employee_status(session, payment, status="PAID", paid_at=now, only=PaycheckStatus.PAID)
         set_employer_status(session, payment.run_id, payment.employer_id, "PAID", now)
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
     )
 
 
-def _set_employee_status(session: Any, payment: Payment, **values: Any) -> None:
-    """One statement for every employee paid by payment: the database finds them, and no
-    session sync is asked for (it would fetch every updated row back)."""
+def _set_employee_status(
+    session: Any, payment: Payment, only: str | None = None, **values: Any
+) -> None:
+    """One statement for every employee paid by payment (whose paycheck is in status only,
+    if given): the database finds them, and no session sync is asked for (it would fetch
+    every updated row back)."""
     paid = select(Paycheck.employee_id).where(Paycheck.payment_id == payment.id)
+    if only is not None:
+        paid = paid.where(Paycheck.status == only)
     session.execute(
         update(EmployeeStatus)
         .where(EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(paid))

@@ -50,7 +50,10 @@ def _domain_errors(fn):  # type: ignore[no-untyped-def]
             try:
                 return fn(self, *args, **kwargs)
             except InvalidInput as err:
-                raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
+                kind = (
+                    "FundingBlocked" if type(err).__name__ == "FundingBlocked" else "InvalidInput"
+                )
+                raise ApplicationError(str(err), type=kind, non_retryable=True) from err
 
     return wrapper
 

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         StepResult,
     )
 
-NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected"]
+NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected", "FundingBlocked"]
 RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     maximum_attempts=8,
@@ -239,6 +239,7 @@ def _error_type(err: BaseException) -> str:
             "PaymentRejected": "downstream_rejection",
             "InvalidInput": "calculation_error",
             "batch_cancelled": "downstream_rejection",
+            "FundingBlocked": "funding_blocked",
         }.get(root.type or "", root.type or "error")
     return "error"
 

@@ -70,6 +70,11 @@ class Employer(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     notify_email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Funding (migration 0006): the debited account's type (27 checking / 37 savings), and
+    # whether credits may go out before the debit settles, up to exposure_limit_cents.
+    funding_account_type: Mapped[str] = mapped_column(String(8), default="checking")
+    prefunded: Mapped[bool] = mapped_column(Boolean, default=False)
+    exposure_limit_cents: Mapped[int] = mapped_column(Cents, default=0)
 
 
 class Employee(Base):
@@ -330,3 +335,28 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RecoveryCase(Base):
+    """An employer's funding debit that came back: re-debited once (R01/R09) or held open,
+    blocking the employer's pay runs, until an operator resolves it."""
+
+    __tablename__ = "recovery_cases"
+    __table_args__ = (Index("ix_recovery_cases_employer", "employer_id", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)  # the return's key
+    employer_id: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(String(120))
+    payment_id: Mapped[int] = mapped_column(Integer)
+    return_code: Mapped[str] = mapped_column(String(3))
+    original_trace: Mapped[str] = mapped_column(String(15))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    status: Mapped[str] = mapped_column(String(16))  # money_states.CaseStatus
+    redebit_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    redebits: Mapped[int] = mapped_column(Integer, default=0)
+    redebit_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    redebit_trace: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,65 @@
+"""money movement: recovery cases for returned funding debits; employer funding settings
+
+Revision ID: 0006
+Revises: 0003
+Create Date: 2026-12-04 17:20:00
+
+recovery_cases holds one row per returned funding debit (keyed by the return's business key).
+employers gains the funding account's type (checking 27 / savings 37 debits) and the
+prefunded/trusted flag with its exposure limit in cents.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("employers") as batch:
+        batch.add_column(
+            sa.Column(
+                "funding_account_type", sa.String(8), nullable=False, server_default="checking"
+            )
+        )
+        batch.add_column(
+            sa.Column("prefunded", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(
+            sa.Column("exposure_limit_cents", sa.BigInteger(), nullable=False, server_default="0")
+        )
+    op.create_table(
+        "recovery_cases",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
+        sa.Column("employer_id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.String(120), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.Column("return_code", sa.String(3), nullable=False),
+        sa.Column("original_trace", sa.String(15), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("redebit_on", sa.Date(), nullable=True),
+        sa.Column("redebits", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("redebit_ref", sa.String(500), nullable=True),
+        sa.Column("redebit_trace", sa.String(15), nullable=True),
+        sa.Column("resolution", sa.String(16), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_recovery_cases_employer", "recovery_cases", ["employer_id", "status"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_recovery_cases_employer", table_name="recovery_cases")
+    op.drop_table("recovery_cases")
+    with op.batch_alter_table("employers") as batch:
+        batch.drop_column("exposure_limit_cents")
+        batch.drop_column("prefunded")
+        batch.drop_column("funding_account_type")

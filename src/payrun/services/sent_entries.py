@@ -1,0 +1,100 @@
+"""The entries of the payroll files we sent, each file read at most once: what a return is
+matched against."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from payrun.adapters.db.models import Employer, Payment
+from payrun.domain.ach import codes
+from payrun.domain.ach.parser import parse_file
+from payrun.domain.ach.returns import ReturnEntry
+from payrun.domain.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+SENT_PAYMENTS = ("SENT", "PAID")  # a return can only answer an entry that reached the bank
+
+
+@dataclass(frozen=True, slots=True)
+class SentEntry:
+    """One entry of a payroll file we sent: an employee's credit or the employer's debit."""
+
+    payment: Payment
+    trace_number: str
+    individual_id: str
+    amount_cents: int
+    credit: bool = True
+
+
+class SentEntries:
+    """The credit entries of the payroll files we sent, each file parsed at most once."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self._by_company: dict[str, list[Payment]] = {}
+        self._by_payment: dict[int, list[SentEntry]] = {}
+
+    def matching(self, entry: ReturnEntry, credit: bool = True) -> tuple[list[SentEntry], str]:
+        """Newest payment first: by original trace (confirmed by id and amount when several
+        share it), else by individual id and amount. Credits, or the funding debits."""
+        credits = [
+            c
+            for p in self._payments(entry.company_id)
+            for c in self._credits(p)
+            if c.credit is credit
+        ]
+        individual = entry.individual_id.strip().upper()
+        by_trace = [c for c in credits if c.trace_number == entry.original_trace_number]
+        confirmed = [
+            c
+            for c in by_trace
+            if c.individual_id == individual and c.amount_cents == entry.amount_cents
+        ]
+        if confirmed or len(by_trace) == 1:
+            return confirmed or by_trace, "trace"
+        fallback = [
+            c
+            for c in credits
+            if individual and c.individual_id == individual and c.amount_cents == entry.amount_cents
+        ]
+        return fallback, "individual_id+amount"
+
+    def _payments(self, company_id: str) -> list[Payment]:
+        if company_id not in self._by_company:
+            query = select(Payment).where(
+                Payment.status.in_(SENT_PAYMENTS), Payment.nacha_path.is_not(None)
+            )
+            employers = select(Employer.id).where(Employer.ach_company_id == company_id.strip())
+            if self.session.scalar(select(func.count()).select_from(employers.subquery())):
+                query = query.where(Payment.employer_id.in_(employers))
+            order = (Payment.created_at.desc(), Payment.id.desc())
+            self._by_company[company_id] = list(self.session.scalars(query.order_by(*order)))
+        return self._by_company[company_id]
+
+    def _credits(self, payment: Payment) -> list[SentEntry]:
+        if payment.id not in self._by_payment:
+            self._by_payment[payment.id] = _read_credits(payment)
+        return self._by_payment[payment.id]
+
+
+def _read_credits(payment: Payment) -> list[SentEntry]:
+    try:
+        ach = parse_file(Path(payment.nacha_path or "").read_bytes())
+    except (OSError, InvalidInput) as error:
+        log.warning("payment %s: NACHA file unreadable (%s)", payment.id, error)
+        return []
+    return [
+        SentEntry(
+            payment,
+            e.detail.trace_number,
+            e.detail.individual_identification_number.strip().upper(),
+            e.detail.amount,
+            codes.is_credit(e.detail.transaction_code),
+        )
+        for e in ach.entries()
+    ]
