@@ -437,17 +437,20 @@ class Books:
     dead_letters: list[tuple[object, ...]]
     dropped: list[str]  # file names in the bank's drop folder
     unrecorded_claims: list[str]  # keys FileDropProvider claimed but never recorded as dropped
+    files: dict[str, bytes] = field(default_factory=dict)  # each payment's file, from the store
 
 
 def _books(engine: Engine, settings: Settings, plan: PayRunInput, everyone: set[int]) -> Books:
     bank = settings.output_dir / "bank-drop"
+    store = build_context(settings).store
     with engine.connect() as conn:
         period = (Paycheck.pay_period_id == plan.pay_period_id) & (Paycheck.kind == plan.kind)
+        payments = list(conn.execute(select(Payment).where(Payment.run_id == plan.run_id)))
         ytd = select(YtdAccumulator.employee_id, YtdAccumulator.last_paycheck_id)
         letters = select(DeadLetter.employer_id, DeadLetter.error_type, DeadLetter.error)
         return Books(
             checks=list(conn.execute(select(Paycheck).where(period))),
-            payments=list(conn.execute(select(Payment).where(Payment.run_id == plan.run_id))),
+            payments=payments,
             ytd=dict(conn.execute(ytd.where(YtdAccumulator.employee_id.in_(everyone))).all()),
             statuses=Counter(
                 conn.scalars(
@@ -461,6 +464,7 @@ def _books(engine: Engine, settings: Settings, plan: PayRunInput, everyone: set[
                 for claim in (bank / ".payrun").glob("*.claim")
                 if not claim.with_suffix(".json").exists()
             ),
+            files={p.nacha_path: store.get_bytes(p.nacha_path) for p in payments if p.nacha_path},
         )
 
 
@@ -495,7 +499,7 @@ def _assert_everyone_paid_once(
         assert {c.payment_id for c in mine} == {payment.id}
         assert payment.credit_total_cents == sum(c.net_cents for c in mine)
         assert payment.entry_count == len(mine) == len(employers[payment.employer_id])
-        credits = parse_file(Path(payment.nacha_path).read_bytes()).batches[0]
+        credits = parse_file(books.files[payment.nacha_path]).batches[0]
         assert credits.control.total_credit_entry_dollar_amount == payment.credit_total_cents
         assert len(credits.entries) == sum(1 for c in mine if c.net_cents > 0)
     assert summary.status == "COMPLETED", summary

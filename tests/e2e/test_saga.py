@@ -292,8 +292,8 @@ def _employer_in_second_arg(args: tuple[Any, ...]) -> int:
     return int(args[1].employer_id)  # (ctx, ChunkTask | EmployerInput)
 
 
-def _employer_in_third_arg(args: tuple[Any, ...]) -> int:
-    return int(args[2])  # payment_batch(prepared, run_id, employer_id)
+def _employer_in_fourth_arg(args: tuple[Any, ...]) -> int:
+    return int(args[3])  # payment_batch(ctx, prepared, run_id, employer_id)
 
 
 def employer_of_payment(args: tuple[Any, ...]) -> int:
@@ -381,7 +381,7 @@ STEPS = {
     "prepare_payment": Step(payments, "prepare_payment", "prepare_payment", after=True),
     # send_payment fails before the bank sees the file ...
     "send_payment": Step(
-        payments, "payment_batch", "send_payment", after=False, employer_of=_employer_in_third_arg
+        payments, "payment_batch", "send_payment", after=False, employer_of=_employer_in_fourth_arg
     ),
     # ... or after the bank accepted it, before the payment was marked SENT
     "send_payment_after_bank_accepted": Step(

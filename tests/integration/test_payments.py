@@ -84,7 +84,7 @@ def run(database_url: str, payrun_home: Path) -> ValidatedRun:
 
 def _prepare(run: ValidatedRun) -> tuple[PreparedPayment, bytes]:
     prepared = payments.prepare_payment(run.ctx, run.inp)
-    return prepared, Path(prepared.nacha_path).read_bytes()
+    return prepared, run.ctx.store.get_bytes(prepared.nacha_path)
 
 
 def test_the_file_credits_each_net_pay_to_its_account_and_debits_the_employer_the_total(
@@ -136,7 +136,7 @@ def test_an_employer_paying_over_one_entry_is_debited_in_several_entries(
     assert len({d.detail.trace_number for d in debit.entries}) == 3
     assert debit.control.total_debit_entry_dollar_amount == total
     assert prepared.credit_total_cents == total
-    batch = payments.payment_batch(prepared, run.inp.run_id, run.inp.employer_id)
+    batch = payments.payment_batch(run.ctx, prepared, run.inp.run_id, run.inp.employer_id)
     assert (batch.credit_total_cents, batch.debit_total_cents) == (total, total)
 
 
@@ -144,7 +144,7 @@ def test_a_retried_prepare_reuses_the_open_payment_and_writes_the_same_bytes(
     run: ValidatedRun,
 ) -> None:
     first, data = _prepare(run)
-    Path(first.nacha_path).unlink()  # as if the first attempt died before its file landed
+    run.ctx.store.delete([first.nacha_path])  # as if the first attempt died before it landed
 
     again, data_again = _prepare(run)
 
@@ -152,9 +152,7 @@ def test_a_retried_prepare_reuses_the_open_payment_and_writes_the_same_bytes(
     assert data_again == data
     with transaction(run.ctx.db_url) as session:
         assert len(session.scalars(select(Payment)).all()) == 1
-    assert [p.name for p in Path(first.nacha_path).parent.iterdir()] == [
-        Path(first.nacha_path).name
-    ]
+    assert run.ctx.store.keys(f"nacha/{run.inp.run_id}/") == [first.nacha_path]
 
 
 def test_sent_then_settled_moves_only_the_payments_paychecks_and_employees(

@@ -40,6 +40,7 @@ from tests.integration.test_returns import (
     context,
     copy_paid_run,
     employee_of,
+    nacha_of,
     payrun,
     return_file,
     statuses,
@@ -61,7 +62,7 @@ def funding_debit(paid: PaidRun) -> Entry:
     with transaction(paid.settings.db_url) as session:
         payment = session.get(Payment, paid.payment_id)
         assert payment is not None and payment.nacha_path is not None
-        ach = parse_file(Path(payment.nacha_path).read_bytes())
+        ach = parse_file(nacha_of(paid.settings, payment.nacha_path))
     batch = next(b for b in ach.batches if b.header.service_class_code == 225)
     (debit,) = batch.entries
     return debit

@@ -121,10 +121,6 @@ def copy_paid_run(factory: pytest.TempPathFactory, target: Path) -> PaidRun:
     template = _template(factory)
     shutil.copytree(template, target)
     settings = Settings(home=target, database_url=f"sqlite:///{target / 'payrun.db'}")
-    with transaction(settings.db_url) as session:
-        for payment in session.scalars(select(Payment)):
-            assert payment.nacha_path is not None
-            payment.nacha_path = payment.nacha_path.replace(str(template), str(target))
     return describe_paid_run(settings, (target / "run_id").read_text())
 
 
@@ -140,7 +136,7 @@ def describe_paid_run(settings: Settings, run_id: str, employer_id: int | None =
         assert payment.nacha_path is not None
         employer = session.get(Employer, payment.employer_id)
         assert employer is not None
-        ach = parse_file(Path(payment.nacha_path).read_bytes())
+        ach = parse_file(nacha_of(settings, payment.nacha_path))
         credits = next(b for b in ach.batches if b.header.service_class_code == 220).entries
         return PaidRun(
             settings,
@@ -266,6 +262,11 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
     lines = [file_header.to_record(), *lines, file_control.to_record()]
     lines += [PADDING_RECORD] * padding_needed(len(lines))
     return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def nacha_of(settings: Settings, key: str) -> bytes:
+    """A payroll file, read back from the object store its payment names."""
+    return build_context(settings).store.get_bytes(key)
 
 
 def employee_of(paid: PaidRun, entry: Entry) -> int:
@@ -407,7 +408,7 @@ def test_a_file_that_is_not_a_return_file_is_refused_whole(paid: PaidRun) -> Non
     with transaction(paid.settings.db_url) as session:
         payment = session.get(Payment, paid.payment_id)
         assert payment is not None and payment.nacha_path is not None
-        payroll_file = Path(payment.nacha_path).read_bytes()
+        payroll_file = nacha_of(paid.settings, payment.nacha_path)
     with pytest.raises(InvalidInput, match="addenda 99"):
         process_returns(context(paid, Recorder()), payroll_file)
     assert bank_returns(paid) == []

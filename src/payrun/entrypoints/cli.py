@@ -352,7 +352,9 @@ def _print_summary(settings: Settings, summaries: list[tuple[RunSummary, float]]
         )
     for s, _ in summaries:
         for path in s.nacha_files:
-            console.print(f"NACHA file: {path}", soft_wrap=True)
+            console.print(
+                f"NACHA file: {path} (object store {settings.snapshot_url})", soft_wrap=True
+            )
     if settings.embedded_temporal:
         console.print(
             f"Temporal UI: http://127.0.0.1:{settings.temporal_ui_port} "

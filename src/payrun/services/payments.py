@@ -5,11 +5,9 @@ or redriven payment can never include anyone twice."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
@@ -28,6 +26,7 @@ from payrun.domain.money_states import (
 from payrun.services.context import PayrollContext
 from payrun.services.employer_steps import set_employer_status
 from payrun.services.funding import ach_name, funding_debits
+from payrun.services.nacha_files import nacha_key, put_nacha, read_nacha
 from payrun.services.ports import PaymentBatch
 from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPayment
 
@@ -43,7 +42,8 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
     calculated, unpaid paycheck to it; write its NACHA file (deterministic, so retries match).
 
     The file is built outside the attaching transaction, so no write lock is held while
-    account numbers are decrypted; nacha_path is recorded only once the file is in place."""
+    account numbers are decrypted; nacha_path (its object-store key) is recorded only once
+    the file is in place."""
     with transaction(ctx.db_url) as session:
         payment = _open_payment(session, inp) or _new_payment(session, ctx, inp)
         if payment is None:
@@ -55,20 +55,20 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
             select(func.min(Paycheck.pay_date)).where(Paycheck.payment_id == payment.id)
         )
         assert effective is not None, "an open payment always has paychecks"
-    path = _write_nacha(
-        ctx, employer, payment, payroll_file_spec(ctx, employer, payment, payees, effective)
+    key = put_nacha(
+        ctx,
+        nacha_key(payment.run_id, employer.id, payment.sequence),
+        build_file(payroll_file_spec(ctx, employer, payment, payees, effective)),
     )
-    if payment.nacha_path != str(path):
+    if payment.nacha_path != key:
         with transaction(ctx.db_url) as session:
-            session.execute(
-                update(Payment).where(Payment.id == payment.id).values(nacha_path=str(path))
-            )
+            session.execute(update(Payment).where(Payment.id == payment.id).values(nacha_path=key))
     return PreparedPayment(
         payment.id,
         payment.idempotency_key,
         len(payees),
         payment.credit_total_cents,
-        str(path),
+        key,
         effective.isoformat(),
     )
 
@@ -139,20 +139,6 @@ def _payees(session: Session, payment_id: int) -> Sequence[Payee]:
     ).all()
 
 
-def _write_nacha(
-    ctx: PayrollContext, employer: Employer, payment: Payment, spec: AchFileSpec
-) -> Path:
-    """Write the file under a name of its own, then rename it into place: a retry running
-    beside a stalled attempt writes the same bytes and never a half-written file."""
-    folder = ctx.output_dir / "nacha" / payment.run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"employer-{employer.id}-payment-{payment.sequence}.ach"
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(build_file(spec))
-    tmp.replace(path)
-    return path
-
-
 def payroll_file_spec(
     ctx: PayrollContext,
     employer: Employer,
@@ -204,8 +190,11 @@ def _credit_entry(ctx: PayrollContext, payee: Payee) -> EntrySpec:
     )
 
 
-def payment_batch(prepared: PreparedPayment, run_id: str, employer_id: int) -> PaymentBatch:
-    nacha = Path(prepared.nacha_path).read_bytes()
+def payment_batch(
+    ctx: PayrollContext, prepared: PreparedPayment, run_id: str, employer_id: int
+) -> PaymentBatch:
+    """The batch to send, its file read from the object store (any worker can send it)."""
+    nacha = read_nacha(ctx, prepared.nacha_path, f"payment {prepared.payment_id}")
     return PaymentBatch(
         idempotency_key=prepared.idempotency_key,
         employer_id=employer_id,

@@ -80,7 +80,7 @@ def process_returns(ctx: PayrollContext, data: bytes) -> ReturnsReport:
     entries = parse_returns(data)
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
-        credits = SentEntries(session)
+        credits = SentEntries(ctx, session)
         routed = [_route(session, credits, entry, now) for entry in entries]
     return ReturnsReport(tuple(_notify(ctx, r) for r in routed))
 

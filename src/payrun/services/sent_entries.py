@@ -3,9 +3,7 @@ matched against."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,9 +12,9 @@ from payrun.adapters.db.models import Employer, Payment
 from payrun.domain.ach import codes
 from payrun.domain.ach.parser import parse_file
 from payrun.domain.ach.returns import ReturnEntry
-from payrun.domain.errors import InvalidInput
+from payrun.services.context import PayrollContext
+from payrun.services.nacha_files import read_nacha
 
-log = logging.getLogger(__name__)
 SENT_PAYMENTS = ("SENT", "PAID")  # a return can only answer an entry that reached the bank
 
 
@@ -34,8 +32,8 @@ class SentEntry:
 class SentEntries:
     """The credit entries of the payroll files we sent, each file parsed at most once."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, ctx: PayrollContext, session: Any) -> None:
+        self.ctx, self.session = ctx, session
         self._by_company: dict[str, list[Payment]] = {}
         self._by_payment: dict[int, list[SentEntry]] = {}
 
@@ -78,16 +76,14 @@ class SentEntries:
 
     def _credits(self, payment: Payment) -> list[SentEntry]:
         if payment.id not in self._by_payment:
-            self._by_payment[payment.id] = _read_credits(payment)
+            self._by_payment[payment.id] = _read_entries(self.ctx, payment)
         return self._by_payment[payment.id]
 
 
-def _read_credits(payment: Payment) -> list[SentEntry]:
-    try:
-        ach = parse_file(Path(payment.nacha_path or "").read_bytes())
-    except (OSError, InvalidInput) as error:
-        log.warning("payment %s: NACHA file unreadable (%s)", payment.id, error)
-        return []
+def _read_entries(ctx: PayrollContext, payment: Payment) -> list[SentEntry]:
+    """Every entry of the payment's file, from the object store. A file that is gone or
+    unreadable stops the matching (MissingNachaFile): it must not pass for "no match"."""
+    ach = parse_file(read_nacha(ctx, payment.nacha_path, f"payment {payment.id}"))
     return [
         SentEntry(
             payment,

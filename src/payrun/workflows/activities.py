@@ -171,7 +171,7 @@ class PayrollActivities:
         callback receiver with this activity's task token; a synchronous one answers now."""
         info = activity.info()
         run_id, employer_id = _run_and_employer(prepared.idempotency_key)
-        batch = payments.payment_batch(prepared, run_id, employer_id)
+        batch = payments.payment_batch(self.ctx, prepared, run_id, employer_id)
         provider = self.ctx.payment_provider
         receipt = provider.submit(batch, info.task_token)
         if not receipt.accepted:
