@@ -26,12 +26,12 @@ from payrun.adapters.db.models import (
     Payment,
     PaySchedule,
 )
-from payrun_sims.process import SimProcess
 from payrun.config import Settings
 from payrun.entrypoints.runner import RunRequest, hosted_worker, plan_run, start_run
 from payrun.services.seed import seed_demo
 from payrun.workflows.messages import Downstream, RedriveInput
 from payrun.workflows.redrive import RedriveWorkflow
+from payrun_sims.process import SimProcess
 
 SECRET = "test-callback-secret"
 FAST = Downstream(heartbeat_seconds=3, timeout_seconds=30, attempts=2)

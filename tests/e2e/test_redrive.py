@@ -45,9 +45,9 @@ def set_policy(payroll: Payroll, employer_id: int, policy: str) -> None:
 def set_filing_status(payroll: Payroll, employee_id: int, status: str) -> None:
     """'bogus' is no W-4 filing status: the gross-pay step refuses the employee."""
     with transaction(payroll.settings.db_url) as session:
-        session.execute(
-            update(Employee).where(Employee.id == employee_id).values(w4_filing_status=status)
-        )
+        employee = session.get(Employee, employee_id)
+        assert employee is not None
+        employee.profile = {**employee.profile, "w4": {"filing_status": status}}
 
 
 def totals(payroll: Payroll) -> tuple[int, int, int]:

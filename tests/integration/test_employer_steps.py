@@ -3,7 +3,7 @@ redrive), validation's totals and dead letters, compensation."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,15 +146,45 @@ def test_begin_snapshots_each_unpaid_active_employee_in_full_chunks(ctx: Payroll
         assert (employer_status.status, employer_status.employee_count) == ("BEGIN", 7)
 
 
-def test_begin_request_carries_every_calculator_input_of_the_employee(
+SALARIED_PROFILE = {
+    "birth_date": "1990-02-03",
+    "w4": {
+        "filing_status": "head_of_household",
+        "step2_checked": True,
+        "step3_credits": "2000.00",
+        "step4a_other_income": "0.10",
+        "step4c_extra": "25.50",
+    },
+    "ca_de4": {
+        "regular_allowances": 2,
+        "estimated_deduction_allowances": 1,
+        "additional_withholding": "25.00",
+    },
+    "retirement": {"pretax_percent": "5", "roth_percent": "1.5"},
+    "section125": "123.45",
+    "prior_year_fica_wages": "50000.00",
+}
+HOURLY_PROFILE = {
+    "w4_pre2020": {"marital_status": "married", "exempt": True},
+    "hsa": "50.00",
+}
+
+
+def test_begin_request_carries_the_stored_employee_and_employer_objects_whole(
     ctx: PayrollContext,
 ) -> None:
     salaried, hourly = employee_ids(ctx)[:2]
+    pay_settings = {
+        "ca_ui_rate": "0.034",
+        "futa_credit_reduction": "0.003",
+        "match": [{"up_to_percent": "6", "match_percent": "50"}],
+        "ca_pit_method": "annualized",
+        "super_catch_up": False,
+    }
     with transaction(ctx.db_url) as session:
         employer = session.scalar(select(Employer))
         assert employer is not None
-        employer.ca_ui_rate, employer.futa_credit_reduction = "0.034", "0.003"
-        employer.match_formula = [{"up_to_percent": "6", "match_percent": "50"}]
+        employer.pay_settings = pay_settings
         session.execute(
             update(Employee)
             .where(Employee.id == salaried)
@@ -162,54 +192,19 @@ def test_begin_request_carries_every_calculator_input_of_the_employee(
                 work_state="CA",
                 pay_type="salary",
                 rate_cents=130_013,  # $1,300.13 a year
-                birth_date=date(1990, 2, 3),
-                k401_pretax_percent="5",
-                k401_roth_percent="1.5",
-                section125_cents=12_345,
-                hsa_cents=0,
-                prior_year_fica_wages_cents=5_000_000,
-                w4_exempt=False,
-                w4_form=2020,
-                w4_filing_status="head_of_household",
-                w4_step2_checked=True,
-                w4_step3_cents=200_000,
-                w4_step4a_cents=10,
-                w4_step4b_cents=0,
-                w4_step4c_cents=2_550,
-                ca_de4_filing_status=None,
-                ca_de4_regular_allowances=2,
-                ca_de4_estimated_allowances=1,
+                profile=SALARIED_PROFILE,
             )
         )
         session.execute(
             update(Employee)
             .where(Employee.id == hourly)
-            .values(
-                work_state="TX",
-                pay_type="hourly",
-                rate_cents=2_550,
-                birth_date=None,
-                k401_pretax_percent="0",
-                k401_roth_percent="0",
-                section125_cents=0,
-                hsa_cents=5_000,
-                prior_year_fica_wages_cents=0,
-                w4_exempt=True,
-                w4_form=2019,
-                w4_pre2020_marital_status="married",
-                w4_pre2020_allowances=None,
-            )
+            .values(work_state="TX", pay_type="hourly", rate_cents=2_550, profile=HOURLY_PROFILE)
         )
 
     employer_steps.begin_employer(ctx, EmployerInput(RUN, employer_id(ctx), chunk_size=4))
 
     first, second = snapshot(ctx, 0)["employees"][:2]
     period = {k: first["request"][k] for k in ("pay_date", "period_start", "period_end")}
-    employer = {
-        "ca_ui_rate": "0.034",
-        "futa_credit_reduction": "0.003",
-        "match": [{"up_to_percent": "6", "match_percent": "50"}],
-    }
     assert first == {
         "employee_id": salaried,
         # 1,300.13 / 26 = 50.005 -> 50.01 half-up (banker's rounding would give 50.00)
@@ -219,31 +214,9 @@ def test_begin_request_carries_every_calculator_input_of_the_employee(
             "frequency": "biweekly",
             "workweek_start": first["request"]["workweek_start"],
             "work_state": "CA",
-            "employer": employer,
+            "employer": pay_settings,
             "annual_salary": "1300.13",
-            "employee": {
-                "birth_date": "1990-02-03",
-                "w4": {
-                    "form": 2020,
-                    "filing_status": "head_of_household",
-                    "step2_checked": True,
-                    "step3_credits": "2000",
-                    "step4a_other_income": "0.1",
-                    "step4b_deductions": "0",
-                    "step4c_extra": "25.5",
-                },
-                "w4_pre2020": None,
-                "ca_de4": {
-                    "filing_status": "single",
-                    "regular_allowances": 2,
-                    "estimated_deduction_allowances": 1,
-                },
-                "retirement": {"pretax_percent": "5", "roth_percent": "1.5"},
-                "section125": "123.45",
-                "hsa": "0",
-                "prior_year_fica_wages": "50000",
-                "exempt": False,
-            },
+            "employee": SALARIED_PROFILE,
         },
     }
     assert second == {
@@ -253,19 +226,9 @@ def test_begin_request_carries_every_calculator_input_of_the_employee(
             "frequency": "biweekly",
             "workweek_start": first["request"]["workweek_start"],
             "work_state": "TX",
-            "employer": employer,
+            "employer": pay_settings,
             "hourly_rate": "25.5",
-            "employee": {
-                "birth_date": None,
-                "w4": None,
-                "w4_pre2020": {"marital_status": "married", "allowances": 0},
-                "ca_de4": None,
-                "retirement": {"pretax_percent": "0", "roth_percent": "0"},
-                "section125": "0",
-                "hsa": "50",
-                "prior_year_fica_wages": "0",
-                "exempt": True,
-            },
+            "employee": HOURLY_PROFILE,
         },
     }
 

@@ -83,3 +83,100 @@ def test_status_pages_leave_room_for_updates_in_place_on_postgresql(database_url
     assert _status_fill_factor(engine) == ["fillfactor=50"]
     command.downgrade(config, "0002")
     assert _status_fill_factor(engine) is None
+
+
+def _employee_0003(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(
+        text(
+            "INSERT INTO pay_schedules (id, name, frequency, anchor_date, pay_delay_days,"
+            " workweek_start, paused) VALUES (1, 'biweekly', 'biweekly', '2025-12-28', 3, 6,"
+            " false)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO employers (id, ein, name, state, schedule_id, funding_routing,"
+            " funding_account_enc, funding_account_last4, ach_company_id, odfi_routing,"
+            " validation_policy, ca_ui_rate, futa_credit_reduction, match_formula, active)"
+            " VALUES (1, '12-3456789', 'Acme', 'CA', 1, '021000021', :enc, '6789',"
+            " '1123456789', '021000021', 'hold', '0.021', '0.003', :match, true)"
+        ),
+        {"enc": b"x", "match": '[{"up_to_percent": "4", "match_percent": "100"}]'},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO employees (id, employer_id, external_id, first_name, last_name, ssn_enc,"
+            " ssn_last4, hire_date, birth_date, home_state, work_state, pay_type, rate_cents,"
+            " w4_form, w4_filing_status, w4_step2_checked, w4_step3_cents, w4_step4a_cents,"
+            " w4_step4b_cents, w4_step4c_cents, w4_exempt, ca_de4_filing_status,"
+            " ca_de4_regular_allowances, ca_de4_estimated_allowances, ca_de4_extra_cents,"
+            " k401_pretax_percent, k401_roth_percent, section125_cents, hsa_cents,"
+            " prior_year_fica_wages_cents, bank_routing, bank_account_enc, bank_account_last4,"
+            " bank_account_type, active) VALUES (5, 1, 'E1', 'Ana', 'Diaz', :enc, '6789',"
+            " '2020-01-06', '1970-03-04', 'CA', 'CA', 'salary', 6500000, 2020,"
+            " 'married_filing_jointly', true, 220000, 0, 50000, 2550, false, 'married', 2, 1,"
+            " 2500, '6', '1.5', 12345, 0,"
+            " 6000000, '021000021', :enc, '5678', 'checking', true)"
+        ),
+        {"enc": b"x"},
+    )
+
+
+def test_one_employee_schema_carries_every_stored_form_field_into_the_profile(
+    database_url: str,
+) -> None:
+    config = _alembic_config(database_url)
+    command.upgrade(config, "0003")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        _employee_0003(conn)
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        profile = conn.execute(text("SELECT profile FROM employees WHERE id = 5")).scalar_one()
+        settings = conn.execute(text("SELECT pay_settings FROM employers")).scalar_one()
+    if isinstance(profile, str):
+        import json
+
+        profile, settings = json.loads(profile), json.loads(settings)
+    assert profile == {
+        "birth_date": "1970-03-04",
+        "w4": {
+            "filing_status": "married_filing_jointly",
+            "step2_checked": True,
+            "step3_credits": "2200",
+            "step4a_other_income": "0",
+            "step4b_deductions": "500",
+            "step4c_extra": "25.5",
+            "exempt": False,
+        },
+        # DE 4 line 2, stored and never paid before: now part of the employee object.
+        "ca_de4": {
+            "filing_status": "married",
+            "regular_allowances": 2,
+            "estimated_deduction_allowances": 1,
+            "additional_withholding": "25",
+        },
+        "retirement": {"pretax_percent": "6", "roth_percent": "1.5"},
+        "section125": "123.45",
+        "hsa": "0",
+        "prior_year_fica_wages": "60000",
+    }
+    assert settings == {
+        "ca_ui_rate": "0.021",
+        "futa_credit_reduction": "0.003",
+        "match": [{"up_to_percent": "4", "match_percent": "100"}],
+    }
+    employee_columns = {c["name"] for c in inspect(engine).get_columns("employees")}
+    assert not {"w4_filing_status", "ca_de4_extra_cents", "birth_date"} & employee_columns
+
+    command.downgrade(config, "0003")
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT w4_filing_status, w4_step4c_cents, ca_de4_extra_cents, section125_cents"
+                " FROM employees WHERE id = 5"
+            )
+        ).one()
+        ui_rate = conn.execute(text("SELECT ca_ui_rate FROM employers")).scalar_one()
+    assert tuple(row) == ("married_filing_jointly", 2550, 2500, 12345)
+    assert ui_rate == "0.021"

@@ -25,6 +25,7 @@ from payrun.adapters.db.models import (
 )
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import valid_routing
+from payrun.services.schema.employee import parse_employee
 from payrun.services.seed import ROUTING_NUMBERS, SeedSummary, seed_demo
 
 SECRET_COLUMNS = {"ssn_enc", "bank_account_enc", "funding_account_enc"}
@@ -203,7 +204,8 @@ def test_employers_look_like_real_ones(seeded: tuple[str, SeedSummary]) -> None:
         assert employer["ach_company_id"] == "1" + employer["ein"].replace("-", "")
         assert employer["state"] in ("CA", "TX", "FL", "WA", "NV")
         assert employer["validation_policy"] in ("hold", "partial")
-        assert Decimal("0.015") <= Decimal(employer["ca_ui_rate"]) <= Decimal("0.062")
+        ui_rate = Decimal(employer["pay_settings"]["ca_ui_rate"])
+        assert Decimal("0.015") <= ui_rate <= Decimal("0.062")
         assert len(employer["funding_account_last4"]) == 4
     assert {e["state"] for e in employers} >= {"CA"}
 
@@ -220,22 +222,26 @@ def test_employees_cover_the_cases_the_payroll_rules_need(
     assert any(e["rate_cents"] > 200_000_00 for e in by["salary"])  # Additional Medicare
     assert all(32_000_00 <= e["rate_cents"] <= 320_000_00 for e in by["salary"])
     assert all(16_00 <= e["rate_cents"] <= 85_00 for e in by["hourly"])
-    forms = {(e["w4_form"], e["w4_exempt"]) for e in employees}
-    assert forms == {(2020, False), (2019, False), (2020, True)}
-    for e in employees:
-        if e["w4_form"] == 2019:
-            assert e["w4_filing_status"] is None and 0 <= e["w4_pre2020_allowances"] <= 5
-        assert e["w4_step3_cents"] in STEP3_AMOUNTS_CENTS
+    profiles = [parse_employee(e["profile"]) for e in employees]  # each one is valid
+    forms = {(p.w4 is not None, (p.w4 or p.w4_pre2020).exempt) for p in profiles}  # type: ignore[union-attr]
+    assert forms == {(True, False), (False, False), (True, True)}
+    for e, p in zip(employees, profiles, strict=True):
+        if p.w4_pre2020 is not None:
+            assert p.w4 is None and 0 <= p.w4_pre2020.allowances <= 5
+        else:
+            assert p.w4 is not None and int(p.w4.step3_credits * 100) in STEP3_AMOUNTS_CENTS
         in_california = "CA" in (e["home_state"], e["work_state"])
-        assert (e["ca_de4_filing_status"] is not None) == in_california
-        assert re.fullmatch(r"\d+", e["k401_pretax_percent"])
+        assert (p.ca_de4 is not None) == in_california
+        assert p.retirement.pretax_percent == p.retirement.pretax_percent.to_integral_value()
         assert e["bank_account_type"] in ("checking", "savings")
-    ages = [2026 - e["birth_date"].year for e in employees]
+    ages = [2026 - p.birth_date.year for p in profiles if p.birth_date is not None]
+    assert len(ages) == len(profiles)
     assert min(ages) >= 19 and max(ages) <= 71
     assert any(60 <= age <= 63 for age in ages) and any(age >= 50 for age in ages)
-    assert any(e["prior_year_fica_wages_cents"] > 150_000_00 for e in employees)
-    assert any(e["k401_pretax_percent"] != "0" for e in employees)
-    assert any(e["k401_roth_percent"] != "0" for e in employees)
+    assert any(p.prior_year_fica_wages > 150_000 for p in profiles)
+    assert any(p.retirement.pretax_percent for p in profiles)
+    assert any(p.retirement.roth_percent for p in profiles)
+    assert any(p.ca_de4 and p.ca_de4.additional_withholding for p in profiles)  # DE 4 line 2
     ids = [(e["employer_id"], e["external_id"]) for e in employees]
     assert len(set(ids)) == len(ids) and employees[0]["external_id"] == "E000001"
 

@@ -21,15 +21,12 @@ def good_row(**changes: Any) -> dict[str, Any]:
         "bank_routing": "021000021",
         "bank_account": "000123456789",
         "bank_account_type": "checking",
-        "w4_form": 2020,
-        "w4_filing_status": "married_filing_jointly",
-        "w4_pre2020_marital_status": None,
-        "w4_pre2020_allowances": None,
-        "ca_de4_filing_status": "married",
-        "ca_de4_regular_allowances": 2,
-        "k401_pretax_percent": "6",
-        "k401_roth_percent": "0",
-        "hsa_cents": 5_000,
+        "profile": {
+            "w4": {"filing_status": "married_filing_jointly"},
+            "ca_de4": {"filing_status": "married", "regular_allowances": 2},
+            "retirement": {"pretax_percent": "6"},
+            "hsa": "50.00",
+        },
     }
     row.update(changes)
     return row
@@ -102,23 +99,36 @@ def test_ssns_the_ssa_never_issues_are_refused(ssn: str) -> None:
     assert refusal(ssn=ssn).field == "ssn"
 
 
+def test_an_unknown_account_type_is_refused() -> None:
+    assert refusal(bank_account_type="brokerage").field == "bank_account_type"
+
+
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("profile", "field"),
     [
-        ("w4_filing_status", "married"),
-        ("w4_pre2020_marital_status", "divorced"),
-        ("w4_form", 2018),
-        ("ca_de4_filing_status", "married_filing_jointly"),
-        ("k401_pretax_percent", "101"),
-        ("k401_roth_percent", "six"),
-        ("k401_pretax_percent", 6),
-        ("hsa_cents", -100),
-        ("w4_pre2020_allowances", -1),
-        ("bank_account_type", "brokerage"),
+        ({"w4": {"filing_status": "bogus"}}, "employee.w4.filing_status"),
+        ({"w4_pre2020": {"marital_status": "divorced"}}, "employee.w4_pre2020.marital_status"),
+        ({"w4": {"form": 2018}}, "employee.w4.form"),
+        ({"ca_de4": {"filing_status": "married_filing_jointly"}}, "employee.ca_de4.filing_status"),
+        ({"retirement": {"pretax_percent": "101"}}, "employee.retirement.pretax_percent"),
+        ({"retirement": {"roth_percent": "six"}}, "employee.retirement.roth_percent"),
+        ({"retirement": {"pretax_percent": 6.0}}, "employee.retirement.pretax_percent"),
+        ({"hsa": "-1.00"}, "employee.hsa"),
+        (
+            {"w4_pre2020": {"marital_status": "single", "allowances": -1}},
+            "employee.w4_pre2020.allowances",
+        ),
+        (
+            {"ca_de4": {"additional_withholding": "10.001"}},
+            "employee.ca_de4.additional_withholding",
+        ),
+        ({"w4": {"step5": "1"}}, "employee.w4.step5"),
     ],
 )
-def test_other_coded_fields_are_checked(field: str, value: object) -> None:
-    assert refusal(**{field: value}).field == field
+def test_the_employee_object_is_checked_by_the_one_schema(
+    profile: dict[str, Any], field: str
+) -> None:
+    assert refusal(profile=profile).field == field
 
 
 def test_valid_routing_uses_the_3_7_1_check_digit() -> None:

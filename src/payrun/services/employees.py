@@ -1,26 +1,20 @@
 """Checks on one employee's input values, shared by the demo seed, file imports and the API.
 
 A row uses the column names of `employees`, except that secrets arrive in clear as `ssn` and
-`bank_account` (they are encrypted after validation). Every failure names its field.
+`bank_account` (they are encrypted after validation), and the employee object of the one
+schema (payrun.services.schema) arrives as `profile`. Every failure names its field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
 
 from payrun.domain.ach.routing import is_valid_routing, validate_routing
 from payrun.domain.errors import InvalidInput
-from payrun.domain.request import CaFilingStatus, FederalFilingStatus, Pre2020Marital
+from payrun.services.schema.employee import parse_employee
 
 PAY_TYPES = frozenset({"salary", "hourly"})
 ACCOUNT_TYPES = frozenset({"checking", "savings"})
-W4_FORMS = frozenset({2019, 2020})
-# The codes the pay calculation understands (payrun.domain.request), so a row that passes here
-# never fails there.
-W4_FILING_STATUSES = frozenset(status.value for status in FederalFilingStatus)
-PRE2020_MARITAL_STATUSES = frozenset(status.value for status in Pre2020Marital)
-DE4_FILING_STATUSES = frozenset(status.value for status in CaFilingStatus)
 # The 50 states and DC; territories have their own payroll regimes and are not supported.
 US_STATES = frozenset(
     (  # noqa: SIM905 - a code list reads best as one string
@@ -29,16 +23,6 @@ US_STATES = frozenset(
     ).split()
 )
 REQUIRED = ("pay_type", "rate_cents", "home_state", "work_state", "bank_routing", "bank_account")
-CENTS_FIELDS = (
-    "w4_step3_cents",
-    "w4_step4a_cents",
-    "w4_step4b_cents",
-    "w4_step4c_cents",
-    "ca_de4_extra_cents",
-    "section125_cents",
-    "hsa_cents",
-    "prior_year_fica_wages_cents",
-)
 
 
 def valid_routing(number: str) -> bool:
@@ -54,6 +38,7 @@ def validate_employee_row(values: Mapping[str, object]) -> None:
     for field, check in _CHECKS.items():
         if values.get(field) is not None:
             check(field, values[field])
+    parse_employee(values.get("profile") or {})
 
 
 def _whole(unit: str) -> Callable[[str, object], None]:
@@ -85,15 +70,6 @@ def _ssn(field: str, value: object) -> None:
         raise InvalidInput(field, "is not a number the SSA issues (area, group or serial)")
 
 
-def _percent(field: str, value: object) -> None:
-    try:
-        percent = Decimal(value) if isinstance(value, str) else None
-    except InvalidOperation:
-        percent = None
-    if percent is None or not percent.is_finite() or not 0 <= percent <= 100:
-        raise InvalidInput(field, f"must be an exact percent string from 0 to 100, got {value!r}")
-
-
 def _one_of(allowed: frozenset[object], what: str) -> Callable[[str, object], None]:
     def check(field: str, value: object) -> None:
         if value not in allowed:
@@ -111,14 +87,4 @@ _CHECKS: dict[str, Callable[[str, object], None]] = {
     "bank_account": _account_number,
     "bank_account_type": _one_of(ACCOUNT_TYPES, "account type (checking or savings)"),
     "ssn": _ssn,
-    "w4_form": _one_of(W4_FORMS, "W-4 form year (2019 or 2020)"),
-    "w4_filing_status": _one_of(W4_FILING_STATUSES, "W-4 filing status"),
-    "w4_pre2020_marital_status": _one_of(PRE2020_MARITAL_STATUSES, "pre-2020 marital status"),
-    "ca_de4_filing_status": _one_of(DE4_FILING_STATUSES, "DE 4 filing status"),
-    "k401_pretax_percent": _percent,
-    "k401_roth_percent": _percent,
-    "w4_pre2020_allowances": _whole("allowances"),
-    "ca_de4_regular_allowances": _whole("allowances"),
-    "ca_de4_estimated_allowances": _whole("allowances"),
-    **dict.fromkeys(CENTS_FIELDS, _whole("cents")),
 }

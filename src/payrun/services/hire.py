@@ -12,6 +12,7 @@ from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, Employer
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
+from payrun.services.schema.employee import parse_employee, profile
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,7 @@ def hire(db_url: str, cmd: HireEmployee, vault: object, today: date) -> int:
         "bank_account": cmd.account,
         "bank_account_type": cmd.account_type,
         "ssn": cmd.ssn,
-        "w4_form": 2020,
-        "w4_filing_status": cmd.filing_status,
+        "profile": _profile(cmd),
     }
     validate_employee_row(values)
     with transaction(db_url) as session:
@@ -75,13 +75,11 @@ def hire(db_url: str, cmd: HireEmployee, vault: object, today: date) -> int:
             ssn_enc=vault.encrypt(cmd.ssn),  # type: ignore[attr-defined]
             ssn_last4=cmd.ssn[-4:],
             hire_date=cmd.hire_date or today,
-            birth_date=cmd.birth_date,
             home_state=cmd.state,
             work_state=cmd.state,
             pay_type=cmd.pay_type,
             rate_cents=values["rate_cents"],
-            w4_form=2020,
-            w4_filing_status=cmd.filing_status,
+            profile=values["profile"],
             bank_routing=cmd.routing,
             bank_account_enc=vault.encrypt(cmd.account),  # type: ignore[attr-defined]
             bank_account_last4=cmd.account[-4:],
@@ -90,3 +88,11 @@ def hire(db_url: str, cmd: HireEmployee, vault: object, today: date) -> int:
         session.add(employee)
         session.flush()
         return employee.id
+
+
+def _profile(cmd: HireEmployee) -> dict[str, object]:
+    """The employee object (payrun.services.schema) this command's few fields describe."""
+    data: dict[str, object] = {"w4": {"filing_status": cmd.filing_status}}
+    if cmd.birth_date is not None:
+        data["birth_date"] = cmd.birth_date.isoformat()
+    return profile(parse_employee(data))

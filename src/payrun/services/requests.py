@@ -22,11 +22,8 @@ def hours_str(hundredths: int) -> str:
 
 
 def employer_config(employer: Employer) -> dict[str, Any]:
-    return {
-        "ca_ui_rate": employer.ca_ui_rate,
-        "futa_credit_reduction": employer.futa_credit_reduction,
-        "match": list(employer.match_formula or []),
-    }
+    """The employer's pay settings as stored: the `employer` object of every request."""
+    return employer.pay_settings
 
 
 class EmployeeRow(NamedTuple):
@@ -37,25 +34,7 @@ class EmployeeRow(NamedTuple):
     work_state: str
     pay_type: str
     rate_cents: int
-    birth_date: date | None
-    k401_pretax_percent: str
-    k401_roth_percent: str
-    section125_cents: int
-    hsa_cents: int
-    prior_year_fica_wages_cents: int
-    w4_exempt: bool
-    w4_form: int
-    w4_filing_status: str | None
-    w4_step2_checked: bool
-    w4_step3_cents: int
-    w4_step4a_cents: int
-    w4_step4b_cents: int
-    w4_step4c_cents: int
-    w4_pre2020_marital_status: str | None
-    w4_pre2020_allowances: int | None
-    ca_de4_filing_status: str | None
-    ca_de4_regular_allowances: int
-    ca_de4_estimated_allowances: int
+    profile: dict[str, Any]
 
 
 # select(*EMPLOYEE_ROW_COLUMNS) returns rows in EmployeeRow's order: EmployeeRow(*row).
@@ -76,58 +55,19 @@ def period_request(schedule: PaySchedule, period: PayPeriod) -> dict[str, Any]:
 def base_request(
     employee: EmployeeRow | Employee, employer_cfg: dict[str, Any], period_part: dict[str, Any]
 ) -> dict[str, Any]:
-    """Everything the calculator needs except hours worked and year-to-date amounts."""
+    """Everything the calculator needs except hours worked and year-to-date amounts: the
+    stored employee object goes in as it is (one schema, no copy to drift)."""
     request: dict[str, Any] = {
         **period_part,
         "work_state": employee.work_state,
         "employer": employer_cfg,
-        "employee": _employee_part(employee),
+        "employee": employee.profile,
     }
     if employee.pay_type == "salary":
         request["annual_salary"] = cents_str(employee.rate_cents)
     else:
         request["hourly_rate"] = cents_str(employee.rate_cents)
     return request
-
-
-def _employee_part(employee: EmployeeRow | Employee) -> dict[str, Any]:
-    birth_date = employee.birth_date
-    part: dict[str, Any] = {
-        "birth_date": birth_date.isoformat() if birth_date else None,
-        "w4": None,
-        "w4_pre2020": None,
-        "ca_de4": None,
-        "retirement": {
-            "pretax_percent": employee.k401_pretax_percent,
-            "roth_percent": employee.k401_roth_percent,
-        },
-        "section125": cents_str(employee.section125_cents),
-        "hsa": cents_str(employee.hsa_cents),
-        "prior_year_fica_wages": cents_str(employee.prior_year_fica_wages_cents),
-        "exempt": bool(employee.w4_exempt),
-    }
-    if employee.w4_form >= 2020:
-        part["w4"] = {
-            "form": 2020,
-            "filing_status": employee.w4_filing_status,
-            "step2_checked": bool(employee.w4_step2_checked),
-            "step3_credits": cents_str(employee.w4_step3_cents),
-            "step4a_other_income": cents_str(employee.w4_step4a_cents),
-            "step4b_deductions": cents_str(employee.w4_step4b_cents),
-            "step4c_extra": cents_str(employee.w4_step4c_cents),
-        }
-    else:
-        part["w4_pre2020"] = {
-            "marital_status": employee.w4_pre2020_marital_status,
-            "allowances": employee.w4_pre2020_allowances or 0,
-        }
-    if employee.work_state == "CA":
-        part["ca_de4"] = {
-            "filing_status": employee.ca_de4_filing_status or "single",
-            "regular_allowances": employee.ca_de4_regular_allowances,
-            "estimated_deduction_allowances": employee.ca_de4_estimated_allowances,
-        }
-    return part
 
 
 def with_earnings(

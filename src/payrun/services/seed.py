@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -25,6 +26,7 @@ from payrun.adapters.db.models import Employee, Employer, PayPeriod, PaySchedule
 from payrun.domain.calendar import PeriodDates, is_business_day, periods_for_year
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
+from payrun.services.schema.employer import parse_employer_settings
 
 if TYPE_CHECKING:
     from payrun.adapters.crypto import Vault
@@ -315,6 +317,7 @@ def _seed_employer(writer: _BulkWriter, context: _Context, index: int, employees
     rng = random.Random(f"payrun-demo/{context.seed}/{index}")
     context.faker.seed_instance(rng.getrandbits(64))
     employer = _employer_row(rng, context)
+    parse_employer_settings(employer["pay_settings"])
     schedule = context.schedules[employer.pop("schedule_name")]
     employer_id = writer.add_employer(employer)
     for number in range(1, employees + 1):
@@ -340,9 +343,11 @@ def _employer_row(rng: random.Random, context: _Context) -> Row:
         "ach_company_id": "1" + ein.replace("-", ""),
         "odfi_routing": rng.choice(ODFI_ROUTING_NUMBERS),
         "validation_policy": "hold" if rng.random() < 0.8 else "partial",
-        "ca_ui_rate": "0.034" if rng.random() < 0.7 else f"0.{rng.randint(15, 62):03d}",
-        "futa_credit_reduction": "0",
-        "match_formula": rng.choices(MATCH_FORMULAS, MATCH_WEIGHTS)[0],
+        "pay_settings": {
+            "ca_ui_rate": "0.034" if rng.random() < 0.7 else f"0.{rng.randint(15, 62):03d}",
+            "futa_credit_reduction": "0",
+            "match": rng.choices(MATCH_FORMULAS, MATCH_WEIGHTS)[0],
+        },
         "webhook_url": None,
         "notify_email": f"payroll-{ein.replace('-', '')}@example.com",
         "active": True,
@@ -371,24 +376,34 @@ def _employee_values(
     hire = _hire_date(rng, birth, latest_hire - timedelta(days=1), context.year)
     home = state if rng.random() < 0.96 else rng.choice([s for s in STATES if s != state])
     pay = _pay(rng)
-    values: Row = {
+    person: Row = {  # drawn in this order: the same seed makes the same people
         "external_id": f"E{number:06d}",
         "first_name": rng.choice(context.first_names),
         "last_name": rng.choice(context.last_names),
         "ssn": _ssn(rng),
-        "hire_date": hire,
-        "birth_date": birth,
-        "home_state": home,
-        "work_state": state,
-        **pay,
-        "prior_year_fica_wages_cents": _prior_year_wages(rng, pay, hire, context.year),
+    }
+    prior_year_wages = _dollars(_prior_year_wages(rng, pay, hire, context.year))
+    profile: Row = {
+        "birth_date": birth.isoformat(),
         **_w4(rng),
         **_de4(rng, "CA" in (home, state)),
         **_benefits(rng),
+        "prior_year_fica_wages": prior_year_wages,
+    }
+    return {
+        **person,
+        "hire_date": hire,
+        "home_state": home,
+        "work_state": state,
+        **pay,
+        "profile": profile,
         **_bank(rng),
         "active": True,
     }
-    return values
+
+
+def _dollars(cents: int) -> str:
+    return str(Decimal(cents) / 100)
 
 
 def _hire_date(rng: random.Random, birth: date, latest: date, year: int) -> date:
@@ -421,60 +436,48 @@ def _prior_year_wages(rng: random.Random, pay: Row, hire: date, year: int) -> in
 
 
 def _w4(rng: random.Random) -> Row:
+    """A 2020+ Form W-4 (3% claim exemption) or, for one in eight, a 2019-or-earlier one."""
     roll = rng.random()
-    form = {
-        "w4_form": 2020,
-        "w4_filing_status": rng.choices(W4_STATUSES, (45, 40, 15))[0],
-        "w4_step2_checked": False,
-        "w4_step3_cents": 0,
-        "w4_step4a_cents": 0,
-        "w4_step4b_cents": 0,
-        "w4_step4c_cents": 0,
-        "w4_exempt": roll < 0.03,
-        "w4_pre2020_marital_status": None,
-        "w4_pre2020_allowances": None,
-    }
+    filing_status = rng.choices(W4_STATUSES, (45, 40, 15))[0]
     if roll < 0.03:
-        return form
+        return {"w4": {"filing_status": filing_status, "exempt": True}}
     if roll < 0.15:
-        return form | {
-            "w4_form": 2019,
-            "w4_filing_status": None,
-            "w4_pre2020_marital_status": rng.choice(("single", "married")),
-            "w4_pre2020_allowances": rng.randint(0, 5),
+        return {
+            "w4_pre2020": {
+                "marital_status": rng.choice(("single", "married")),
+                "allowances": rng.randint(0, 5),
+            }
         }
-    return form | _w4_2020_steps(rng)
+    return {"w4": {"filing_status": filing_status, **_w4_2020_steps(rng)}}
 
 
 def _w4_2020_steps(rng: random.Random) -> Row:
     """Steps 2-4 of a 2020+ W-4; Step 3 is $2,200 per child under 17 + $500 per other."""
 
-    def sometimes(percent: int, low: int, high: int, step: int) -> int:
-        return rng.randrange(low, high + 1, step) * 100 if rng.randrange(100) < percent else 0
+    def sometimes(percent: int, low: int, high: int, step: int) -> str:
+        dollars = rng.randrange(low, high + 1, step) if rng.randrange(100) < percent else 0
+        return str(dollars)
 
     credits = rng.randint(0, 3) * 2_200 + rng.randint(0, 2) * 500
     return {
-        "w4_step2_checked": rng.random() < 0.1,
-        "w4_step3_cents": credits * 100 if rng.random() < 0.25 else 0,
-        "w4_step4a_cents": sometimes(8, 1_000, 20_000, 500),
-        "w4_step4b_cents": sometimes(8, 2_000, 20_000, 500),
-        "w4_step4c_cents": sometimes(8, 10, 200, 5),
+        "step2_checked": rng.random() < 0.1,
+        "step3_credits": str(credits if rng.random() < 0.25 else 0),
+        "step4a_other_income": sometimes(8, 1_000, 20_000, 500),
+        "step4b_deductions": sometimes(8, 2_000, 20_000, 500),
+        "step4c_extra": sometimes(8, 10, 200, 5),
     }
 
 
 def _de4(rng: random.Random, in_california: bool) -> Row:
     if not in_california:
-        return {
-            "ca_de4_filing_status": None,
-            "ca_de4_regular_allowances": 0,
-            "ca_de4_estimated_allowances": 0,
-            "ca_de4_extra_cents": 0,
-        }
+        return {}
     return {
-        "ca_de4_filing_status": rng.choices(DE4_STATUSES, (50, 40, 10))[0],
-        "ca_de4_regular_allowances": rng.randint(0, 4),
-        "ca_de4_estimated_allowances": 0 if rng.random() < 0.9 else rng.randint(1, 3),
-        "ca_de4_extra_cents": 0 if rng.random() < 0.95 else rng.randrange(10, 51, 5) * 100,
+        "ca_de4": {
+            "filing_status": rng.choices(DE4_STATUSES, (50, 40, 10))[0],
+            "regular_allowances": rng.randint(0, 4),
+            "estimated_deduction_allowances": 0 if rng.random() < 0.9 else rng.randint(1, 3),
+            "additional_withholding": "0" if rng.random() < 0.95 else str(rng.randrange(10, 51, 5)),
+        }
     }
 
 
@@ -485,10 +488,9 @@ def _benefits(rng: random.Random) -> Row:
         pretax = str(rng.randint(1, 10)) if rng.random() < 0.92 else "0"
         roth = str(rng.randint(1, 5)) if rng.random() < 0.25 or pretax == "0" else "0"
     return {
-        "k401_pretax_percent": pretax,
-        "k401_roth_percent": roth,
-        "section125_cents": rng.randrange(25, 401, 5) * 100 if rng.random() < 0.35 else 0,
-        "hsa_cents": rng.randrange(20, 161, 5) * 100 if rng.random() < 0.15 else 0,
+        "retirement": {"pretax_percent": pretax, "roth_percent": roth},
+        "section125": str(rng.randrange(25, 401, 5)) if rng.random() < 0.35 else "0",
+        "hsa": str(rng.randrange(20, 161, 5)) if rng.random() < 0.15 else "0",
     }
 
 

@@ -23,8 +23,8 @@ with workflow.unsafe.imports_passed_through():  # the workflow sandbox re-import
 
     from payrun.adapters.callbacks import CallbackServer
     from payrun.adapters.payments.bank_http import BankHttpProvider
-    from payrun_sims.process import SimProcess
     from payrun.services.ports import PaymentBatch
+    from payrun_sims.process import SimProcess
 
     from .conftest import SECRET
 

@@ -64,9 +64,9 @@ class Employer(Base):
     ach_company_id: Mapped[str] = mapped_column(String(10))
     odfi_routing: Mapped[str] = mapped_column(String(9))
     validation_policy: Mapped[str] = mapped_column(String(16), default="hold")  # hold|partial
-    ca_ui_rate: Mapped[str] = mapped_column(String(12), default="0.034")
-    futa_credit_reduction: Mapped[str] = mapped_column(String(12), default="0")
-    match_formula: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The `employer` object of `payrun calc` (payrun.services.schema.employer): every
+    # setting that affects a paycheck, validated before it is stored.
+    pay_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     notify_email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -88,34 +88,13 @@ class Employee(Base):
     ssn_enc: Mapped[bytes] = mapped_column(LargeBinary)  # Vault ciphertext, never logged
     ssn_last4: Mapped[str] = mapped_column(String(4))
     hire_date: Mapped[date] = mapped_column(Date)
-    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     home_state: Mapped[str] = mapped_column(String(2))
     work_state: Mapped[str] = mapped_column(String(2))
     pay_type: Mapped[str] = mapped_column(String(8))  # salary|hourly
     rate_cents: Mapped[int] = mapped_column(Cents)  # annual salary or hourly rate
-    # Form W-4, 2020 or later
-    w4_form: Mapped[int] = mapped_column(Integer, default=2020)  # 2020 or 2019 (pre-2020 form)
-    w4_filing_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    w4_step2_checked: Mapped[bool] = mapped_column(Boolean, default=False)
-    w4_step3_cents: Mapped[int] = mapped_column(Cents, default=0)
-    w4_step4a_cents: Mapped[int] = mapped_column(Cents, default=0)
-    w4_step4b_cents: Mapped[int] = mapped_column(Cents, default=0)
-    w4_step4c_cents: Mapped[int] = mapped_column(Cents, default=0)
-    w4_exempt: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Form W-4, 2019 or earlier
-    w4_pre2020_marital_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    w4_pre2020_allowances: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # California DE 4
-    ca_de4_filing_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    ca_de4_regular_allowances: Mapped[int] = mapped_column(Integer, default=0)
-    ca_de4_estimated_allowances: Mapped[int] = mapped_column(Integer, default=0)
-    ca_de4_extra_cents: Mapped[int] = mapped_column(Cents, default=0)
-    # 401(k) and other deductions (per period amounts in cents, percents as exact strings)
-    k401_pretax_percent: Mapped[str] = mapped_column(String(8), default="0")
-    k401_roth_percent: Mapped[str] = mapped_column(String(8), default="0")
-    section125_cents: Mapped[int] = mapped_column(Cents, default=0)
-    hsa_cents: Mapped[int] = mapped_column(Cents, default=0)
-    prior_year_fica_wages_cents: Mapped[int] = mapped_column(Cents, default=0)
+    # Everything else that affects pay: the `employee` object of `payrun calc`
+    # (payrun.services.schema.employee), validated before it is stored.
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # direct deposit
     bank_routing: Mapped[str] = mapped_column(String(9))
     bank_account_enc: Mapped[bytes] = mapped_column(LargeBinary)
