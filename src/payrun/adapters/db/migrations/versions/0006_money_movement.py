@@ -1,7 +1,7 @@
 """money movement: recovery cases for returned funding debits; employer funding settings
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04 17:20:00
 
 recovery_cases holds one row per returned funding debit (keyed by the return's business key).
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
