@@ -39,6 +39,7 @@ def main() -> None:
 def _register_subcommands() -> None:
     from payrun.entrypoints.ach_cli import ach_app
     from payrun.entrypoints.calc_cli import calc_command
+    from payrun.entrypoints.payments_cli import payments_app
     from payrun.entrypoints.recovery_cli import recovery_app
     from payrun.entrypoints.schedules_cli import schedules_app
 
@@ -46,6 +47,7 @@ def _register_subcommands() -> None:
     app.add_typer(ach_app, name="ach", help="Build and check NACHA ACH files.")
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
     app.add_typer(recovery_app, name="recovery", help="Returned funding debits: list, resolve.")
+    app.add_typer(payments_app, name="payments", help="Payments in doubt: ask the provider.")
 
 
 @app.command()
