@@ -29,11 +29,28 @@ def main() -> None:
 
     configure(get_settings().log_level)
     _register_subcommands()
+    sys.exit(_answer(app))
+
+
+def _answer(command: Callable[..., object]) -> int:
+    """Run the command line; every bad input (a value Typer cannot parse, an unknown id the
+    command refuses) is one line on stderr and exit status 2, never a traceback."""
+    from typer.exceptions import TyperException  # Typer's own usage errors (vendored click)
+
+    from payrun.entrypoints.runner import TemporalUnavailable
+
     try:
-        app()
-    except InvalidInput as err:
+        code = command(standalone_mode=False)
+    except (InvalidInput, TyperException) as err:
+        text = err.format_message() if isinstance(err, TyperException) else str(err)
+        print("error: " + " ".join(text.split()), file=sys.stderr)
+        return 2
+    except typer.Abort:
+        return 130
+    except TemporalUnavailable as err:
         print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
 def _register_subcommands() -> None:
@@ -371,10 +388,12 @@ def dlq(
 ) -> None:
     """List open dead letters."""
     from payrun.entrypoints.runner import prepare_database
-    from payrun.services.redrive import open_dead_letters
+    from payrun.services.redrive import open_dead_letters, validate_redrive
+    from payrun.workflows.messages import RedriveInput
 
     settings = get_settings()
     prepare_database(settings)
+    validate_redrive(RedriveInput([], error_type, "retry"))
     letters = open_dead_letters(settings.db_url, error_type)
     table = Table(title=f"Open dead letters ({len(letters)})")
     for name in ("id", "run", "employer", "employee", "step", "error type", "attempts", "error"):
@@ -404,6 +423,7 @@ def redrive(
 ) -> None:
     """Redrive dead letters through the same idempotent pipeline (never pays twice)."""
     from payrun.entrypoints.runner import execute_redrive, prepare_database
+    from payrun.services.lookups import require_dead_letters
     from payrun.services.redrive import validate_redrive
     from payrun.workflows.messages import RedriveInput
 
@@ -411,6 +431,7 @@ def redrive(
     prepare_database(settings)
     inp = RedriveInput(list(dead_letter or []), error_type, resolution, settings.chunk_size)
     validate_redrive(inp)
+    require_dead_letters(settings.db_url, inp.dead_letter_ids)  # before Temporal is asked
     result = asyncio.run(execute_redrive(settings, inp, worker))
     console.print(
         f"redrive: {result.redriven} employer runs re-run, {result.resolved} items resolved, "

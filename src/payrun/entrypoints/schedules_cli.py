@@ -47,6 +47,11 @@ def _known(settings: Settings, name: str) -> None:
         calendar(settings.db_url, name)
 
 
+def _within(option: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise InvalidInput(option, f"must be from {low} to {high}, got {value}")
+
+
 def _day(option: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -63,6 +68,9 @@ def sync(
     """Create or update one schedule per pay schedule, plus the redrive."""
     from payrun.adapters.temporal_schedules import ScheduleOptions, sync_schedules
 
+    _within("--hour", hour, 0, 23)
+    _within("--lead-days", lead_days, 0, 60)
+    _within("--redrive-every", redrive_every, 1, 24 * 60)
     settings = _prepared()
     options = ScheduleOptions(
         hour_utc=hour,
@@ -84,6 +92,7 @@ def list_(
     """Show each schedule: paused or not, and its next run times (UTC)."""
     from payrun.adapters.temporal_schedules import list_schedules
 
+    _within("--count", count, 1, 100)
     settings = _prepared()
     views = _with_client(settings, lambda c: list_schedules(c, settings.db_url))
     table = Table(title="Schedules", title_justify="left")

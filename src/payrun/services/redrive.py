@@ -17,6 +17,7 @@ ERROR_TYPES = (
     "downstream_rejection",
     "calculation_error",
     "bank_return",
+    "funding_blocked",
     "error",
 )
 SETTLED = ("PAID", "PARTIAL", "NOTHING_TO_PAY")
