@@ -120,6 +120,11 @@ EVERY_COMMAND_BAD = {
     ],
     "recovery redebit-due": [["recovery", "redebit-due", "--on", "tomorrowish"]],
     "payments reconcile": [["payments", "reconcile", "--run", "no-such-run"]],
+    "repay account": [
+        ["repay", "account", "--employee", "99999", "--account", "12345678"],
+        ["repay", "account", "--employee", "1", "--routing", "123456789"],
+    ],
+    "repay send": [["repay", "send", "--paycheck", "99999"], ["repay", "send", "--paycheck", "1x"]],
     "": [["no-such-command"]],
 }
 

@@ -36,6 +36,7 @@ from payrun.domain.ach.parser import Entry, parse_file
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
+    ChangeAddenda,
     EntryDetail,
     FileControl,
     FileHeader,
@@ -178,6 +179,7 @@ class Returned:
     original: Entry
     original_trace: str | None = None  # default: the original's own trace
     individual_id: str | None = None
+    corrected: str = ""  # a notification of change (code C..): the corrected data field
 
 
 def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
@@ -209,7 +211,7 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
             receiving_dfi_identification=original.receiving_dfi_identification,
             check_digit=original.check_digit,
             dfi_account_number=original.dfi_account_number,
-            amount=original.amount,
+            amount=0 if r.code.startswith("C") else original.amount,  # a NOC moves no money
             individual_identification_number=r.individual_id
             or original.individual_identification_number,
             individual_name=original.individual_name,
@@ -217,7 +219,7 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
             addenda_record_indicator=1,
             trace_number=trace,
         )
-        addenda = ReturnAddenda(
+        addenda: ReturnAddenda | ChangeAddenda = ReturnAddenda(
             return_reason_code=r.code,
             original_entry_trace_number=r.original_trace or original.trace_number,
             date_of_death=None,
@@ -225,6 +227,14 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
             addenda_information="",
             trace_number=trace,
         )
+        if r.code.startswith("C"):  # addenda 98 (§6.2): the same fields, corrected data
+            addenda = ChangeAddenda(
+                change_code=r.code,
+                original_entry_trace_number=r.original_trace or original.trace_number,
+                original_receiving_dfi_identification=original.receiving_dfi_identification,
+                corrected_data=r.corrected,
+                trace_number=trace,
+            )
         details.append(detail)
         lines += [detail.to_record(), addenda.to_record()]
     total = sum(d.amount for d in details if d.transaction_code in (21, 31))

@@ -59,7 +59,7 @@ _PAYCHECK_MOVES: dict[PaycheckStatus, frozenset[PaycheckStatus]] = {
         {PaycheckStatus.RETURNED, PaycheckStatus.VOIDED, PaycheckStatus.REVERSED}
     ),
     PaycheckStatus.RETURNED: frozenset({PaycheckStatus.REPAID, PaycheckStatus.VOIDED}),
-    PaycheckStatus.REPAID: frozenset(),
+    PaycheckStatus.REPAID: frozenset({PaycheckStatus.RETURNED}),  # the re-pay came back too
     PaycheckStatus.VOIDED: frozenset(),
     PaycheckStatus.REVERSED: frozenset(),
 }

@@ -58,6 +58,7 @@ def _register_subcommands() -> None:
     from payrun.entrypoints.calc_cli import calc_command
     from payrun.entrypoints.payments_cli import payments_app
     from payrun.entrypoints.recovery_cli import recovery_app
+    from payrun.entrypoints.repay_cli import repay_app
     from payrun.entrypoints.schedules_cli import schedules_app
 
     app.command("calc")(calc_command)
@@ -65,6 +66,7 @@ def _register_subcommands() -> None:
     app.add_typer(schedules_app, name="schedules", help="Pay calendars on Temporal Schedules.")
     app.add_typer(recovery_app, name="recovery", help="Returned funding debits: list, resolve.")
     app.add_typer(payments_app, name="payments", help="Payments in doubt: ask the provider.")
+    app.add_typer(repay_app, name="repay", help="Re-pay a returned paycheck once.")
 
 
 @app.command()

@@ -28,6 +28,7 @@ from payrun.services.employer_steps import set_employer_status
 from payrun.services.funding import ach_name, funding_debits
 from payrun.services.nacha_files import nacha_key, put_nacha, read_nacha
 from payrun.services.ports import PaymentBatch
+from payrun.services.repaid import REPAY_PREFIX, settle_repaid
 from payrun.workflows.messages import EmployerInput, PaymentOutcome, PreparedPayment
 
 OPEN = ("PENDING", "SENT")
@@ -74,11 +75,13 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
 
 
 def _open_payment(session: Session, inp: EmployerInput) -> Payment | None:
+    """The run's open payroll payment (a re-pay's payment, repay-..., is not one)."""
     return session.scalar(
         select(Payment).where(
             Payment.run_id == inp.run_id,
             Payment.employer_id == inp.employer_id,
             Payment.status.in_(OPEN),
+            Payment.idempotency_key.not_like(f"{REPAY_PREFIX}%"),
         )
     )
 
@@ -242,7 +245,9 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
             paycheck_sources(PaycheckStatus.PAID)
         )
         session.execute(update(Paycheck).where(paid).values(status=PaycheckStatus.PAID))
-        _set_employee_status(session, payment, status="PAID", paid_at=now, only=PaycheckStatus.PAID)
+        settle_repaid(session, payment, now)  # a re-pay's RETURNED paycheck becomes REPAID
+        for settled in (PaycheckStatus.PAID, PaycheckStatus.REPAID):
+            _set_employee_status(session, payment, status="PAID", paid_at=now, only=settled)
         set_employer_status(session, payment.run_id, payment.employer_id, "PAID", now)
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference

@@ -17,17 +17,22 @@ from payrun.adapters.db.models import (
     EmployeeStatus,
     NotificationRecord,
     Paycheck,
+    Repayment,
 )
+from payrun.domain.ach.notices import notices_in
+from payrun.domain.ach.parser import parse_file
 from payrun.domain.ach.returns import (
     BANK_RETURN,
     ReturnDisposition,
     ReturnEntry,
     classify_return,
-    parse_returns,
+    returns_in,
 )
 from payrun.domain.errors import InvalidInput
+from payrun.domain.money_states import PaycheckStatus, paycheck_may_move
 from payrun.services.context import PayrollContext
 from payrun.services.employer_steps import dead_letter
+from payrun.services.notices import AppliedNotice, apply_notices
 from payrun.services.notifications import notify
 from payrun.services.recovery import open_case, redebit_returned
 from payrun.services.sent_entries import SentEntries, SentEntry
@@ -38,7 +43,6 @@ STEP = "bank_return"
 EVENT = "paycheck.returned"
 FUNDING_EVENT = "funding.returned"  # an operator alert: the employer's debit came back
 
-RETURNABLE = ("CALCULATED", "PAID")  # paycheck statuses a return moves to RETURNED
 
 ROUTED, DUPLICATE, CONFLICT, UNMATCHED = "routed", "duplicate", "conflict", "unmatched"
 
@@ -70,6 +74,7 @@ class RoutedReturn:
 @dataclass(frozen=True, slots=True)
 class ReturnsReport:
     returns: tuple[RoutedReturn, ...]
+    notices: tuple[AppliedNotice, ...] = ()
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.returns if r.outcome == outcome)
@@ -77,12 +82,14 @@ class ReturnsReport:
 
 def process_returns(ctx: PayrollContext, data: bytes) -> ReturnsReport:
     """Route every return entry of data; InvalidInput if the file cannot be read at all."""
-    entries = parse_returns(data)
+    ach = parse_file(data)
+    entries, notices = returns_in(ach), notices_in(ach)
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         credits = SentEntries(ctx, session)
         routed = [_route(session, credits, entry, now) for entry in entries]
-    return ReturnsReport(tuple(_notify(ctx, r) for r in routed))
+        changes = apply_notices(ctx, session, credits, notices, now)
+    return ReturnsReport(tuple(_notify(ctx, r) for r in routed), tuple(changes))
 
 
 def return_key(payment_id: int, trace_number: str, code: str) -> str:
@@ -195,7 +202,7 @@ def _apply(
     now: datetime,
 ) -> RoutedReturn:
     """Paycheck and employee status, dead letter, audit row and the notification record."""
-    if paycheck.status in RETURNABLE:
+    if paycheck_may_move(paycheck.status, PaycheckStatus.RETURNED):
         paycheck.status = disposition.paycheck_status
         session.execute(
             update(EmployeeStatus)
@@ -302,8 +309,11 @@ def _paycheck(session: Any, credit: SentEntry) -> Paycheck | None:
     )
     if employee_id is None:
         return None
+    # The paycheck joined a re-pay's payment since: found through its repayment.
+    repaid = select(Repayment.paycheck_id).where(Repayment.original_payment_id == credit.payment.id)
     query = select(Paycheck).where(
-        Paycheck.payment_id == credit.payment.id, Paycheck.employee_id == employee_id
+        (Paycheck.payment_id == credit.payment.id) | Paycheck.id.in_(repaid),
+        Paycheck.employee_id == employee_id,
     )
     return session.scalar(query.with_for_update())  # type: ignore[no-any-return]
 

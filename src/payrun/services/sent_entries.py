@@ -62,6 +62,16 @@ class SentEntries:
         ]
         return fallback, "individual_id+amount"
 
+    def matching_trace(
+        self, company_id: str, trace: str, individual_id: str
+    ) -> tuple[list[SentEntry], str]:
+        """The credits of ours with this trace (newest first), confirmed by individual id
+        when several files share it."""
+        credits = [c for p in self._payments(company_id) for c in self._credits(p) if c.credit]
+        by_trace = [c for c in credits if c.trace_number == trace]
+        confirmed = [c for c in by_trace if c.individual_id == individual_id.strip().upper()]
+        return (confirmed or by_trace[:1]), "trace"
+
     def _payments(self, company_id: str) -> list[Payment]:
         if company_id not in self._by_company:
             query = select(Payment).where(

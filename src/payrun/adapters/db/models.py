@@ -316,6 +316,23 @@ class AuditLog(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class Repayment(Base):
+    """A returned paycheck's net paid again off-cycle (attempt 1, 2 ... if a re-pay also came
+    back); the paycheck joins the repayment's payment, the original payment is kept here."""
+
+    __tablename__ = "repayments"
+    __table_args__ = (UniqueConstraint("paycheck_id", "attempt"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    paycheck_id: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    original_payment_id: Mapped[int] = mapped_column(Integer, index=True)
+    payment_id: Mapped[int] = mapped_column(Integer, unique=True)
+    net_cents: Mapped[int] = mapped_column(Cents)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class RecoveryCase(Base):
     """An employer's funding debit that came back: re-debited once (R01/R09) or held open,
     blocking the employer's pay runs, until an operator resolves it."""

@@ -4,7 +4,8 @@ Revision ID: 0006
 Revises: 0004
 Create Date: 2026-12-04 17:20:00
 
-recovery_cases holds one row per returned funding debit (keyed by the return's business key).
+recovery_cases holds one row per returned funding debit (keyed by the return's business key);
+repayments one row per re-pay of a returned paycheck (unique per paycheck and attempt).
 employers gains the funding account's type (checking 27 / savings 37 debits) and the
 prefunded/trusted flag with its exposure limit in cents.
 """
@@ -54,9 +55,25 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_recovery_cases_employer", "recovery_cases", ["employer_id", "status"])
+    op.create_table(
+        "repayments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("idempotency_key", sa.String(160), nullable=False, unique=True),
+        sa.Column("paycheck_id", sa.Integer(), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("employee_id", sa.Integer(), nullable=False),
+        sa.Column("original_payment_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=False, unique=True),
+        sa.Column("net_cents", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("paycheck_id", "attempt"),
+    )
+    op.create_index("ix_repayments_original_payment_id", "repayments", ["original_payment_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_repayments_original_payment_id", table_name="repayments")
+    op.drop_table("repayments")
     op.drop_index("ix_recovery_cases_employer", table_name="recovery_cases")
     op.drop_table("recovery_cases")
     with op.batch_alter_table("employers") as batch:
