@@ -124,6 +124,7 @@ EVERY_COMMAND_BAD = {
         ["repay", "account", "--employee", "99999", "--account", "12345678"],
         ["repay", "account", "--employee", "1", "--routing", "123456789"],
     ],
+    "repay write-off": [["repay", "write-off", "--paycheck", "99999"]],
     "repay send": [["repay", "send", "--paycheck", "99999"], ["repay", "send", "--paycheck", "1x"]],
     "": [["no-such-command"]],
 }

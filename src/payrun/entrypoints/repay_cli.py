@@ -45,6 +45,18 @@ def account_command(
     console.print(f"employee {employee}: now pays to {kind} account ...{last4}")
 
 
+@repay_app.command("write-off")
+def write_off_command(
+    paycheck: Annotated[int, typer.Option(help="the returned paycheck")],
+    note: Annotated[str, typer.Option(help="why (kept in the audit log)")] = "",
+) -> None:
+    """Give up on paying a RETURNED paycheck: it is voided and its YTD taken back out."""
+    from payrun.services.repay import write_off
+
+    write_off(_context(), paycheck, note)
+    console.print(f"paycheck {paycheck}: written off (VOIDED, year-to-date adjusted)")
+
+
 @repay_app.command("send")
 def send_command(
     paycheck: Annotated[int, typer.Option(help="the returned paycheck")],

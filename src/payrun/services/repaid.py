@@ -26,6 +26,11 @@ def settle_repaid(session: Any, payment: Payment, now: datetime) -> None:
     if paycheck is None:
         return
     paycheck.status = PaycheckStatus.REPAID
+    resolve_return_letter(session, paycheck, "repaid", now)
+
+
+def resolve_return_letter(session: Any, paycheck: Paycheck, resolution: str, now: datetime) -> None:
+    """The bank-return dead letter of the paycheck's employee and run is done with."""
     session.execute(
         update(DeadLetter)
         .where(
@@ -34,5 +39,5 @@ def settle_repaid(session: Any, payment: Payment, now: datetime) -> None:
             DeadLetter.step == "bank_return",
             DeadLetter.status == "OPEN",
         )
-        .values(status="RESOLVED", resolution="repaid", resolved_at=now)
+        .values(status="RESOLVED", resolution=resolution, resolved_at=now)
     )

@@ -29,7 +29,8 @@ from payrun.services.funding import ach_name
 from payrun.services.nacha_files import put_nacha
 from payrun.services.payments import CHECKING, SAVINGS, mark_sent, record_payment
 from payrun.services.ports import PaymentBatch
-from payrun.services.repaid import REPAY_PREFIX
+from payrun.services.repaid import REPAY_PREFIX, resolve_return_letter
+from payrun.services.ytd_adjustments import undo_ytd
 from payrun.workflows.messages import PaymentOutcome
 
 FINISHED = (PaymentStatus.PAID, PaymentStatus.REJECTED, PaymentStatus.CANCELLED)
@@ -69,6 +70,38 @@ def repay(ctx: PayrollContext, paycheck_id: int) -> RepayResult:
     if status == PaymentStatus.SENT and not getattr(ctx.payment_provider, "asynchronous", False):
         record_payment(ctx, PaymentOutcome(payment_id, 1, payment.credit_total_cents, "settled"))
     return _result(ctx, payment_id)
+
+
+def write_off(ctx: PayrollContext, paycheck_id: int, note: str = "") -> None:
+    """A returned paycheck that will not be paid again: VOIDED, its YTD taken back out once,
+    its return's dead letter resolved."""
+    now = ctx.clock()
+    with transaction(ctx.db_url) as session:
+        paycheck = session.scalar(
+            select(Paycheck).where(Paycheck.id == paycheck_id).with_for_update()
+        )
+        if paycheck is None:
+            raise InvalidInput("--paycheck", f"no paycheck {paycheck_id}")
+        if paycheck.status != PaycheckStatus.RETURNED:
+            raise InvalidInput(
+                "--paycheck", f"paycheck {paycheck_id} is {paycheck.status}, not RETURNED"
+            )
+        open_repay = session.scalar(
+            select(Payment.id)
+            .join(Repayment, Repayment.payment_id == Payment.id)
+            .where(
+                Repayment.paycheck_id == paycheck_id,
+                Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.SENT)),
+            )
+        )
+        if open_repay is not None:
+            raise InvalidInput("--paycheck", f"a re-pay of paycheck {paycheck_id} is in flight")
+        undo_ytd(session, [paycheck], "write-off", now)
+        paycheck.status = PaycheckStatus.VOIDED
+        resolve_return_letter(session, paycheck, "write-off", now)
+        session.add(AuditLog(at=now, actor="repay", action="paycheck.write_off",
+                             subject=f"paycheck-{paycheck_id}",
+                             details={"net_cents": paycheck.net_cents, "note": note}))  # fmt: skip
 
 
 def _open(ctx: PayrollContext, paycheck_id: int) -> int:

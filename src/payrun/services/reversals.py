@@ -22,6 +22,7 @@ from payrun.domain.banking_days import banking_day_on_or_after
 from payrun.domain.errors import InvalidInput
 from payrun.services.context import PayrollContext
 from payrun.services.nacha_files import read_nacha
+from payrun.services.ytd_adjustments import undo_ytd
 
 REVERSED = "REVERSED"
 ACTION = "payment.reversed"
@@ -70,6 +71,7 @@ def reverse_payment(
         path = _write(ctx, payment, subject, build_file(spec))
         for paycheck, _ in checks:
             paycheck.status = REVERSED
+        undo_ytd(session, [paycheck for paycheck, _ in checks], "reversal", ctx.clock())
         session.add(_audit(ctx, payment, checks, subject, path, settled, reversal_date, traces))
     return path
 

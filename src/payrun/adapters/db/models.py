@@ -316,6 +316,21 @@ class AuditLog(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class YtdAdjustment(Base):
+    """A paycheck's YTD contribution taken back out (void, reversal, written-off return):
+    at most once per paycheck, whatever the reason or however often it is asked."""
+
+    __tablename__ = "ytd_adjustments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)  # ytd-undo-{paycheck}
+    paycheck_id: Mapped[int] = mapped_column(Integer)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # void | reversal | write-off
+    delta: Mapped[dict[str, Any]] = mapped_column(JSON)  # cents taken out, per accumulator
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Repayment(Base):
     """A returned paycheck's net paid again off-cycle (attempt 1, 2 ... if a re-pay also came
     back); the paycheck joins the repayment's payment, the original payment is kept here."""

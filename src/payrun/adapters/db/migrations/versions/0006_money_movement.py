@@ -5,7 +5,8 @@ Revises: 0004
 Create Date: 2026-12-04 17:20:00
 
 recovery_cases holds one row per returned funding debit (keyed by the return's business key);
-repayments one row per re-pay of a returned paycheck (unique per paycheck and attempt).
+repayments one row per re-pay of a returned paycheck (unique per paycheck and attempt);
+ytd_adjustments one row per paycheck whose YTD contribution was taken back (unique key).
 employers gains the funding account's type (checking 27 / savings 37 debits) and the
 prefunded/trusted flag with its exposure limit in cents.
 """
@@ -69,9 +70,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("paycheck_id", "attempt"),
     )
     op.create_index("ix_repayments_original_payment_id", "repayments", ["original_payment_id"])
+    op.create_table(
+        "ytd_adjustments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("idempotency_key", sa.String(80), nullable=False, unique=True),
+        sa.Column("paycheck_id", sa.Integer(), nullable=False),
+        sa.Column("employee_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(16), nullable=False),
+        sa.Column("delta", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ytd_adjustments")
     op.drop_index("ix_repayments_original_payment_id", table_name="repayments")
     op.drop_table("repayments")
     op.drop_index("ix_recovery_cases_employer", table_name="recovery_cases")
