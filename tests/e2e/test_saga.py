@@ -241,6 +241,7 @@ def employer_state(settings: Settings, run_id: str, employer_id: int) -> Employe
                 .where(
                     NotificationRecord.run_id == run_id,
                     NotificationRecord.employer_id == employer_id,
+                    NotificationRecord.event != "funding.debit_settled",  # an event, no notice
                 )
                 .order_by(NotificationRecord.id)
             )

@@ -1,13 +1,19 @@
 """The employer's funding debit: CCD entries to the registered account (27 checking, 37
-savings), in the payroll file or in a file of its own (a re-debit)."""
+savings), in the payroll file or in a file of its own (a re-debit); and the "debit settled"
+signal point (debits_settled, FundingDebitSettled) the filings service waits on."""
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from payrun.adapters.db.models import Employer
+from sqlalchemy import select
+
+from payrun.adapters.db.engine import transaction
+from payrun.adapters.db.models import Employer, NotificationRecord, Payment, RecoveryCase
 from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
+from payrun.domain.money_states import CaseStatus, PaymentStatus
 from payrun.services.context import PayrollContext
 
 DEBIT_CODES = {"checking": 27, "savings": 37}  # Nacha transaction codes by account type
@@ -75,3 +81,76 @@ def ach_name(text: str, length: int) -> str:
         ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         text = "".join(ch for ch in ascii_text if 32 <= ord(ch) < 127)
     return text.upper()[:length].strip() or "PAYEE"
+
+
+FUNDING_SETTLED_EVENT = "funding.debit_settled"
+
+
+@dataclass(frozen=True, slots=True)
+class FundingDebitSettled:
+    """The employer's funding debit for a run settled (and has not come back since)."""
+
+    run_id: str
+    employer_id: int
+    payment_id: int
+    amount_cents: int
+
+
+def debits_settled(
+    ctx: PayrollContext, run_id: str, employer_id: int | None = None
+) -> list[FundingDebitSettled]:
+    """The signal point for the filings service's WAIT_FOR_DEBITS: every settled funding debit
+    of the run (of one employer, if given) with no open recovery case against it. Today the
+    debit travels in the payroll file, so it settles with the payment (PAID)."""
+    query = (
+        select(Payment.run_id, Payment.employer_id, Payment.id, Payment.debit_total_cents)
+        .where(
+            Payment.run_id == run_id,
+            Payment.status == PaymentStatus.PAID,
+            Payment.debit_total_cents > 0,
+            ~select(RecoveryCase.id)
+            .where(
+                RecoveryCase.payment_id == Payment.id,
+                RecoveryCase.status != CaseStatus.RESOLVED,
+            )
+            .exists(),
+        )
+        .order_by(Payment.id)
+    )
+    if employer_id is not None:
+        query = query.where(Payment.employer_id == employer_id)
+    with transaction(ctx.db_url) as session:
+        return [FundingDebitSettled(*row) for row in session.execute(query).all()]
+
+
+def announce_debit_settled(ctx: PayrollContext, payment_id: int) -> FundingDebitSettled | None:
+    """Record FundingDebitSettled once per payment in the events outbox (the notifications
+    table: event funding.debit_settled, key {payment}-debit-settled, status RECORDED). It is
+    not pushed to employer or operator webhooks; the filings side reads it from there."""
+    with transaction(ctx.db_url) as session:
+        payment = session.get(Payment, payment_id)
+        if payment is None or payment.status != PaymentStatus.PAID:
+            return None
+        if not payment.debit_total_cents:
+            return None
+        event = FundingDebitSettled(
+            payment.run_id, payment.employer_id, payment.id, payment.debit_total_cents
+        )
+        key = f"{payment.idempotency_key}-debit-settled"
+        if session.scalar(
+            select(NotificationRecord.id).where(NotificationRecord.idempotency_key == key)
+        ):
+            return event
+        session.add(
+            NotificationRecord(
+                idempotency_key=key,
+                event=FUNDING_SETTLED_EVENT,
+                run_id=event.run_id,
+                employer_id=event.employer_id,
+                status="RECORDED",
+                subject=f"Funding debit settled: employer {event.employer_id}",
+                body=f"${event.amount_cents / 100:,.2f} collected (payment {event.payment_id}).",
+                created_at=ctx.clock(),
+            )
+        )
+    return event

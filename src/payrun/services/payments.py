@@ -25,7 +25,7 @@ from payrun.domain.money_states import (
 )
 from payrun.services.context import PayrollContext
 from payrun.services.employer_steps import set_employer_status
-from payrun.services.funding import ach_name, funding_debits
+from payrun.services.funding import ach_name, announce_debit_settled, funding_debits
 from payrun.services.nacha_files import nacha_key, put_nacha, read_nacha
 from payrun.services.ports import PaymentBatch
 from payrun.services.repaid import REPAY_PREFIX, settle_repaid
@@ -249,6 +249,7 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
         for settled in (PaycheckStatus.PAID, PaycheckStatus.REPAID):
             _set_employee_status(session, payment, status="PAID", paid_at=now, only=settled)
         set_employer_status(session, payment.run_id, payment.employer_id, "PAID", now)
+    announce_debit_settled(ctx, outcome.payment_id)  # once per payment (outbox key)
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
     )
