@@ -239,6 +239,9 @@ def _run_all(settings: Settings, requests: list, worker: bool) -> list[tuple[Run
 
     prepare_database(settings)
     plans = [plan_run(settings, r) for r in requests]  # every check before anything is written
+    for request, plan in zip(requests, plans, strict=True):
+        if request.period is None:  # say which period "the next unpaid" turned out to be
+            console.print(f"starting the next unpaid period of {request.schedule}: {plan.run_id}")
     return asyncio.run(_execute(settings, plans, worker))
 
 
