@@ -370,3 +370,31 @@ def test_a_paused_schedule_has_nothing_due_and_unknown_input_names_its_field(
     with pytest.raises(InvalidInput) as negative:
         due_periods(handmade, "handmade", date(2026, 2, 4), -1)
     assert (unknown.value.field, negative.value.field) == ("schedule", "lead_days")
+
+
+def test_the_catch_up_cutoff_leaves_periods_paid_before_it(handmade: str) -> None:
+    # Synced on Jan 24: P0 (paid Jan 9) and P1 (paid Jan 23) are past, P2 (Feb 6) is not.
+    due = due_periods(handmade, "handmade", date(2026, 2, 4), 2, not_before=date(2026, 1, 24))
+    assert [p.start_date for p in due] == [HANDMADE["P2"][0].isoformat()]
+
+
+async def test_the_daily_action_keeps_the_cutoff_and_a_backfill_runs_past_periods(
+    settings: Settings, env: WorkflowEnvironment
+) -> None:
+    client, queue = env.client, settings.task_queue
+
+    async def action(as_of: str) -> list[str]:
+        inp = ScheduledRunsInput("biweekly", as_of=as_of, not_before="2026-01-20")
+        result = await client.execute_workflow(
+            ScheduledPayRunsWorkflow.run, inp, id=f"by-hand-{uuid.uuid4()}", task_queue=queue
+        )
+        return [r.run_id for r in result.runs]
+
+    async with build_worker(client, build_context(settings), queue):
+        # Synced on Jan 20: the first period (paid Jan 16) is past; nothing else is due yet.
+        daily = await action("2026-01-20")
+        # A backfilled day before the cutoff runs what was due on it, on purpose.
+        backfilled = await action("2026-01-14")
+
+    assert daily == []
+    assert backfilled == [FIRST_BIWEEKLY_RUN]

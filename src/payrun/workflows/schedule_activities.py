@@ -20,6 +20,7 @@ class DueRequest:
     schedule: str
     as_of: str  # ISO date: the day the schedule's action stands for
     lead_days: int
+    not_before: str | None = None  # ISO date: periods paid before it are not started
 
 
 class ScheduleActivities:
@@ -34,8 +35,9 @@ class ScheduleActivities:
     @activity.defn
     @_domain_errors
     def due_periods(self, request: DueRequest) -> list[DuePeriod]:
+        cutoff = _day(request.not_before) if request.not_before else None
         return calendar_runs.due_periods(
-            self.ctx.db_url, request.schedule, _day(request.as_of), request.lead_days
+            self.ctx.db_url, request.schedule, _day(request.as_of), request.lead_days, cutoff
         )
 
     def all(self) -> list[object]:
