@@ -14,6 +14,7 @@ from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.db.models import (
     Employee,
     EmployeeStatus,
+    Employer,
     Paycheck,
     Payment,
 )
@@ -202,3 +203,18 @@ def test_accented_names_are_written_without_their_accents(run: ValidatedRun) -> 
         for e in parse_file(data).entries()
     }
     assert names[external_id] == "MUNOZ JOSE"  # NFKD drops the combining accents
+
+
+def test_a_savings_funding_account_is_debited_with_code_37(run: ValidatedRun) -> None:
+    # Nacha transaction codes (§6.3): 27 debits a checking account, 37 a savings account.
+    with transaction(run.ctx.db_url) as session:
+        session.execute(
+            update(Employer)
+            .where(Employer.id == run.inp.employer_id)
+            .values(funding_account_type="savings")
+        )
+
+    _, data = _prepare(run)
+
+    _, debit = parse_file(data).batches
+    assert {d.detail.transaction_code for d in debit.entries} == {37}
