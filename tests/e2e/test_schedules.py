@@ -27,6 +27,7 @@ from payrun.adapters.db.models import (
     PayPeriod,
     PayRun,
     PaySchedule,
+    RecoveryCase,
 )
 from payrun.adapters.temporal_schedules import (
     ScheduleOptions,
@@ -43,6 +44,8 @@ from payrun.services.calendar_runs import calendar, due_periods, set_paused
 from payrun.services.seed import seed_demo
 from payrun.workflows.scheduled import (
     ScheduledPayRunsWorkflow,
+    ScheduledRedriveInput,
+    ScheduledRedriveWorkflow,
     ScheduledRunsInput,
     ScheduledRunsResult,
 )
@@ -398,3 +401,33 @@ async def test_the_daily_action_keeps_the_cutoff_and_a_backfill_runs_past_period
 
     assert daily == []
     assert backfilled == [FIRST_BIWEEKLY_RUN]
+
+
+async def test_the_redrive_schedule_presents_a_due_funding_debit_again_once(
+    settings: Settings, env: WorkflowEnvironment
+) -> None:
+    client, db, queue = env.client, settings.db_url, settings.task_queue
+    at = datetime(2026, 1, 16, tzinfo=UTC)
+    with transaction(db) as session:
+        session.add(
+            RecoveryCase(idempotency_key="return-1-021000020000007-R01", employer_id=1,
+                         run_id=FIRST_BIWEEKLY_RUN, payment_id=1, return_code="R01",
+                         original_trace="021000020000007", amount_cents=1_234_56,
+                         status="REDEBIT_DUE", redebit_on=date(2026, 1, 20), created_at=at)
+        )  # fmt: skip
+
+    async def redrive_action() -> None:
+        await client.execute_workflow(
+            ScheduledRedriveWorkflow.run, ScheduledRedriveInput(error_types=[]),
+            id=f"redrive-by-hand-{uuid.uuid4()}", task_queue=queue,
+        )  # fmt: skip
+
+    async with build_worker(client, build_context(settings), queue):
+        await redrive_action()
+        await redrive_action()  # the next action: already sent, nothing more
+
+    with transaction(db) as session:
+        case = session.scalars(select(RecoveryCase)).one()
+        assert (case.status, case.redebits) == ("REDEBIT_SENT", 1)
+    dropped = sorted((settings.output_dir / "bank-drop").glob("recovery-*.ach"))
+    assert [p.name for p in dropped] == [f"recovery-{case.id}-redebit-1.ach"]

@@ -9,7 +9,7 @@ from datetime import date
 from temporalio import activity
 
 from payrun.domain.errors import InvalidInput
-from payrun.services import calendar_runs
+from payrun.services import calendar_runs, recovery
 from payrun.services.calendar_runs import DuePeriod
 from payrun.services.context import PayrollContext
 from payrun.workflows.activities import _domain_errors
@@ -40,8 +40,14 @@ class ScheduleActivities:
             self.ctx.db_url, request.schedule, _day(request.as_of), request.lead_days, cutoff
         )
 
+    @activity.defn
+    @_domain_errors
+    def redebit_due(self, as_of: str) -> int:
+        """Present again every R01/R09 funding debit due by as_of (once each)."""
+        return len(recovery.send_due_redebits(self.ctx, _day(as_of)))
+
     def all(self) -> list[object]:
-        return [self.due_periods]
+        return [self.due_periods, self.redebit_due]
 
 
 def _day(value: str) -> date:

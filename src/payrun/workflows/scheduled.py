@@ -126,6 +126,9 @@ class ScheduledRedriveWorkflow:
     @workflow.run
     async def run(self, inp: ScheduledRedriveInput) -> list[RedriveResult]:
         me = workflow.info().workflow_id
+        # Returned funding debits (R01/R09) due today are presented again first, once each.
+        today = scheduled_time().date().isoformat()
+        await workflow.execute_activity_method(ScheduleActivities.redebit_due, today, **OPTIONS)
         results = []
         for error_type in inp.error_types:
             result = await workflow.execute_child_workflow(
