@@ -291,14 +291,9 @@ def cancel_open_payments(ctx: PayrollContext, run_id: str, employer_id: int) -> 
         pulled_back = ctx.payment_provider.cancel(key)
         if status == "SENT" and not pulled_back:
             # The provider may already have moved the money: keep the paychecks attached to
-            # this payment so nothing voids or re-pays them, and ask the provider: settled
-            # is recorded now; anything else waits for `payrun payments reconcile`.
-            answer = ctx.payment_provider.payment_status(key)
-            if answer.state == "settled":
-                outcome = PaymentOutcome(payment_id, 0, 0, "settled", answer.reference)
-                record_payment(ctx, outcome)
-            else:
-                log.warning("payment %s in doubt (%s): left SENT", key, answer.state)
+            # this payment so nothing voids or re-pays them; `payrun payments reconcile` asks
+            # the provider and records its answer.
+            log.warning("payment %s could not be cancelled; left SENT for reconcile", key)
             continue
         cancelled += 1
         with transaction(ctx.db_url) as session:
