@@ -464,7 +464,12 @@ def _books(engine: Engine, settings: Settings, plan: PayRunInput, everyone: set[
                 for claim in (bank / ".payrun").glob("*.claim")
                 if not claim.with_suffix(".json").exists()
             ),
-            files={p.nacha_path: store.get_bytes(p.nacha_path) for p in payments if p.nacha_path},
+            files={
+                key: store.get_bytes(key)
+                for p in payments
+                for key in (p.nacha_path, p.funding_path)
+                if key
+            },
         )
 
 
@@ -473,7 +478,7 @@ def _assert_nobody_paid_twice(books: Books, employers: dict[int, set[int]]) -> N
     assert not live or max(live.values()) == 1, live.most_common(3)
     open_payments = Counter(p.employer_id for p in books.payments if p.status != "CANCELLED")
     assert not open_payments or max(open_payments.values()) == 1, open_payments
-    assert len(books.dropped) <= len(employers), books.dropped
+    assert len(books.dropped) <= 2 * len(employers), books.dropped  # debit + credits each
 
 
 def _assert_everyone_paid_once(
@@ -493,7 +498,10 @@ def _assert_everyone_paid_once(
     # One payment per employer, PAID, for exactly its paychecks' net; one file to the bank.
     assert sorted(p.employer_id for p in payments) == sorted(employers)
     assert {p.status for p in payments} == {"PAID"}
-    assert books.dropped == sorted(f"{p.idempotency_key}.ach" for p in payments)
+    # Two files per payment reached the bank: the funding debit (first), then the credits.
+    assert books.dropped == sorted(
+        f"{p.idempotency_key}{suffix}.ach" for p in payments for suffix in ("", "-funding")
+    )
     for payment in payments:
         mine = [c for c in checks if c.employer_id == payment.employer_id]
         assert {c.payment_id for c in mine} == {payment.id}
@@ -501,6 +509,8 @@ def _assert_everyone_paid_once(
         assert payment.entry_count == len(mine) == len(employers[payment.employer_id])
         credits = parse_file(books.files[payment.nacha_path]).batches[0]
         assert credits.control.total_credit_entry_dollar_amount == payment.credit_total_cents
+        (debit,) = parse_file(books.files[payment.funding_path]).batches  # the files balance
+        assert debit.control.total_debit_entry_dollar_amount == payment.credit_total_cents
         assert len(credits.entries) == sum(1 for c in mine if c.net_cents > 0)
     assert summary.status == "COMPLETED", summary
     assert summary.employers == len(employers)

@@ -271,7 +271,10 @@ def assert_paid_once(state: EmployerState, employees: list[int]) -> None:
     assert sum(p.net_cents for p in live) == sum(p.credit_total_cents for p in paid)
     assert sum(p.entry_count for p in paid) == len(employees)
     assert {state.employees[e] for e in employees} == {"PAID"}
-    assert len(state.bank_files) == len(paid)  # the bank holds one file per paid payment
+    # the bank holds two files per paid payment: the funding debit (first) and the credits
+    assert sorted(state.bank_files) == sorted(
+        f"{p[-1]}{suffix}.ach" for p in paid for suffix in ("", "-funding")
+    )
     for check in live:  # YTD = what the employee brought + this one paycheck
         assert state.ytd[check.employee_id]["gross"] == PRIOR_YTD["gross"] + check.gross_cents
 

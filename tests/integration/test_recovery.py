@@ -58,12 +58,13 @@ def paid(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> PaidRun:
 
 
 def funding_debit(paid: PaidRun) -> Entry:
-    """The CCD debit entry (batch 225) of the paid run's payment file."""
+    """The CCD debit entry (batch 225) of the paid run's funding file."""
     with transaction(paid.settings.db_url) as session:
         payment = session.get(Payment, paid.payment_id)
-        assert payment is not None and payment.nacha_path is not None
-        ach = parse_file(nacha_of(paid.settings, payment.nacha_path))
-    batch = next(b for b in ach.batches if b.header.service_class_code == 225)
+        assert payment is not None and payment.funding_path is not None
+        ach = parse_file(nacha_of(paid.settings, payment.funding_path))  # its own file
+    (batch,) = ach.batches
+    assert batch.header.service_class_code == 225
     (debit,) = batch.entries
     return debit
 

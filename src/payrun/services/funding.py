@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -100,13 +101,14 @@ def debits_settled(
     ctx: PayrollContext, run_id: str, employer_id: int | None = None
 ) -> list[FundingDebitSettled]:
     """The signal point for the filings service's WAIT_FOR_DEBITS: every settled funding debit
-    of the run (of one employer, if given) with no open recovery case against it. Today the
-    debit travels in the payroll file, so it settles with the payment (PAID)."""
+    of the run (of one employer, if given) with no open recovery case against it. The debit
+    travels in its own file (funding_status SETTLED once the provider says so); a payment
+    from before that (no funding file) settled with its payroll file (PAID)."""
     query = (
         select(Payment.run_id, Payment.employer_id, Payment.id, Payment.debit_total_cents)
         .where(
             Payment.run_id == run_id,
-            Payment.status == PaymentStatus.PAID,
+            _debit_settled(),
             Payment.debit_total_cents > 0,
             ~select(RecoveryCase.id)
             .where(
@@ -123,13 +125,25 @@ def debits_settled(
         return [FundingDebitSettled(*row) for row in session.execute(query).all()]
 
 
+def _debit_settled() -> Any:
+    return (Payment.funding_status == "SETTLED") | (
+        Payment.funding_path.is_(None) & (Payment.status == PaymentStatus.PAID)
+    )
+
+
+def _settled(payment: Payment) -> bool:
+    if payment.funding_path is None:
+        return payment.status == PaymentStatus.PAID
+    return payment.funding_status == "SETTLED"
+
+
 def announce_debit_settled(ctx: PayrollContext, payment_id: int) -> FundingDebitSettled | None:
     """Record FundingDebitSettled once per payment in the events outbox (the notifications
     table: event funding.debit_settled, key {payment}-debit-settled, status RECORDED). It is
     not pushed to employer or operator webhooks; the filings side reads it from there."""
     with transaction(ctx.db_url) as session:
         payment = session.get(Payment, payment_id)
-        if payment is None or payment.status != PaymentStatus.PAID:
+        if payment is None or not _settled(payment):
             return None
         if not payment.debit_total_cents:
             return None

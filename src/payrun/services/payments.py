@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,7 +24,8 @@ from payrun.domain.money_states import (
 )
 from payrun.services.context import PayrollContext
 from payrun.services.employer_steps import set_employer_status
-from payrun.services.funding import ach_name, announce_debit_settled, funding_debits
+from payrun.services.funding import ach_name, announce_debit_settled
+from payrun.services.funding_first import funding_key, prepare_funding
 from payrun.services.nacha_files import nacha_key, put_nacha, read_nacha
 from payrun.services.ports import PaymentBatch
 from payrun.services.repaid import REPAY_PREFIX, settle_repaid
@@ -64,6 +64,7 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
     if payment.nacha_path != key:
         with transaction(ctx.db_url) as session:
             session.execute(update(Payment).where(Payment.id == payment.id).values(nacha_path=key))
+    funding, release = prepare_funding(ctx, employer, payment, effective)
     return PreparedPayment(
         payment.id,
         payment.idempotency_key,
@@ -71,6 +72,8 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
         payment.credit_total_cents,
         key,
         effective.isoformat(),
+        funding,
+        release,
     )
 
 
@@ -149,13 +152,11 @@ def payroll_file_spec(
     payees: Sequence[Payee],
     effective: date,
 ) -> AchFileSpec:
-    """A PPD credit batch (220) to the employees and a CCD debit batch (225) to the employer's
-    funding account for the same total, in one file to the ODFI. A total over one entry's
-    10-digit amount field is debited in several entries (split_amount)."""
+    """A PPD credit batch (220) to the employees. The employer's CCD funding debit for the same
+    total goes first, in a file of its own (funding_first.prepare_funding)."""
     created: datetime = payment.created_at
     company = ach_name(employer.name, 16)
     credits = tuple(_credit_entry(ctx, payee) for payee in payees if payee.net_cents > 0)
-    debits = funding_debits(ctx, employer, sum(e.amount_cents for e in credits))
     credit_batch = BatchSpec(
         service_class=220,
         company_name=company,
@@ -174,10 +175,7 @@ def payroll_file_spec(
         origin_name=ach_name(employer.name, 23),
         created=created.replace(tzinfo=None),
         file_id_modifier="A",
-        batches=(
-            credit_batch,
-            replace(credit_batch, service_class=225, sec_code="CCD", entries=debits),
-        ),
+        batches=(credit_batch,),
     )
 
 
@@ -204,7 +202,7 @@ def payment_batch(
         run_id=run_id,
         entry_count=prepared.paychecks,
         credit_total_cents=prepared.credit_total_cents,
-        debit_total_cents=prepared.credit_total_cents,
+        debit_total_cents=0,  # the funding debit travels in its own file, first
         nacha=nacha,
         effective_date=date.fromisoformat(prepared.effective_date),
     )
@@ -255,6 +253,14 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
     )
 
 
+def _funding_pulled_back(ctx: PayrollContext, key: str) -> bool:
+    """True if the payment's funding debit never reached the provider or was pulled back."""
+    debit = funding_key(key)
+    if ctx.payment_provider.payment_status(debit).state in ("unknown", "cancelled", "rejected"):
+        return True
+    return ctx.payment_provider.cancel(debit)
+
+
 def _set_employee_status(
     session: Any, payment: Payment, only: str | None = None, **values: Any
 ) -> None:
@@ -294,6 +300,11 @@ def cancel_open_payments(ctx: PayrollContext, run_id: str, employer_id: int) -> 
             # this payment so nothing voids or re-pays them; `payrun payments reconcile` asks
             # the provider and records its answer.
             log.warning("payment %s could not be cancelled; left SENT for reconcile", key)
+            continue
+        if not _funding_pulled_back(ctx, key):
+            # The employer's debit is (or will be) collected: the credits stay attached and
+            # held, so a redrive sends them once the debit settles; nothing is debited twice.
+            log.warning("payment %s: funding debit not pulled back; credits held", key)
             continue
         cancelled += 1
         with transaction(ctx.db_url) as session:

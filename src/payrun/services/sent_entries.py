@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from payrun.adapters.db.models import Employer, Payment
 from payrun.domain.ach import codes
-from payrun.domain.ach.parser import parse_file
+from payrun.domain.ach.parser import AchFile, parse_file
 from payrun.domain.ach.returns import ReturnEntry
 from payrun.services.context import PayrollContext
 from payrun.services.nacha_files import read_nacha
@@ -93,7 +93,13 @@ class SentEntries:
 def _read_entries(ctx: PayrollContext, payment: Payment) -> list[SentEntry]:
     """Every entry of the payment's file, from the object store. A file that is gone or
     unreadable stops the matching (MissingNachaFile): it must not pass for "no match"."""
-    ach = parse_file(read_nacha(ctx, payment.nacha_path, f"payment {payment.id}"))
+    files = [read_nacha(ctx, payment.nacha_path, f"payment {payment.id}")]
+    if payment.funding_path:  # the funding debit's own file (funding before credits)
+        files.append(read_nacha(ctx, payment.funding_path, f"payment {payment.id} funding"))
+    return [entry for data in files for entry in _entries(payment, parse_file(data))]
+
+
+def _entries(payment: Payment, ach: AchFile) -> list[SentEntry]:
     return [
         SentEntry(
             payment,

@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from payrun.domain.errors import InvalidInput
-from payrun.services import employee_steps, employer_steps, payments, redrive, runs
+from payrun.services import employee_steps, employer_steps, funding_first, payments, redrive, runs
 from payrun.services.context import PayrollContext
 from payrun.workflows import collector
 from payrun.workflows.messages import (
@@ -24,6 +24,7 @@ from payrun.workflows.messages import (
     EmployerPlan,
     EmployerResult,
     EmployerTally,
+    HeldCredits,
     PaymentOutcome,
     PayRunInput,
     PreparedPayment,
@@ -185,6 +186,21 @@ class PayrollActivities:
 
     @activity.defn
     @_domain_errors
+    def send_funding(self, prepared: PreparedPayment) -> str:
+        return funding_first.send_funding(self.ctx, prepared)
+
+    @activity.defn
+    @_domain_errors
+    def funding_state(self, prepared: PreparedPayment) -> str:
+        return funding_first.funding_state(self.ctx, prepared)
+
+    @activity.defn
+    @_domain_errors
+    def hold_credits(self, held: HeldCredits) -> None:
+        funding_first.hold_credits(self.ctx, held.prepared, held.why)
+
+    @activity.defn
+    @_domain_errors
     def record_payment(self, outcome: PaymentOutcome) -> PaymentOutcome:
         return payments.record_payment(self.ctx, outcome)
 
@@ -225,6 +241,9 @@ class PayrollActivities:
             self.validate_employer,
             self.prepare_payment,
             self.send_payment,
+            self.send_funding,
+            self.funding_state,
+            self.hold_credits,
             self.record_payment,
             self.finish_employer,
             self.compensate_employer,

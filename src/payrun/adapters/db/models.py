@@ -265,6 +265,9 @@ class Payment(Base):
     credit_total_cents: Mapped[int] = mapped_column(Cents)
     debit_total_cents: Mapped[int] = mapped_column(Cents)
     nacha_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Funding before credits (migration 0006): the debit's own file and SENT|SETTLED|HELD.
+    funding_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    funding_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

@@ -8,7 +8,8 @@ recovery_cases holds one row per returned funding debit (keyed by the return's b
 repayments one row per re-pay of a returned paycheck (unique per paycheck and attempt);
 ytd_adjustments one row per paycheck whose YTD contribution was taken back (unique key).
 employers gains the funding account's type (checking 27 / savings 37 debits) and the
-prefunded/trusted flag with its exposure limit in cents.
+prefunded/trusted flag with its exposure limit in cents; payments the funding debit's own file
+and its status (funding before credits).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("exposure_limit_cents", sa.BigInteger(), nullable=False, server_default="0")
         )
+    with op.batch_alter_table("payments") as batch:
+        batch.add_column(sa.Column("funding_path", sa.String(500), nullable=True))
+        batch.add_column(sa.Column("funding_status", sa.String(16), nullable=True))
     op.create_table(
         "recovery_cases",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -89,6 +93,9 @@ def downgrade() -> None:
     op.drop_table("repayments")
     op.drop_index("ix_recovery_cases_employer", table_name="recovery_cases")
     op.drop_table("recovery_cases")
+    with op.batch_alter_table("payments") as batch:
+        batch.drop_column("funding_status")
+        batch.drop_column("funding_path")
     with op.batch_alter_table("employers") as batch:
         batch.drop_column("exposure_limit_cents")
         batch.drop_column("prefunded")
