@@ -98,7 +98,7 @@ def run_pipeline(settings: Settings, period_id: int, chunk_size: int) -> tuple[f
             versions[step] = result.version
     timed("validate", employer_steps.validate_employer, ctx, inp)
     prepared = timed("prepare_payment", payments.prepare_payment, ctx, inp)
-    batch = payments.payment_batch(prepared, "bench", inp.employer_id)
+    batch = payments.payment_batch(ctx, prepared, "bench", inp.employer_id)
     receipt = timed("send_payment", ctx.payment_provider.submit, batch, None)
     timed("mark_sent", payments.mark_sent, ctx, prepared.payment_id, receipt.provider_reference)
     outcome = PaymentOutcome(

@@ -87,3 +87,88 @@ def test_good_employee_is_added(home: Path) -> None:
     result = payrun(home, "employee", "add", *GOOD)
     assert result.returncode == 0, result.stderr
     assert counts(home) == (before[0] + 1, before[1])
+
+
+# Every command, tried as a new user would: unknown ids, employers, runs, files and schedules,
+# and values that do not parse. Each answer is one line on stderr, exit status 2, no traceback.
+EVERY_COMMAND_BAD = {
+    "seed": [["seed", "--employers", "many"]],
+    "run": [["run", "--employer", "abc"], ["run", "--schedule", "nosuch"]],
+    "demo": [["demo", "--employers", "-3"], ["demo", "--bogus"]],
+    "dlq": [["dlq", "--error-type", "nope"]],
+    "redrive": [["redrive", "--id", "99999"], ["redrive", "--id", "abc"]],
+    "worker": [["worker", "--bogus"]],
+    "server": [["server", "--bogus"]],
+    "calc": [["calc", "/no/such/request.json"]],
+    "employee add": [["employee", "add", "--employer", "1"]],
+    "ach build": [["ach", "build", "/no/such/spec.json", "-o", "/tmp/never.ach"]],
+    "ach check": [["ach", "check", "/no/such/file.ach"]],
+    "ach returns": [["ach", "returns", "/no/such/returns.ach"], ["ach", "returns"]],
+    "ach reverse": [["ach", "reverse", "--payment", "99999"], ["ach", "reverse", "--payment", "x"]],
+    "schedules sync": [["schedules", "sync", "--hour", "25"]],
+    "schedules list": [["schedules", "list", "--count", "0"]],
+    "schedules pause": [["schedules", "pause", "nosuch"]],
+    "schedules resume": [["schedules", "resume", "nosuch"]],
+    "schedules backfill": [
+        ["schedules", "backfill", "nosuch", "--start", "2026-01-01", "--end", "2026-02-01"],
+        ["schedules", "backfill", "weekly", "--start", "soon", "--end", "2026-02-01"],
+    ],
+    "recovery list": [["recovery", "list", "--status", "LOST"]],
+    "recovery resolve": [
+        ["recovery", "resolve", "--id", "99999", "--action", "wire"],
+        ["recovery", "resolve", "--id", "1", "--action", "shrug"],
+    ],
+    "recovery redebit-due": [["recovery", "redebit-due", "--on", "tomorrowish"]],
+    "payments reconcile": [["payments", "reconcile", "--run", "no-such-run"]],
+    "repay account": [
+        ["repay", "account", "--employee", "99999", "--account", "12345678"],
+        ["repay", "account", "--employee", "1", "--routing", "123456789"],
+    ],
+    "repay write-off": [["repay", "write-off", "--paycheck", "99999"]],
+    "repay send": [["repay", "send", "--paycheck", "99999"], ["repay", "send", "--paycheck", "1x"]],
+    "": [["no-such-command"]],
+}
+
+
+def registered_commands() -> set[str]:
+    import typer
+
+    from payrun.entrypoints.cli import _register_subcommands, app
+
+    _register_subcommands()
+
+    def walk(command: object, path: list[str]) -> list[str]:
+        subs = getattr(command, "commands", None)
+        if not subs:
+            return [" ".join(path)]
+        return [name for n, c in subs.items() for name in walk(c, [*path, n])]
+
+    return set(walk(typer.main.get_command(app), []))
+
+
+def test_every_command_answers_bad_input_in_one_line_with_status_2(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In this process (a subprocess per case costs seconds of start-up each): the same
+    entry point `payrun` runs, _answer around the Typer app."""
+    from payrun.entrypoints.cli import _answer, app
+
+    monkeypatch.setenv("PAYRUN_HOME", str(home))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:1")
+    monkeypatch.delenv("PAYRUN_DATABASE_URL", raising=False)
+    assert registered_commands() <= set(EVERY_COMMAND_BAD), "a command has no bad-input case"
+    before, wrong = counts(home), []
+    for args in [args for tries in EVERY_COMMAND_BAD.values() for args in tries]:
+        code = _answer(lambda argv=args, **options: app(args=argv, **options))
+        err = capsys.readouterr().err
+        if code != 2 or len(err.strip().splitlines()) != 1 or not err.startswith("error: "):
+            wrong.append((" ".join(args), code, err[-300:]))
+    assert wrong == []
+    assert counts(home) == before
+
+
+def test_an_unknown_dead_letter_is_one_line_from_the_real_command(home: Path) -> None:
+    """The issue's own example, as a new user types it (a real process, no Temporal needed)."""
+    result = payrun(home, "redrive", "--id", "99999")
+
+    assert (result.returncode, result.stderr) == (2, "error: --id: no dead letter 99999\n")

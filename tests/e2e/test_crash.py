@@ -437,17 +437,20 @@ class Books:
     dead_letters: list[tuple[object, ...]]
     dropped: list[str]  # file names in the bank's drop folder
     unrecorded_claims: list[str]  # keys FileDropProvider claimed but never recorded as dropped
+    files: dict[str, bytes] = field(default_factory=dict)  # each payment's file, from the store
 
 
 def _books(engine: Engine, settings: Settings, plan: PayRunInput, everyone: set[int]) -> Books:
     bank = settings.output_dir / "bank-drop"
+    store = build_context(settings).store
     with engine.connect() as conn:
         period = (Paycheck.pay_period_id == plan.pay_period_id) & (Paycheck.kind == plan.kind)
+        payments = list(conn.execute(select(Payment).where(Payment.run_id == plan.run_id)))
         ytd = select(YtdAccumulator.employee_id, YtdAccumulator.last_paycheck_id)
         letters = select(DeadLetter.employer_id, DeadLetter.error_type, DeadLetter.error)
         return Books(
             checks=list(conn.execute(select(Paycheck).where(period))),
-            payments=list(conn.execute(select(Payment).where(Payment.run_id == plan.run_id))),
+            payments=payments,
             ytd=dict(conn.execute(ytd.where(YtdAccumulator.employee_id.in_(everyone))).all()),
             statuses=Counter(
                 conn.scalars(
@@ -461,6 +464,12 @@ def _books(engine: Engine, settings: Settings, plan: PayRunInput, everyone: set[
                 for claim in (bank / ".payrun").glob("*.claim")
                 if not claim.with_suffix(".json").exists()
             ),
+            files={
+                key: store.get_bytes(key)
+                for p in payments
+                for key in (p.nacha_path, p.funding_path)
+                if key
+            },
         )
 
 
@@ -469,7 +478,7 @@ def _assert_nobody_paid_twice(books: Books, employers: dict[int, set[int]]) -> N
     assert not live or max(live.values()) == 1, live.most_common(3)
     open_payments = Counter(p.employer_id for p in books.payments if p.status != "CANCELLED")
     assert not open_payments or max(open_payments.values()) == 1, open_payments
-    assert len(books.dropped) <= len(employers), books.dropped
+    assert len(books.dropped) <= 2 * len(employers), books.dropped  # debit + credits each
 
 
 def _assert_everyone_paid_once(
@@ -489,14 +498,19 @@ def _assert_everyone_paid_once(
     # One payment per employer, PAID, for exactly its paychecks' net; one file to the bank.
     assert sorted(p.employer_id for p in payments) == sorted(employers)
     assert {p.status for p in payments} == {"PAID"}
-    assert books.dropped == sorted(f"{p.idempotency_key}.ach" for p in payments)
+    # Two files per payment reached the bank: the funding debit (first), then the credits.
+    assert books.dropped == sorted(
+        f"{p.idempotency_key}{suffix}.ach" for p in payments for suffix in ("", "-funding")
+    )
     for payment in payments:
         mine = [c for c in checks if c.employer_id == payment.employer_id]
         assert {c.payment_id for c in mine} == {payment.id}
         assert payment.credit_total_cents == sum(c.net_cents for c in mine)
         assert payment.entry_count == len(mine) == len(employers[payment.employer_id])
-        credits = parse_file(Path(payment.nacha_path).read_bytes()).batches[0]
+        credits = parse_file(books.files[payment.nacha_path]).batches[0]
         assert credits.control.total_credit_entry_dollar_amount == payment.credit_total_cents
+        (debit,) = parse_file(books.files[payment.funding_path]).batches  # the files balance
+        assert debit.control.total_debit_entry_dollar_amount == payment.credit_total_cents
         assert len(credits.entries) == sum(1 for c in mine if c.net_cents > 0)
     assert summary.status == "COMPLETED", summary
     assert summary.employers == len(employers)

@@ -34,7 +34,7 @@ from payrun.workflows.redrive import RedriveWorkflow
 from payrun_sims.process import SimProcess
 
 SECRET = "test-callback-secret"
-FAST = Downstream(heartbeat_seconds=3, timeout_seconds=30, attempts=2)
+FAST = Downstream(heartbeat_seconds=3, timeout_seconds=30, attempts=2, funding_wait_seconds=30)
 
 
 @pytest.fixture
@@ -127,7 +127,8 @@ async def test_silent_bank_times_out_to_dead_letter_then_redrive_pays_once(
             letters = session.scalars(select(DeadLetter).where(DeadLetter.employee_id == 0))
             types = {(d.step, d.error_type) for d in letters}
         assert summary.employers_failed == 2
-        assert types == {("send_payment", "downstream_timeout")}
+        # The funding debit goes first and never settles: the credits are held, never sent.
+        assert types == {("funding_state", "downstream_timeout")}
         assert _counts(settings)["live"] == 0  # every paycheck voided by compensation
 
         _behave(bank, "ok")

@@ -85,7 +85,7 @@ async def test_pay_run_pays_every_employee_once_and_writes_nacha(
     assert all(p.status == "PAID" for p in payments)
     assert summary.net_cents == net
     for payment in payments:
-        ach = parse_file(Path(payment.nacha_path).read_bytes())
+        ach = parse_file(build_context(settings).store.get_bytes(payment.nacha_path))
         credits = ach.batches[0]
         assert credits.control.total_credit_entry_dollar_amount == payment.credit_total_cents
     # Paid employers leave only their snapshots in the store: the step outputs are discarded.

@@ -51,12 +51,15 @@ def set_filing_status(payroll: Payroll, employee_id: int, status: str) -> None:
 
 
 def totals(payroll: Payroll) -> tuple[int, int, int]:
-    """Paychecks (any status), payments (any status), files at the bank."""
+    """Paychecks (any status), payments (any status), credit files at the bank."""
     with transaction(payroll.settings.db_url) as session:
         paychecks = session.scalar(select(func.count()).select_from(Paycheck))
         payments = session.scalar(select(func.count()).select_from(Payment))
-    files = len(list((payroll.settings.output_dir / "bank-drop").glob("*.ach")))
-    return int(paychecks or 0), int(payments or 0), files
+    dropped = {p.stem for p in (payroll.settings.output_dir / "bank-drop").glob("*.ach")}
+    credits = {name for name in dropped if not name.endswith("-funding")}
+    # Funding before credits: every credits file at the bank has its funding debit there too.
+    assert dropped == credits | {f"{name}-funding" for name in credits}, sorted(dropped)
+    return int(paychecks or 0), int(payments or 0), len(credits)
 
 
 async def test_partial_policy_pays_the_rest_and_the_fixed_employee_in_a_second_payment(

@@ -241,6 +241,7 @@ def employer_state(settings: Settings, run_id: str, employer_id: int) -> Employe
                 .where(
                     NotificationRecord.run_id == run_id,
                     NotificationRecord.employer_id == employer_id,
+                    NotificationRecord.event != "funding.debit_settled",  # an event, no notice
                 )
                 .order_by(NotificationRecord.id)
             )
@@ -270,7 +271,10 @@ def assert_paid_once(state: EmployerState, employees: list[int]) -> None:
     assert sum(p.net_cents for p in live) == sum(p.credit_total_cents for p in paid)
     assert sum(p.entry_count for p in paid) == len(employees)
     assert {state.employees[e] for e in employees} == {"PAID"}
-    assert len(state.bank_files) == len(paid)  # the bank holds one file per paid payment
+    # the bank holds two files per paid payment: the funding debit (first) and the credits
+    assert sorted(state.bank_files) == sorted(
+        f"{p[-1]}{suffix}.ach" for p in paid for suffix in ("", "-funding")
+    )
     for check in live:  # YTD = what the employee brought + this one paycheck
         assert state.ytd[check.employee_id]["gross"] == PRIOR_YTD["gross"] + check.gross_cents
 
@@ -292,8 +296,8 @@ def _employer_in_second_arg(args: tuple[Any, ...]) -> int:
     return int(args[1].employer_id)  # (ctx, ChunkTask | EmployerInput)
 
 
-def _employer_in_third_arg(args: tuple[Any, ...]) -> int:
-    return int(args[2])  # payment_batch(prepared, run_id, employer_id)
+def _employer_in_fourth_arg(args: tuple[Any, ...]) -> int:
+    return int(args[3])  # payment_batch(ctx, prepared, run_id, employer_id)
 
 
 def employer_of_payment(args: tuple[Any, ...]) -> int:
@@ -381,7 +385,7 @@ STEPS = {
     "prepare_payment": Step(payments, "prepare_payment", "prepare_payment", after=True),
     # send_payment fails before the bank sees the file ...
     "send_payment": Step(
-        payments, "payment_batch", "send_payment", after=False, employer_of=_employer_in_third_arg
+        payments, "payment_batch", "send_payment", after=False, employer_of=_employer_in_fourth_arg
     ),
     # ... or after the bank accepted it, before the payment was marked SENT
     "send_payment_after_bank_accepted": Step(

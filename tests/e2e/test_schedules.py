@@ -27,6 +27,7 @@ from payrun.adapters.db.models import (
     PayPeriod,
     PayRun,
     PaySchedule,
+    RecoveryCase,
 )
 from payrun.bootstrap import build_context
 from payrun.config import Settings
@@ -43,6 +44,8 @@ from payrun.services.calendar_runs import calendar, due_periods, set_paused
 from payrun.services.seed import seed_demo
 from payrun.workflows.scheduled import (
     ScheduledPayRunsWorkflow,
+    ScheduledRedriveInput,
+    ScheduledRedriveWorkflow,
     ScheduledRunsInput,
     ScheduledRunsResult,
 )
@@ -370,3 +373,61 @@ def test_a_paused_schedule_has_nothing_due_and_unknown_input_names_its_field(
     with pytest.raises(InvalidInput) as negative:
         due_periods(handmade, "handmade", date(2026, 2, 4), -1)
     assert (unknown.value.field, negative.value.field) == ("schedule", "lead_days")
+
+
+def test_the_catch_up_cutoff_leaves_periods_paid_before_it(handmade: str) -> None:
+    # Synced on Jan 24: P0 (paid Jan 9) and P1 (paid Jan 23) are past, P2 (Feb 6) is not.
+    due = due_periods(handmade, "handmade", date(2026, 2, 4), 2, not_before=date(2026, 1, 24))
+    assert [p.start_date for p in due] == [HANDMADE["P2"][0].isoformat()]
+
+
+async def test_the_daily_action_keeps_the_cutoff_and_a_backfill_runs_past_periods(
+    settings: Settings, env: WorkflowEnvironment
+) -> None:
+    client, queue = env.client, settings.task_queue
+
+    async def action(as_of: str) -> list[str]:
+        inp = ScheduledRunsInput("biweekly", as_of=as_of, not_before="2026-01-20")
+        result = await client.execute_workflow(
+            ScheduledPayRunsWorkflow.run, inp, id=f"by-hand-{uuid.uuid4()}", task_queue=queue
+        )
+        return [r.run_id for r in result.runs]
+
+    async with build_worker(client, build_context(settings), queue):
+        # Synced on Jan 20: the first period (paid Jan 16) is past; nothing else is due yet.
+        daily = await action("2026-01-20")
+        # A backfilled day before the cutoff runs what was due on it, on purpose.
+        backfilled = await action("2026-01-14")
+
+    assert daily == []
+    assert backfilled == [FIRST_BIWEEKLY_RUN]
+
+
+async def test_the_redrive_schedule_presents_a_due_funding_debit_again_once(
+    settings: Settings, env: WorkflowEnvironment
+) -> None:
+    client, db, queue = env.client, settings.db_url, settings.task_queue
+    at = datetime(2026, 1, 16, tzinfo=UTC)
+    with transaction(db) as session:
+        session.add(
+            RecoveryCase(idempotency_key="return-1-021000020000007-R01", employer_id=1,
+                         run_id=FIRST_BIWEEKLY_RUN, payment_id=1, return_code="R01",
+                         original_trace="021000020000007", amount_cents=1_234_56,
+                         status="REDEBIT_DUE", redebit_on=date(2026, 1, 20), created_at=at)
+        )  # fmt: skip
+
+    async def redrive_action() -> None:
+        await client.execute_workflow(
+            ScheduledRedriveWorkflow.run, ScheduledRedriveInput(error_types=[]),
+            id=f"redrive-by-hand-{uuid.uuid4()}", task_queue=queue,
+        )  # fmt: skip
+
+    async with build_worker(client, build_context(settings), queue):
+        await redrive_action()
+        await redrive_action()  # the next action: already sent, nothing more
+
+    with transaction(db) as session:
+        case = session.scalars(select(RecoveryCase)).one()
+        assert (case.status, case.redebits) == ("REDEBIT_SENT", 1)
+    dropped = sorted((settings.output_dir / "bank-drop").glob("recovery-*.ach"))
+    assert [p.name for p in dropped] == [f"recovery-{case.id}-redebit-1.ach"]

@@ -14,6 +14,7 @@ from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.db.models import (
     Employee,
     EmployeeStatus,
+    Employer,
     Paycheck,
     Payment,
 )
@@ -84,7 +85,7 @@ def run(database_url: str, payrun_home: Path) -> ValidatedRun:
 
 def _prepare(run: ValidatedRun) -> tuple[PreparedPayment, bytes]:
     prepared = payments.prepare_payment(run.ctx, run.inp)
-    return prepared, Path(prepared.nacha_path).read_bytes()
+    return prepared, run.ctx.store.get_bytes(prepared.nacha_path)
 
 
 def test_the_file_credits_each_net_pay_to_its_account_and_debits_the_employer_the_total(
@@ -101,7 +102,11 @@ def test_the_file_credits_each_net_pay_to_its_account_and_debits_the_employer_th
         (run.vault.decrypt(e.bank_account_enc), net[e.id]) for e in employees if net[e.id] > 0
     ]
     assert check_file(data).ok
-    credit, debit = parse_file(data).batches
+    (credit,) = parse_file(data).batches  # the credits; the debit goes first, in its own file
+    funding = run.ctx.store.get_bytes(prepared.funding_path)
+    assert check_file(funding).ok
+    (debit,) = parse_file(funding).batches
+    assert (credit.header.service_class_code, debit.header.service_class_code) == (220, 225)
     assert [(c.detail.dfi_account_number, c.detail.amount) for c in credit.entries] == expected
     assert [d.detail.amount for d in debit.entries] == [sum(net.values())]
     assert (prepared.paychecks, prepared.credit_total_cents) == (EMPLOYEES, sum(net.values()))
@@ -123,10 +128,11 @@ def test_an_employer_paying_over_one_entry_is_debited_in_several_entries(
 
     # 6 x $40,000,000.00 = $240,000,000.00 = 2 x 99,999,999.99 + 40,000,000.02
     total = EMPLOYEES * 40_000_000_00
-    report = check_file(data)
-    assert report.ok, report.problems
-    assert report.debit_total_cents == report.credit_total_cents == total
-    credit, debit = parse_file(data).batches
+    report, funding = check_file(data), check_file(run.ctx.store.get_bytes(prepared.funding_path))
+    assert report.ok and funding.ok, report.problems + funding.problems
+    assert funding.debit_total_cents == report.credit_total_cents == total
+    (credit,) = parse_file(data).batches
+    (debit,) = parse_file(run.ctx.store.get_bytes(prepared.funding_path)).batches
     assert [c.detail.amount for c in credit.entries] == [40_000_000_00] * EMPLOYEES
     assert [(d.detail.transaction_code, d.detail.amount) for d in debit.entries] == [
         (27, 99_999_999_99),
@@ -136,15 +142,15 @@ def test_an_employer_paying_over_one_entry_is_debited_in_several_entries(
     assert len({d.detail.trace_number for d in debit.entries}) == 3
     assert debit.control.total_debit_entry_dollar_amount == total
     assert prepared.credit_total_cents == total
-    batch = payments.payment_batch(prepared, run.inp.run_id, run.inp.employer_id)
-    assert (batch.credit_total_cents, batch.debit_total_cents) == (total, total)
+    batch = payments.payment_batch(run.ctx, prepared, run.inp.run_id, run.inp.employer_id)
+    assert (batch.credit_total_cents, batch.debit_total_cents) == (total, 0)
 
 
 def test_a_retried_prepare_reuses_the_open_payment_and_writes_the_same_bytes(
     run: ValidatedRun,
 ) -> None:
     first, data = _prepare(run)
-    Path(first.nacha_path).unlink()  # as if the first attempt died before its file landed
+    run.ctx.store.delete([first.nacha_path])  # as if the first attempt died before it landed
 
     again, data_again = _prepare(run)
 
@@ -152,9 +158,9 @@ def test_a_retried_prepare_reuses_the_open_payment_and_writes_the_same_bytes(
     assert data_again == data
     with transaction(run.ctx.db_url) as session:
         assert len(session.scalars(select(Payment)).all()) == 1
-    assert [p.name for p in Path(first.nacha_path).parent.iterdir()] == [
-        Path(first.nacha_path).name
-    ]
+    assert run.ctx.store.keys(f"nacha/{run.inp.run_id}/") == sorted(
+        [first.nacha_path, first.funding_path]
+    )
 
 
 def test_sent_then_settled_moves_only_the_payments_paychecks_and_employees(
@@ -204,3 +210,18 @@ def test_accented_names_are_written_without_their_accents(run: ValidatedRun) -> 
         for e in parse_file(data).entries()
     }
     assert names[external_id] == "MUNOZ JOSE"  # NFKD drops the combining accents
+
+
+def test_a_savings_funding_account_is_debited_with_code_37(run: ValidatedRun) -> None:
+    # Nacha transaction codes (§6.3): 27 debits a checking account, 37 a savings account.
+    with transaction(run.ctx.db_url) as session:
+        session.execute(
+            update(Employer)
+            .where(Employer.id == run.inp.employer_id)
+            .values(funding_account_type="savings")
+        )
+
+    prepared, _ = _prepare(run)
+
+    (debit,) = parse_file(run.ctx.store.get_bytes(prepared.funding_path)).batches
+    assert {d.detail.transaction_code for d in debit.entries} == {37}

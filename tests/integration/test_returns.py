@@ -36,6 +36,7 @@ from payrun.domain.ach.parser import Entry, parse_file
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
+    ChangeAddenda,
     EntryDetail,
     FileControl,
     FileHeader,
@@ -50,6 +51,8 @@ from payrun.services.seed import seed_demo
 from payrun.workflows.worker import build_worker
 
 RDFI_ROUTING = "02100002"  # the returning bank's 8-digit id (021000021 without check digit)
+# The code a returned entry carries (§6.3): 21/31 return a checking/savings credit, 26/36 a debit.
+RETURN_CODES = {22: 21, 32: 31, 27: 26, 37: 36}
 
 
 @dataclass(frozen=True)
@@ -119,10 +122,6 @@ def copy_paid_run(factory: pytest.TempPathFactory, target: Path) -> PaidRun:
     template = _template(factory)
     shutil.copytree(template, target)
     settings = Settings(home=target, database_url=f"sqlite:///{target / 'payrun.db'}")
-    with transaction(settings.db_url) as session:
-        for payment in session.scalars(select(Payment)):
-            assert payment.nacha_path is not None
-            payment.nacha_path = payment.nacha_path.replace(str(template), str(target))
     return describe_paid_run(settings, (target / "run_id").read_text())
 
 
@@ -138,7 +137,7 @@ def describe_paid_run(settings: Settings, run_id: str, employer_id: int | None =
         assert payment.nacha_path is not None
         employer = session.get(Employer, payment.employer_id)
         assert employer is not None
-        ach = parse_file(Path(payment.nacha_path).read_bytes())
+        ach = parse_file(nacha_of(settings, payment.nacha_path))
         credits = next(b for b in ach.batches if b.header.service_class_code == 220).entries
         return PaidRun(
             settings,
@@ -180,14 +179,16 @@ class Returned:
     original: Entry
     original_trace: str | None = None  # default: the original's own trace
     individual_id: str | None = None
+    corrected: str = ""  # a notification of change (code C..): the corrected data field
 
 
 def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
     """A return file from the RDFI to our ODFI, built from the record layouts (§6.2, addenda 99):
     each return entry repeats the original's account, amount and individual id with code 21
     (return of a checking credit, §6.3) and an addenda 99 naming the original trace."""
+    mixed = any(r.original.detail.transaction_code in (27, 37) for r in returned)
     header = BatchHeader(
-        service_class_code=220,
+        service_class_code=200 if mixed else 220,
         company_name="RETURNS",
         company_discretionary_data="",
         company_identification=paid.company_id,
@@ -206,11 +207,11 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
         original = r.original.detail
         trace = f"{RDFI_ROUTING}{number:07d}"
         detail = EntryDetail(
-            transaction_code=21 if original.transaction_code == 22 else 31,
+            transaction_code=RETURN_CODES[original.transaction_code],
             receiving_dfi_identification=original.receiving_dfi_identification,
             check_digit=original.check_digit,
             dfi_account_number=original.dfi_account_number,
-            amount=original.amount,
+            amount=0 if r.code.startswith("C") else original.amount,  # a NOC moves no money
             individual_identification_number=r.individual_id
             or original.individual_identification_number,
             individual_name=original.individual_name,
@@ -218,7 +219,7 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
             addenda_record_indicator=1,
             trace_number=trace,
         )
-        addenda = ReturnAddenda(
+        addenda: ReturnAddenda | ChangeAddenda = ReturnAddenda(
             return_reason_code=r.code,
             original_entry_trace_number=r.original_trace or original.trace_number,
             date_of_death=None,
@@ -226,14 +227,23 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
             addenda_information="",
             trace_number=trace,
         )
+        if r.code.startswith("C"):  # addenda 98 (§6.2): the same fields, corrected data
+            addenda = ChangeAddenda(
+                change_code=r.code,
+                original_entry_trace_number=r.original_trace or original.trace_number,
+                original_receiving_dfi_identification=original.receiving_dfi_identification,
+                corrected_data=r.corrected,
+                trace_number=trace,
+            )
         details.append(detail)
         lines += [detail.to_record(), addenda.to_record()]
-    total = sum(d.amount for d in details)
+    total = sum(d.amount for d in details if d.transaction_code in (21, 31))
+    debits = sum(d.amount for d in details if d.transaction_code in (26, 36))
     control = BatchControl(
-        service_class_code=220,
+        service_class_code=200 if debits else 220,
         entry_addenda_count=2 * len(details),
         entry_hash=entry_hash([d.receiving_dfi_identification for d in details]),
-        total_debit_entry_dollar_amount=0,
+        total_debit_entry_dollar_amount=debits,
         total_credit_entry_dollar_amount=total,
         company_identification=paid.company_id,
         message_authentication_code="",
@@ -256,12 +266,17 @@ def return_file(paid: PaidRun, returned: list[Returned]) -> bytes:
         block_count=block_count(records),
         entry_addenda_count=control.entry_addenda_count,
         entry_hash=control.entry_hash,
-        total_debit_entry_dollar_amount_in_file=0,
+        total_debit_entry_dollar_amount_in_file=debits,
         total_credit_entry_dollar_amount_in_file=total,
     )
     lines = [file_header.to_record(), *lines, file_control.to_record()]
     lines += [PADDING_RECORD] * padding_needed(len(lines))
     return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def nacha_of(settings: Settings, key: str) -> bytes:
+    """A payroll file, read back from the object store its payment names."""
+    return build_context(settings).store.get_bytes(key)
 
 
 def employee_of(paid: PaidRun, entry: Entry) -> int:
@@ -403,7 +418,7 @@ def test_a_file_that_is_not_a_return_file_is_refused_whole(paid: PaidRun) -> Non
     with transaction(paid.settings.db_url) as session:
         payment = session.get(Payment, paid.payment_id)
         assert payment is not None and payment.nacha_path is not None
-        payroll_file = Path(payment.nacha_path).read_bytes()
+        payroll_file = nacha_of(paid.settings, payment.nacha_path)
     with pytest.raises(InvalidInput, match="addenda 99"):
         process_returns(context(paid, Recorder()), payroll_file)
     assert bank_returns(paid) == []

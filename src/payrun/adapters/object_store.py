@@ -13,14 +13,11 @@ import structlog
 from fsspec.implementations.local import LocalFileSystem
 
 from payrun.private_files import write_private
+from payrun.services.ports import ObjectStoreError
 
 log = structlog.get_logger(__name__)
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=+@-]{0,199}$")
-
-
-class ObjectStoreError(Exception):
-    """A key, a reference or a backend the object store cannot work with."""
 
 
 def encode_json(value: object) -> bytes:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import calendar as gregorian
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
-import holidays
-
+from payrun.domain.banking_days import is_banking_day
 from payrun.domain.errors import InvalidInput
 from payrun.domain.periods import PayFrequency
 
@@ -67,13 +65,10 @@ def previous_business_day(day: date) -> date:
 
 
 def is_business_day(day: date) -> bool:
-    """Monday to Friday and not a US federal holiday (observed dates included)."""
-    return day.weekday() < _SATURDAY and day not in _federal_holidays(day.year)
-
-
-@lru_cache(maxsize=64)
-def _federal_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("US", years=year).keys())
+    """A banking day: the money of a pay date moves only when the Federal Reserve is open
+    (banking_days.py). Unlike holidays.US, a Saturday holiday moves nothing: the Friday
+    before it (e.g. Friday 3 July 2026) is a banking day."""
+    return is_banking_day(day)
 
 
 def _check_schedule(frequency: str, anchor_date: date, pay_delay_days: int) -> PayFrequency:

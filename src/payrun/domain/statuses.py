@@ -51,17 +51,33 @@ class EmployeeRunStatus(StrEnum):
 class PaycheckStatus(StrEnum):
     CALCULATED = "CALCULATED"
     PAID = "PAID"
+    RETURNED = "RETURNED"  # the bank sent the credit back
+    REPAID = "REPAID"  # a returned net paid again off-cycle
     VOIDED = "VOIDED"
     REVERSED = "REVERSED"
-    RETURNED = "RETURNED"
 
 
 class PaymentStatus(StrEnum):
-    PENDING = "PENDING"
-    SENT = "SENT"
-    PAID = "PAID"
+    PENDING = "PENDING"  # built, not yet accepted by the provider
+    SENT = "SENT"  # accepted by the provider, not settled
+    PAID = "PAID"  # settled
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"
+
+
+class CaseStatus(StrEnum):
+    """A recovery case: the employer's funding debit came back."""
+
+    REDEBIT_DUE = "REDEBIT_DUE"  # R01/R09: presented again on the next banking day, once
+    REDEBIT_SENT = "REDEBIT_SENT"
+    OPEN = "OPEN"  # blocks the employer's pay runs until an operator resolves it
+    RESOLVED = "RESOLVED"
+
+
+class Resolution(StrEnum):
+    REDEBIT = "redebit"  # debit the employer again (operator's decision)
+    WIRE = "wire"  # the employer wired the money
+    WRITE_OFF = "write-off"  # the loss is booked; nothing more is collected
 
 
 class DeadLetterStatus(StrEnum):
@@ -83,12 +99,14 @@ Status = (
     | EmployeeRunStatus
     | PaycheckStatus
     | PaymentStatus
+    | CaseStatus
     | DeadLetterStatus
     | NotificationStatus
 )
 
 _RUN, _ER, _EE = RunStatus, EmployerRunStatus, EmployeeRunStatus
 _PC, _PM, _DL, _NT = PaycheckStatus, PaymentStatus, DeadLetterStatus, NotificationStatus
+_CS = CaseStatus
 # The employee steps in order; each may also fail, and a redrive begins again from any.
 STEP_STATUSES = (
     _EE.BEGIN,
@@ -134,12 +152,15 @@ TRANSITIONS: Mapping[type[Status], Mapping[Status, frozenset[Status]]] = {
         _EE.COMPENSATED: frozenset({_EE.BEGIN, _EE.DEAD_LETTERED}),
         _EE.DEAD_LETTERED: frozenset({_EE.BEGIN}),
     },
+    # A settlement pays only what is still CALCULATED: a return that arrived first (RETURNED)
+    # is never overwritten to PAID by a later settlement.
     PaycheckStatus: {
-        _PC.CALCULATED: frozenset({_PC.PAID, _PC.VOIDED, _PC.RETURNED}),
-        _PC.PAID: frozenset({_PC.REVERSED, _PC.RETURNED}),
+        _PC.CALCULATED: frozenset({_PC.PAID, _PC.RETURNED, _PC.VOIDED}),
+        _PC.PAID: frozenset({_PC.RETURNED, _PC.VOIDED, _PC.REVERSED}),
+        _PC.RETURNED: frozenset({_PC.REPAID, _PC.VOIDED}),
+        _PC.REPAID: frozenset({_PC.RETURNED}),  # the re-pay came back too
         _PC.VOIDED: frozenset(),
         _PC.REVERSED: frozenset(),
-        _PC.RETURNED: frozenset(),
     },
     PaymentStatus: {
         _PM.PENDING: frozenset({_PM.SENT, _PM.PAID, _PM.REJECTED, _PM.CANCELLED}),
@@ -147,6 +168,12 @@ TRANSITIONS: Mapping[type[Status], Mapping[Status, frozenset[Status]]] = {
         _PM.PAID: frozenset(),
         _PM.REJECTED: frozenset(),
         _PM.CANCELLED: frozenset(),
+    },
+    CaseStatus: {
+        _CS.REDEBIT_DUE: frozenset({_CS.REDEBIT_SENT, _CS.RESOLVED}),
+        _CS.REDEBIT_SENT: frozenset({_CS.OPEN, _CS.RESOLVED}),
+        _CS.OPEN: frozenset({_CS.REDEBIT_SENT, _CS.RESOLVED}),
+        _CS.RESOLVED: frozenset(),
     },
     DeadLetterStatus: {
         _DL.OPEN: frozenset({_DL.OPEN, _DL.RESOLVED, _DL.SKIPPED}),
@@ -178,3 +205,26 @@ def sources(new: Status) -> tuple[Status, ...]:
     """Every status ``new`` may follow, for an update's ``WHERE status IN (...)``."""
     moves = TRANSITIONS[type(new)]
     return tuple(status for status, targets in moves.items() if new in targets)
+
+
+# The money lifecycles by their stored strings (rows read from the database). Unlike
+# ``allowed``, staying put is not a move here: these guard updates that change something.
+def payment_may_move(current: str, new: str) -> bool:
+    return PaymentStatus(new) in TRANSITIONS[PaymentStatus][PaymentStatus(current)]
+
+
+def paycheck_may_move(current: str, new: str) -> bool:
+    return PaycheckStatus(new) in TRANSITIONS[PaycheckStatus][PaycheckStatus(current)]
+
+
+def case_may_move(current: str, new: str) -> bool:
+    return CaseStatus(new) in TRANSITIONS[CaseStatus][CaseStatus(current)]
+
+
+def paycheck_sources(new: str) -> tuple[str, ...]:
+    """The statuses a paycheck may be in to move to new (for one guarded UPDATE)."""
+    return tuple(str(s) for s in sources(PaycheckStatus(new)))
+
+
+def payment_sources(new: str) -> tuple[str, ...]:
+    return tuple(str(s) for s in sources(PaymentStatus(new)))

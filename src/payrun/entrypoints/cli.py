@@ -31,11 +31,28 @@ def main() -> None:
     settings = get_settings()
     configure(settings.log_level, settings.secret_values(), settings.log_format)
     _register_subcommands()
+    sys.exit(_answer(app))
+
+
+def _answer(command: Callable[..., object]) -> int:
+    """Run the command line; every bad input (a value Typer cannot parse, an unknown id the
+    command refuses) is one line on stderr and exit status 2, never a traceback."""
+    from typer.exceptions import TyperException  # Typer's own usage errors (vendored click)
+
+    from payrun.entrypoints.runner import TemporalUnavailable
+
     try:
-        app()
-    except InvalidInput as err:
+        code = command(standalone_mode=False)
+    except (InvalidInput, TyperException) as err:
+        text = err.format_message() if isinstance(err, TyperException) else str(err)
+        print("error: " + " ".join(text.split()), file=sys.stderr)
+        return 2
+    except typer.Abort:
+        return 130
+    except TemporalUnavailable as err:
         print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
 def _register_subcommands() -> None:
@@ -46,6 +63,9 @@ def _register_subcommands() -> None:
     from payrun.entrypoints.documents_cli import register as register_documents
     from payrun.entrypoints.employee_cli import import_command
     from payrun.entrypoints.filings_cli import filings_app
+    from payrun.entrypoints.payments_cli import payments_app
+    from payrun.entrypoints.recovery_cli import recovery_app
+    from payrun.entrypoints.repay_cli import repay_app
     from payrun.entrypoints.schedules_cli import schedules_app
     from payrun.entrypoints.tables_cli import tables_app
 
@@ -58,6 +78,9 @@ def _register_subcommands() -> None:
     app.add_typer(tables_app, name="tables", help="Tax table figures and their sources.")
     data_cli.register(app)  # payrun secrets ..., payrun purge
     app.add_typer(filings_app, name="filings", help="Tax deposits and returns (issue 17).")
+    app.add_typer(recovery_app, name="recovery", help="Returned funding debits: list, resolve.")
+    app.add_typer(payments_app, name="payments", help="Payments in doubt: ask the provider.")
+    app.add_typer(repay_app, name="repay", help="Re-pay a returned paycheck once.")
 
 
 @app.command()
@@ -265,6 +288,9 @@ def _run_all(settings: Settings, requests: list, worker: bool) -> list[tuple[Run
 
     prepare_database(settings)
     plans = [plan_run(settings, r) for r in requests]  # every check before anything is written
+    for request, plan in zip(requests, plans, strict=True):
+        if request.period is None:  # say which period "the next unpaid" turned out to be
+            console.print(f"starting the next unpaid period of {request.schedule}: {plan.run_id}")
     try:
         return asyncio.run(_execute(settings, plans, worker))
     except TemporalUnavailable as err:  # one line, never a traceback
@@ -413,7 +439,9 @@ def _print_summary(settings: Settings, summaries: list[tuple[RunSummary, float]]
         )
     for s, _ in summaries:
         for path in s.nacha_files:
-            console.print(f"NACHA file: {path}", soft_wrap=True)
+            console.print(
+                f"NACHA file: {path} (object store {settings.snapshot_url})", soft_wrap=True
+            )
     if settings.embedded_temporal:
         console.print(
             f"Temporal UI: http://127.0.0.1:{settings.temporal_ui_port} "
@@ -428,10 +456,12 @@ def dlq(
 ) -> None:
     """List open dead letters."""
     from payrun.entrypoints.runner import prepare_database
-    from payrun.services.redrive import open_dead_letters
+    from payrun.services.messages import RedriveInput
+    from payrun.services.redrive import open_dead_letters, validate_redrive
 
     settings = get_settings()
     prepare_database(settings)
+    validate_redrive(RedriveInput([], error_type, "retry"))
     letters = open_dead_letters(settings.db_url, error_type)
     table = Table(title=f"Open dead letters ({len(letters)})")
     for name in ("id", "run", "employer", "employee", "step", "error type", "attempts", "error"):
@@ -461,6 +491,7 @@ def redrive(
 ) -> None:
     """Redrive dead letters through the same idempotent pipeline (never pays twice)."""
     from payrun.entrypoints.runner import execute_redrive, prepare_database
+    from payrun.services.lookups import require_dead_letters
     from payrun.services.messages import RedriveInput
     from payrun.services.redrive import validate_redrive
 
@@ -468,6 +499,7 @@ def redrive(
     prepare_database(settings)
     inp = RedriveInput(list(dead_letter or []), error_type, resolution, settings.chunk_size)
     validate_redrive(inp)
+    require_dead_letters(settings.db_url, inp.dead_letter_ids)  # before Temporal is asked
     result = asyncio.run(execute_redrive(settings, inp, worker))
     console.print(
         f"redrive: {result.redriven} employer runs re-run, {result.resolved} items resolved, "

@@ -47,6 +47,7 @@ class ScheduleOptions:
     redrive_error_types: tuple[str, ...] = RETRYABLE_ERROR_TYPES
     chunk_size: int = 500
     employer_parallelism: int = 8
+    catch_up_from: date | None = None  # periods paid before it are not started (sync's day)
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,13 @@ def _check(options: ScheduleOptions) -> None:
 def _pay_schedule(
     cal: calendar_runs.CalendarState, task_queue: str, options: ScheduleOptions
 ) -> Schedule:
+    cutoff = options.catch_up_from.isoformat() if options.catch_up_from else None
     inp = ScheduledRunsInput(
-        cal.name, options.lead_days, options.chunk_size, options.employer_parallelism
+        cal.name,
+        options.lead_days,
+        options.chunk_size,
+        options.employer_parallelism,
+        not_before=cutoff,
     )
     daily = ScheduleCalendarSpec(hour=[ScheduleRange(options.hour_utc)], comment="daily")
     return Schedule(

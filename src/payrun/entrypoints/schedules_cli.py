@@ -47,6 +47,18 @@ def _known(settings: Settings, name: str) -> None:
         calendar(settings.db_url, name)
 
 
+def _today() -> date:
+    """Today in UTC: the default catch-up cutoff (backfill runs earlier periods on purpose)."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date()
+
+
+def _within(option: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise InvalidInput(option, f"must be from {low} to {high}, got {value}")
+
+
 def _day(option: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -59,15 +71,23 @@ def sync(
     hour: Annotated[int, typer.Option(help="hour (UTC) of each calendar's daily action")] = 6,
     lead_days: Annotated[int, typer.Option(help="run a period this many days before pay")] = 2,
     redrive_every: Annotated[int, typer.Option(help="minutes between redrives")] = 30,
+    catch_up_from: Annotated[
+        str | None,
+        typer.Option(help="start no period paid before this day (YYYY-MM-DD); default today"),
+    ] = None,
 ) -> None:
     """Create or update one schedule per pay schedule, plus the redrive."""
     from payrun.entrypoints.schedules import ScheduleOptions, sync_schedules
 
+    _within("--hour", hour, 0, 23)
+    _within("--lead-days", lead_days, 0, 60)
+    _within("--redrive-every", redrive_every, 1, 24 * 60)
     settings = _prepared()
     options = ScheduleOptions(
         hour_utc=hour,
         lead_days=lead_days,
         redrive_every_minutes=redrive_every,
+        catch_up_from=_day("--catch-up-from", catch_up_from) if catch_up_from else _today(),
         chunk_size=settings.chunk_size,
         employer_parallelism=settings.employer_parallelism,
     )
@@ -84,6 +104,7 @@ def list_(
     """Show each schedule: paused or not, and its next run times (UTC)."""
     from payrun.entrypoints.schedules import list_schedules
 
+    _within("--count", count, 1, 100)
     settings = _prepared()
     views = _with_client(settings, lambda c: list_schedules(c, settings.db_url))
     table = Table(title="Schedules", title_justify="left")

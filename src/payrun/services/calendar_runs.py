@@ -30,10 +30,13 @@ class CalendarState:
     paused: bool
 
 
-def due_periods(db_url: str, schedule: str, as_of: date, lead_days: int) -> list[DuePeriod]:
+def due_periods(
+    db_url: str, schedule: str, as_of: date, lead_days: int, not_before: date | None = None
+) -> list[DuePeriod]:
     """Periods of `schedule` due on `as_of`, oldest first: the work is over (end_date before
     as_of), the pay date is at most `lead_days` away (pay_date - lead_days <= as_of) and no
-    regular run of the period has finished. A paused schedule has nothing due."""
+    regular run of the period has finished. A paused schedule has nothing due. With
+    not_before (the catch-up cutoff), a period paid before that day is never started."""
     if lead_days < 0:
         raise InvalidInput("lead_days", f"must be 0 or more, not {lead_days}")
     with transaction(db_url) as session:
@@ -53,6 +56,8 @@ def due_periods(db_url: str, schedule: str, as_of: date, lead_days: int) -> list
             )
             .order_by(PayPeriod.start_date)
         )
+        if not_before is not None:
+            query = query.where(PayPeriod.pay_date >= not_before)
         return [_due(schedule, p) for p in session.scalars(query)]
 
 

@@ -34,6 +34,7 @@ from payrun.services.messages import (
     Validation,
 )
 from payrun.services.notifications import notify
+from payrun.services.recovery import check_not_blocked
 from payrun.services.requests import (
     EMPLOYEE_ROW_COLUMNS,
     EmployeeRow,
@@ -64,6 +65,7 @@ def begin_employer(ctx: PayrollContext, inp: EmployerInput) -> EmployerPlan:
         assert period is not None and employer is not None
         schedule = session.get(PaySchedule, period.schedule_id)
         assert schedule is not None
+        check_not_blocked(session, employer.id)  # a returned funding debit holds the run
         set_employer_status(session, run.id, employer.id, EmployerRunStatus.BEGIN, now, error=None)
         if ctx.vault is not None:  # changes effective by the period's start take effect now
             apply_due_changes(session, ctx.vault, employer.id, period.start_date, now)

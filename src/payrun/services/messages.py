@@ -14,6 +14,7 @@ class Downstream:
     heartbeat_seconds: int = 30  # they heartbeat while they work; silence past this fails
     timeout_seconds: int = 1800  # start-to-close of one attempt
     attempts: int = 5
+    funding_wait_seconds: int = 3 * 24 * 3600  # credits wait this long for the debit to settle
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,14 @@ class PreparedPayment:
     credit_total_cents: int
     nacha_path: str
     effective_date: str = ""
+    funding_path: str = ""  # the funding debit's own file (funding before credits)
+    release_now: bool = False  # a prefunded employer within its exposure limit
+
+
+@dataclass(frozen=True)
+class HeldCredits:
+    prepared: PreparedPayment
+    why: str
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from payrun.services import statuses
 from payrun.services.context import PayrollContext
 from payrun.services.messages import ChunkTask
 from payrun.services.statuses import Failures
+from payrun.services.ytd_adjustments import undo_ytd
 
 EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION = "employee_tax", "employer_tax", "deduction"
 
@@ -254,36 +255,10 @@ def _write_ytd(
     )
 
 
-def void_paychecks(session: Any, paychecks: list[Paycheck]) -> int:
-    """Void paychecks and take what each added out of the YTD accumulators (compensation).
-
-    One query loads every affected accumulator, one what each paycheck added; the ORM writes
-    the changed rows back.
-    """
-    keys = {(check.employee_id, check.pay_date.year) for check in paychecks}
-    deltas = dict(
-        session.execute(
-            select(PaycheckDetail.paycheck_id, PaycheckDetail.ytd_delta).where(
-                PaycheckDetail.paycheck_id.in_([check.id for check in paychecks])
-            )
-        ).all()
-    )
-    accumulators = {
-        (acc.employee_id, acc.year): acc
-        for acc in session.scalars(
-            select(YtdAccumulator).where(
-                YtdAccumulator.employee_id.in_({employee for employee, _ in keys}),
-                YtdAccumulator.year.in_({year for _, year in keys}),
-            )
-        )
-    }
+def void_paychecks(session: Any, paychecks: list[Paycheck], now: datetime | None = None) -> int:
+    """Void paychecks and take what each added out of the YTD accumulators (compensation),
+    once per paycheck (ytd_adjustments.undo_ytd)."""
+    undo_ytd(session, paychecks, "void", now or datetime.now(UTC))
     for check in paychecks:
-        acc = accumulators.get((check.employee_id, check.pay_date.year))
-        if acc is not None:
-            amounts = dict(acc.amounts)
-            for key, delta in (deltas.get(check.id) or {}).items():
-                amounts[key] = int(amounts.get(key, 0)) - int(delta)
-            acc.amounts = amounts
-            acc.last_paycheck_id = -check.id  # a new version, so stale calculations are caught
         check.status = PaycheckStatus.VOIDED
     return len(paychecks)

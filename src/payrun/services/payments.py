@@ -5,11 +5,8 @@ or redriven payment can never include anyone twice."""
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
@@ -18,17 +15,26 @@ from sqlalchemy.orm import Session
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Employee, EmployeeStatus, Employer, Paycheck, Payment
 from payrun.domain.ach.builder import build_file
-from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec, split_amount
-from payrun.domain.statuses import EmployerRunStatus
-from payrun.private_files import write_private
+from payrun.domain.ach.spec import AchFileSpec, BatchSpec, EntrySpec
+from payrun.domain.statuses import (
+    EmployerRunStatus,
+    PaycheckStatus,
+    PaymentStatus,
+    paycheck_sources,
+    payment_may_move,
+)
 from payrun.services.context import PayrollContext
+from payrun.services.funding import ach_name, announce_debit_settled
+from payrun.services.funding_first import funding_key, prepare_funding
 from payrun.services.messages import EmployerInput, PaymentOutcome, PreparedPayment
+from payrun.services.nacha_files import nacha_key, put_nacha, read_nacha
 from payrun.services.ports import PaymentBatch
+from payrun.services.repaid import REPAY_PREFIX, settle_repaid
 from payrun.services.statuses import set_employer_status
 
 OPEN = ("PENDING", "SENT")
 log = logging.getLogger(__name__)
-CHECKING, SAVINGS, EMPLOYER_DEBIT = 22, 32, 27
+CHECKING, SAVINGS = 22, 32
 # What the file needs of a paycheck and its employee (see _payees for the columns).
 Payee = Row[int, str, str, bytes, str, str, str]
 
@@ -38,7 +44,8 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
     calculated, unpaid paycheck to it; write its NACHA file (deterministic, so retries match).
 
     The file is built outside the attaching transaction, so no write lock is held while
-    account numbers are decrypted; nacha_path is recorded only once the file is in place."""
+    account numbers are decrypted; nacha_path (its object-store key) is recorded only once
+    the file is in place."""
     with transaction(ctx.db_url) as session:
         payment = _open_payment(session, inp) or _new_payment(session, ctx, inp)
         if payment is None:
@@ -50,30 +57,35 @@ def prepare_payment(ctx: PayrollContext, inp: EmployerInput) -> PreparedPayment:
             select(func.min(Paycheck.pay_date)).where(Paycheck.payment_id == payment.id)
         )
         assert effective is not None, "an open payment always has paychecks"
-    path = _write_nacha(
-        ctx, employer, payment, payroll_file_spec(ctx, employer, payment, payees, effective)
+    key = put_nacha(
+        ctx,
+        nacha_key(payment.run_id, employer.id, payment.sequence),
+        build_file(payroll_file_spec(ctx, employer, payment, payees, effective)),
     )
-    if payment.nacha_path != str(path):
+    if payment.nacha_path != key:
         with transaction(ctx.db_url) as session:
-            session.execute(
-                update(Payment).where(Payment.id == payment.id).values(nacha_path=str(path))
-            )
+            session.execute(update(Payment).where(Payment.id == payment.id).values(nacha_path=key))
+    funding, release = prepare_funding(ctx, employer, payment, effective)
     return PreparedPayment(
         payment.id,
         payment.idempotency_key,
         len(payees),
         payment.credit_total_cents,
-        str(path),
+        key,
         effective.isoformat(),
+        funding,
+        release,
     )
 
 
 def _open_payment(session: Session, inp: EmployerInput) -> Payment | None:
+    """The run's open payroll payment (a re-pay's payment, repay-..., is not one)."""
     return session.scalar(
         select(Payment).where(
             Payment.run_id == inp.run_id,
             Payment.employer_id == inp.employer_id,
             Payment.status.in_(OPEN),
+            Payment.idempotency_key.not_like(f"{REPAY_PREFIX}%"),
         )
     )
 
@@ -134,16 +146,6 @@ def _payees(session: Session, payment_id: int) -> Sequence[Payee]:
     ).all()
 
 
-def _write_nacha(
-    ctx: PayrollContext, employer: Employer, payment: Payment, spec: AchFileSpec
-) -> Path:
-    """Write the file under a name of its own, then rename it into place: a retry running
-    beside a stalled attempt writes the same bytes and never a half-written file."""
-    folder = ctx.output_dir / "nacha" / payment.run_id
-    path = folder / f"employer-{employer.id}-payment-{payment.sequence}.ach"
-    return write_private(path, build_file(spec), sync=False)  # owner-only: account numbers
-
-
 def payroll_file_spec(
     ctx: PayrollContext,
     employer: Employer,
@@ -151,13 +153,11 @@ def payroll_file_spec(
     payees: Sequence[Payee],
     effective: date,
 ) -> AchFileSpec:
-    """A PPD credit batch (220) to the employees and a CCD debit batch (225) to the employer's
-    funding account for the same total, in one file to the ODFI. A total over one entry's
-    10-digit amount field is debited in several entries (split_amount)."""
+    """A PPD credit batch (220) to the employees. The employer's CCD funding debit for the same
+    total goes first, in a file of its own (funding_first.prepare_funding)."""
     created: datetime = payment.created_at
-    company = _ach_name(employer.name, 16)
+    company = ach_name(employer.name, 16)
     credits = tuple(_credit_entry(ctx, payee) for payee in payees if payee.net_cents > 0)
-    debits = _funding_debits(ctx, employer, company, sum(e.amount_cents for e in credits))
     credit_batch = BatchSpec(
         service_class=220,
         company_name=company,
@@ -173,32 +173,10 @@ def payroll_file_spec(
         immediate_destination=employer.odfi_routing,
         immediate_origin=employer.ach_company_id,
         destination_name="PAYRUN ODFI",
-        origin_name=_ach_name(employer.name, 23),
+        origin_name=ach_name(employer.name, 23),
         created=created.replace(tzinfo=None),
         file_id_modifier="A",
-        batches=(
-            credit_batch,
-            replace(credit_batch, service_class=225, sec_code="CCD", entries=debits),
-        ),
-    )
-
-
-def _funding_debits(
-    ctx: PayrollContext, employer: Employer, company: str, total_cents: int
-) -> tuple[EntrySpec, ...]:
-    """The employer's offset debit of total_cents: one entry per split_amount share, as one
-    entry's 10-digit amount field holds at most $99,999,999.99."""
-    account = ctx.vault.decrypt(employer.funding_account_enc)
-    return tuple(
-        EntrySpec(
-            transaction_code=EMPLOYER_DEBIT,
-            routing=employer.funding_routing,
-            account=account,
-            amount_cents=amount,
-            individual_id=employer.ein.replace("-", ""),
-            individual_name=company,
-        )
-        for amount in split_amount(total_cents, "funding_debit")
+        batches=(credit_batch,),
     )
 
 
@@ -210,27 +188,22 @@ def _credit_entry(ctx: PayrollContext, payee: Payee) -> EntrySpec:
         account=ctx.vault.decrypt(account_enc),
         amount_cents=net_cents,
         individual_id=external_id,
-        individual_name=_ach_name(f"{last_name} {first_name}", 22),
+        individual_name=ach_name(f"{last_name} {first_name}", 22),
     )
 
 
-def _ach_name(text: str, length: int) -> str:
-    """Upper-case ASCII for the fixed-width name fields (accents dropped, not rejected)."""
-    if not (text.isascii() and text.isprintable()):  # most names are plain ASCII already
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        text = "".join(ch for ch in ascii_text if 32 <= ord(ch) < 127)
-    return text.upper()[:length].strip() or "PAYEE"
-
-
-def payment_batch(prepared: PreparedPayment, run_id: str, employer_id: int) -> PaymentBatch:
-    nacha = Path(prepared.nacha_path).read_bytes()
+def payment_batch(
+    ctx: PayrollContext, prepared: PreparedPayment, run_id: str, employer_id: int
+) -> PaymentBatch:
+    """The batch to send, its file read from the object store (any worker can send it)."""
+    nacha = read_nacha(ctx, prepared.nacha_path, f"payment {prepared.payment_id}")
     return PaymentBatch(
         idempotency_key=prepared.idempotency_key,
         employer_id=employer_id,
         run_id=run_id,
         entry_count=prepared.paychecks,
         credit_total_cents=prepared.credit_total_cents,
-        debit_total_cents=prepared.credit_total_cents,
+        debit_total_cents=0,  # the funding debit travels in its own file, first
         nacha=nacha,
         effective_date=date.fromisoformat(prepared.effective_date),
     )
@@ -241,41 +214,67 @@ def mark_sent(ctx: PayrollContext, payment_id: int, reference: str) -> None:
     with transaction(ctx.db_url) as session:
         payment = session.get(Payment, payment_id)
         assert payment is not None
-        if payment.status == "PENDING":
-            payment.status, payment.provider_reference = "SENT", reference
-        _set_employee_status(session, payment, status="PAYMENT_SENT", payment_sent_at=now)
+        if payment.status == PaymentStatus.PENDING:
+            payment.status, payment.provider_reference = PaymentStatus.SENT, reference
+        _set_employee_status(
+            session,
+            payment,
+            only=PaycheckStatus.CALCULATED,
+            status="PAYMENT_SENT",
+            payment_sent_at=now,
+        )
         set_employer_status(
             session, payment.run_id, payment.employer_id, EmployerRunStatus.PAYMENT_SENT, now
         )
 
 
 def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutcome:
-    """The provider settled: payment, paychecks and statuses become PAID (idempotent)."""
+    """The provider settled: the payment and its still-CALCULATED paychecks become PAID
+    (idempotent). A paycheck a return reached first stays RETURNED, and so does its employee's
+    status: the transitions in domain/statuses decide, in one guarded statement each."""
     if not outcome.payment_id:
         return outcome
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         payment = session.get(Payment, outcome.payment_id)
         assert payment is not None
-        payment.status = "PAID"
+        if payment_may_move(payment.status, PaymentStatus.PAID):
+            payment.status = PaymentStatus.PAID
         payment.settled_at = payment.settled_at or now
         payment.provider_reference = outcome.reference or payment.provider_reference
-        session.execute(
-            update(Paycheck).where(Paycheck.payment_id == payment.id).values(status="PAID")
+        paid = (Paycheck.payment_id == payment.id) & Paycheck.status.in_(
+            paycheck_sources(PaycheckStatus.PAID)
         )
-        _set_employee_status(session, payment, status="PAID", paid_at=now)
+        session.execute(update(Paycheck).where(paid).values(status=PaycheckStatus.PAID))
+        settle_repaid(session, payment, now)  # a re-pay's RETURNED paycheck becomes REPAID
+        for settled in (PaycheckStatus.PAID, PaycheckStatus.REPAID):
+            _set_employee_status(session, payment, status="PAID", paid_at=now, only=settled)
         set_employer_status(
             session, payment.run_id, payment.employer_id, EmployerRunStatus.PAID, now
         )
+    announce_debit_settled(ctx, outcome.payment_id)  # once per payment (outbox key)
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
     )
 
 
-def _set_employee_status(session: Any, payment: Payment, **values: Any) -> None:
-    """One statement for every employee paid by payment: the database finds them, and no
-    session sync is asked for (it would fetch every updated row back)."""
+def _funding_pulled_back(ctx: PayrollContext, key: str) -> bool:
+    """True if the payment's funding debit never reached the provider or was pulled back."""
+    debit = funding_key(key)
+    if ctx.payment_provider.payment_status(debit).state in ("unknown", "cancelled", "rejected"):
+        return True
+    return ctx.payment_provider.cancel(debit)
+
+
+def _set_employee_status(
+    session: Any, payment: Payment, only: str | None = None, **values: Any
+) -> None:
+    """One statement for every employee paid by payment (whose paycheck is in status only,
+    if given): the database finds them, and no session sync is asked for (it would fetch
+    every updated row back)."""
     paid = select(Paycheck.employee_id).where(Paycheck.payment_id == payment.id)
+    if only is not None:
+        paid = paid.where(Paycheck.status == only)
     session.execute(
         update(EmployeeStatus)
         .where(EmployeeStatus.run_id == payment.run_id, EmployeeStatus.employee_id.in_(paid))
@@ -303,8 +302,14 @@ def cancel_open_payments(ctx: PayrollContext, run_id: str, employer_id: int) -> 
         pulled_back = ctx.payment_provider.cancel(key)
         if status == "SENT" and not pulled_back:
             # The provider may already have moved the money: keep the paychecks attached to
-            # this payment so nothing voids or re-pays them; an operator reconciles it.
-            log.warning("payment %s could not be cancelled; left SENT for reconciliation", key)
+            # this payment so nothing voids or re-pays them; `payrun payments reconcile` asks
+            # the provider and records its answer.
+            log.warning("payment %s could not be cancelled; left SENT for reconcile", key)
+            continue
+        if not _funding_pulled_back(ctx, key):
+            # The employer's debit is (or will be) collected: the credits stay attached and
+            # held, so a redrive sends them once the debit settles; nothing is debited twice.
+            log.warning("payment %s: funding debit not pulled back; credits held", key)
             continue
         cancelled += 1
         with transaction(ctx.db_url) as session:

@@ -7,6 +7,10 @@ from datetime import date
 from typing import Protocol
 
 
+class ObjectStoreError(Exception):
+    """A key, a reference or a backend the object store cannot work with."""
+
+
 class ObjectStore(Protocol):
     """Claim-check storage for snapshots: a local folder by default, s3:// by URL."""
 
@@ -59,6 +63,15 @@ class PaymentReceipt:
     message: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderStatus:
+    """What a provider knows of one batch, asked by its idempotency key."""
+
+    state: str  # unknown (never received) | accepted (not settled) | settled | rejected | cancelled
+    reference: str = ""
+    message: str = ""
+
+
 class PaymentProvider(Protocol):
     """Sends a payment batch; the outcome arrives later through the callback token."""
 
@@ -69,6 +82,9 @@ class PaymentProvider(Protocol):
 
     def cancel(self, idempotency_key: str) -> bool:
         """Best-effort cancel before settlement (saga compensation). True if cancelled."""
+
+    def payment_status(self, idempotency_key: str) -> ProviderStatus:
+        """Ask about a batch whose answer never reached us (a payment in doubt)."""
 
 
 @dataclass(frozen=True, slots=True)

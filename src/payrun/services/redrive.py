@@ -23,6 +23,7 @@ ERROR_TYPES = (
     "downstream_rejection",
     "calculation_error",
     "bank_return",
+    "funding_blocked",
     "error",
 )
 SETTLED = (EmployerRunStatus.PAID, EmployerRunStatus.PARTIAL, EmployerRunStatus.NOTHING_TO_PAY)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -16,31 +15,34 @@ from payrun.adapters.db.models import (
     AuditLog,
     Employee,
     EmployeeStatus,
-    Employer,
     NotificationRecord,
     Paycheck,
-    Payment,
+    Repayment,
 )
-from payrun.domain.ach import codes
+from payrun.domain.ach.notices import notices_in
 from payrun.domain.ach.parser import parse_file
 from payrun.domain.ach.returns import (
     BANK_RETURN,
     ReturnDisposition,
     ReturnEntry,
     classify_return,
-    parse_returns,
+    returns_in,
 )
 from payrun.domain.errors import InvalidInput
+from payrun.domain.statuses import PaycheckStatus, paycheck_may_move
 from payrun.services.compensation import dead_letter
 from payrun.services.context import PayrollContext
+from payrun.services.notices import AppliedNotice, apply_notices
 from payrun.services.notifications import notify
+from payrun.services.recovery import open_case, redebit_returned
+from payrun.services.sent_entries import SentEntries, SentEntry
 
 log = logging.getLogger(__name__)
 
 STEP = "bank_return"
 EVENT = "paycheck.returned"
-SENT_PAYMENTS = ("SENT", "PAID")  # a return can only answer an entry that reached the bank
-RETURNABLE = ("CALCULATED", "PAID")  # paycheck statuses a return moves to RETURNED
+FUNDING_EVENT = "funding.returned"  # an operator alert: the employer's debit came back
+
 
 ROUTED, DUPLICATE, CONFLICT, UNMATCHED = "routed", "duplicate", "conflict", "unmatched"
 
@@ -65,34 +67,29 @@ class RoutedReturn:
     account_fix_required: bool = False
     notification_key: str | None = None
     notified: bool = False  # this call delivered the notification
+    recovery_case_id: int | None = None  # a returned funding debit's case
+    event: str = EVENT
 
 
 @dataclass(frozen=True, slots=True)
 class ReturnsReport:
     returns: tuple[RoutedReturn, ...]
+    notices: tuple[AppliedNotice, ...] = ()
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.returns if r.outcome == outcome)
 
 
-@dataclass(frozen=True, slots=True)
-class _Credit:
-    """One credit entry of a payroll file we sent."""
-
-    payment: Payment
-    trace_number: str
-    individual_id: str
-    amount_cents: int
-
-
 def process_returns(ctx: PayrollContext, data: bytes) -> ReturnsReport:
     """Route every return entry of data; InvalidInput if the file cannot be read at all."""
-    entries = parse_returns(data)
+    ach = parse_file(data)
+    entries, notices = returns_in(ach), notices_in(ach)
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
-        credits = _SentCredits(session)
+        credits = SentEntries(ctx, session)
         routed = [_route(session, credits, entry, now) for entry in entries]
-    return ReturnsReport(tuple(_notify(ctx, r) for r in routed))
+        changes = apply_notices(ctx, session, credits, notices, now)
+    return ReturnsReport(tuple(_notify(ctx, r) for r in routed), tuple(changes))
 
 
 def return_key(payment_id: int, trace_number: str, code: str) -> str:
@@ -100,12 +97,14 @@ def return_key(payment_id: int, trace_number: str, code: str) -> str:
     return f"return-{payment_id}-{trace_number}-{code}"
 
 
-def _route(session: Any, credits: _SentCredits, entry: ReturnEntry, now: datetime) -> RoutedReturn:
+def _route(session: Any, credits: SentEntries, entry: ReturnEntry, now: datetime) -> RoutedReturn:
     base = _unmatched(entry, "")
     try:
         disposition = classify_return(entry.return_code)
     except InvalidInput as error:
         return _replace(base, message=str(error))
+    if not entry.returned_credit:
+        return _route_debit(session, credits, entry, disposition, now)
     found, matched_by = credits.matching(entry)
     if not found:
         return _replace(base, message="no payment of ours has this trace, id and amount")
@@ -138,16 +137,72 @@ def _route(session: Any, credits: _SentCredits, entry: ReturnEntry, now: datetim
     return _apply(session, routed, paycheck, credit, disposition, now)
 
 
+def _route_debit(
+    session: Any,
+    credits: SentEntries,
+    entry: ReturnEntry,
+    disposition: ReturnDisposition,
+    now: datetime,
+) -> RoutedReturn:
+    """A returned funding debit (or re-debit): its employer's recovery case and an alert."""
+    base = _replace(_unmatched(entry, ""), event=FUNDING_EVENT)
+    again = redebit_returned(session, entry.company_id, entry.original_trace_number,
+                             disposition, now)  # fmt: skip
+    if again is not None:
+        case, new = again
+        key = f"{case.idempotency_key}-redebit-{case.redebits}"
+    else:
+        found, matched_by = credits.matching(entry, credit=False)
+        if not found:
+            return _replace(base, message="no funding debit of ours has this trace and amount")
+        debit = found[0]
+        key = return_key(debit.payment.id, debit.trace_number, disposition.code)
+        case, new = open_case(session, debit.payment, debit.trace_number, disposition, key,
+                              entry.amount_cents, now)  # fmt: skip
+        base = _replace(base, matched_by=matched_by)
+    routed = _replace(
+        base,
+        outcome=ROUTED if new else DUPLICATE,
+        message=f"{disposition.message} Recovery case {case.id} is {case.status}.",
+        payment_id=case.payment_id,
+        employer_id=case.employer_id,
+        run_id=case.run_id,
+        notification_key=key,
+        recovery_case_id=case.id,
+    )
+    if new:
+        session.add(_audit(routed, now))
+        _record_notice(session, routed, now)
+    return routed
+
+
+def _record_notice(session: Any, routed: RoutedReturn, now: datetime) -> None:
+    assert routed.notification_key is not None and routed.run_id is not None
+    subject, body = _notice(routed)
+    session.add(
+        NotificationRecord(
+            idempotency_key=routed.notification_key,
+            event=routed.event,
+            run_id=routed.run_id,
+            employer_id=routed.employer_id,
+            status="PENDING",  # notify() delivers PENDING records after this commits
+            subject=subject[:200],
+            body=body,
+            created_at=now,
+        )
+    )
+
+
 def _apply(
     session: Any,
     routed: RoutedReturn,
     paycheck: Paycheck,
-    credit: _Credit,
+    credit: SentEntry,
     disposition: ReturnDisposition,
     now: datetime,
 ) -> RoutedReturn:
     """Paycheck and employee status, dead letter, audit row and the notification record."""
-    if paycheck.status in RETURNABLE:
+    if paycheck_may_move(paycheck.status, PaycheckStatus.RETURNED):
         paycheck.status = disposition.paycheck_status
         session.execute(
             update(EmployeeStatus)
@@ -184,20 +239,7 @@ def _apply(
         now,
     )
     session.add(_audit(routed, now))
-    assert routed.notification_key is not None
-    subject, body = _notice(routed)
-    session.add(
-        NotificationRecord(
-            idempotency_key=routed.notification_key,
-            event=EVENT,
-            run_id=paycheck.run_id,
-            employer_id=paycheck.employer_id,
-            status="PENDING",  # notify() delivers PENDING records after this commits
-            subject=subject[:200],
-            body=body,
-            created_at=now,
-        )
-    )
+    _record_notice(session, routed, now)
     return routed
 
 
@@ -211,7 +253,7 @@ def _notify(ctx: PayrollContext, routed: RoutedReturn) -> RoutedReturn:
     sent = notify(
         ctx,
         key=routed.notification_key,
-        event=EVENT,
+        event=routed.event,
         run_id=routed.run_id,
         employer_id=routed.employer_id,
         subject=subject,
@@ -221,6 +263,13 @@ def _notify(ctx: PayrollContext, routed: RoutedReturn) -> RoutedReturn:
 
 
 def _notice(routed: RoutedReturn) -> tuple[str, str]:
+    if routed.recovery_case_id is not None:
+        subject = (
+            f"ACH return {routed.return_code} of the funding debit of employer "
+            f"{routed.employer_id} (run {routed.run_id})"
+        )
+        body = f"The employer's bank returned ${routed.amount_cents / 100:,.2f}. {routed.message}"
+        return subject, body
     subject = (
         f"ACH return {routed.return_code} for employee {routed.employee_id} "
         f"(employer {routed.employer_id}, run {routed.run_id})"
@@ -251,7 +300,7 @@ def _audit(routed: RoutedReturn, now: datetime) -> AuditLog:
     )
 
 
-def _paycheck(session: Any, credit: _Credit) -> Paycheck | None:
+def _paycheck(session: Any, credit: SentEntry) -> Paycheck | None:
     employee_id = session.scalar(
         select(Employee.id).where(
             Employee.employer_id == credit.payment.employer_id,
@@ -260,74 +309,13 @@ def _paycheck(session: Any, credit: _Credit) -> Paycheck | None:
     )
     if employee_id is None:
         return None
+    # The paycheck joined a re-pay's payment since: found through its repayment.
+    repaid = select(Repayment.paycheck_id).where(Repayment.original_payment_id == credit.payment.id)
     query = select(Paycheck).where(
-        Paycheck.payment_id == credit.payment.id, Paycheck.employee_id == employee_id
+        (Paycheck.payment_id == credit.payment.id) | Paycheck.id.in_(repaid),
+        Paycheck.employee_id == employee_id,
     )
     return session.scalar(query.with_for_update())  # type: ignore[no-any-return]
-
-
-class _SentCredits:
-    """The credit entries of the payroll files we sent, each file parsed at most once."""
-
-    def __init__(self, session: Any) -> None:
-        self.session = session
-        self._by_company: dict[str, list[Payment]] = {}
-        self._by_payment: dict[int, list[_Credit]] = {}
-
-    def matching(self, entry: ReturnEntry) -> tuple[list[_Credit], str]:
-        """Newest payment first: by original trace (confirmed by id and amount when several
-        share it), else by individual id and amount."""
-        credits = [c for p in self._payments(entry.company_id) for c in self._credits(p)]
-        individual = entry.individual_id.strip().upper()
-        by_trace = [c for c in credits if c.trace_number == entry.original_trace_number]
-        confirmed = [
-            c
-            for c in by_trace
-            if c.individual_id == individual and c.amount_cents == entry.amount_cents
-        ]
-        if confirmed or len(by_trace) == 1:
-            return confirmed or by_trace, "trace"
-        fallback = [
-            c
-            for c in credits
-            if individual and c.individual_id == individual and c.amount_cents == entry.amount_cents
-        ]
-        return fallback, "individual_id+amount"
-
-    def _payments(self, company_id: str) -> list[Payment]:
-        if company_id not in self._by_company:
-            query = select(Payment).where(
-                Payment.status.in_(SENT_PAYMENTS), Payment.nacha_path.is_not(None)
-            )
-            employers = select(Employer.id).where(Employer.ach_company_id == company_id.strip())
-            if self.session.scalar(select(func.count()).select_from(employers.subquery())):
-                query = query.where(Payment.employer_id.in_(employers))
-            order = (Payment.created_at.desc(), Payment.id.desc())
-            self._by_company[company_id] = list(self.session.scalars(query.order_by(*order)))
-        return self._by_company[company_id]
-
-    def _credits(self, payment: Payment) -> list[_Credit]:
-        if payment.id not in self._by_payment:
-            self._by_payment[payment.id] = _read_credits(payment)
-        return self._by_payment[payment.id]
-
-
-def _read_credits(payment: Payment) -> list[_Credit]:
-    try:
-        ach = parse_file(Path(payment.nacha_path or "").read_bytes())
-    except (OSError, InvalidInput) as error:
-        log.warning("payment %s: NACHA file unreadable (%s)", payment.id, error)
-        return []
-    return [
-        _Credit(
-            payment,
-            e.detail.trace_number,
-            e.detail.individual_identification_number.strip().upper(),
-            e.detail.amount,
-        )
-        for e in ach.entries()
-        if codes.is_credit(e.detail.transaction_code)
-    ]
 
 
 def _unmatched(entry: ReturnEntry, message: str) -> RoutedReturn:

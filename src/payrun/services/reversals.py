@@ -22,6 +22,8 @@ from payrun.domain.banking_days import banking_day_on_or_after
 from payrun.domain.errors import InvalidInput
 from payrun.private_files import write_private
 from payrun.services.context import PayrollContext
+from payrun.services.nacha_files import read_nacha
+from payrun.services.ytd_adjustments import undo_ytd
 
 REVERSED = "REVERSED"
 ACTION = "payment.reversed"
@@ -50,7 +52,7 @@ def reverse_payment(
         if done is not None:
             return Path(done.details["path"])
         _require_paid(checks)
-        original = _original_file(payment)
+        original = parse_file(read_nacha(ctx, payment.nacha_path, f"payment {payment.id}"))
         credits = _credit_batch(original, payment)
         traces = _traces(credits, checks)
         settled = settlement_date(payment, credits)
@@ -70,6 +72,7 @@ def reverse_payment(
         path = _write(ctx, payment, subject, build_file(spec))
         for paycheck, _ in checks:
             paycheck.status = REVERSED
+        undo_ytd(session, [paycheck for paycheck, _ in checks], "reversal", ctx.clock())
         session.add(_audit(ctx, payment, checks, subject, path, settled, reversal_date, traces))
     return path
 
@@ -135,14 +138,6 @@ def _require_paid(checks: list[tuple[Paycheck, Employee]]) -> None:
                 f"employee {paycheck.employee_id}'s paycheck {paycheck.id} is "
                 f"{paycheck.status}, not PAID; only a paid credit can be reversed",
             )
-
-
-def _original_file(payment: Payment) -> AchFile:
-    try:
-        data = Path(payment.nacha_path or "").read_bytes()
-    except OSError as error:
-        raise InvalidInput("payment", f"NACHA file cannot be read ({error.strerror})") from None
-    return parse_file(data)
 
 
 def _credit_batch(original: AchFile, payment: Payment) -> Batch:

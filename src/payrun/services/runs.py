@@ -26,6 +26,8 @@ from payrun.services.context import PayrollContext
 from payrun.services.messages import CloseRun, PayRunInput, RunPlan, RunSummary
 from payrun.services.notifications import notify
 
+FINISHED_RUNS = ("COMPLETED", "WITH_FAILURES")
+
 
 def run_id_for(schedule: str, period: PayPeriod, kind: str) -> str:
     """The business key of a run: the same period and kind always get the same id."""
@@ -45,6 +47,7 @@ def resolve_period(session: Session, schedule_name: str, period: str | None) -> 
         )
         if found is None:
             raise InvalidInput("period", "every period of this schedule has been run")
+        _previous_run_finished(session, schedule, found)
         return found
     try:
         start = date.fromisoformat(period)
@@ -59,6 +62,28 @@ def resolve_period(session: Session, schedule_name: str, period: str | None) -> 
 def earnings_key(run_id: str) -> str:
     """Where a run's extra earnings (PayRunInput.earnings) are kept for its employers."""
     return f"runs/{run_id}/earnings.json"
+
+
+def _previous_run_finished(session: Session, schedule: PaySchedule, period: PayPeriod) -> None:
+    """The next unpaid period is never started while the one before it is still running:
+    its paychecks would be calculated from a YTD the earlier run has not finished writing."""
+    previous = session.execute(
+        select(PayRun.id, PayRun.status)
+        .join(PayPeriod, PayPeriod.id == PayRun.pay_period_id)
+        .where(
+            PayPeriod.schedule_id == schedule.id,
+            PayPeriod.start_date < period.start_date,
+            PayRun.kind == "regular",
+        )
+        .order_by(PayPeriod.start_date.desc())
+        .limit(1)
+    ).first()
+    if previous is not None and previous.status not in FINISHED_RUNS:
+        raise InvalidInput(
+            "period",
+            f"the previous run {previous.id} is still {previous.status}: wait for it, or "
+            "name --period to start another period on purpose",
+        )
 
 
 def open_run(ctx: PayrollContext, inp: PayRunInput) -> RunPlan:

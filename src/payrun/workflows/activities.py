@@ -9,7 +9,15 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from payrun.domain.errors import InvalidInput
-from payrun.services import compensation, employee_steps, employer_steps, payments, redrive, runs
+from payrun.services import (
+    compensation,
+    employee_steps,
+    employer_steps,
+    funding_first,
+    payments,
+    redrive,
+    runs,
+)
 from payrun.services.context import PayrollContext
 from payrun.services.messages import (
     ChunkTask,
@@ -19,6 +27,7 @@ from payrun.services.messages import (
     EmployerPlan,
     EmployerResult,
     EmployerTally,
+    HeldCredits,
     PaymentOutcome,
     PayRunInput,
     PreparedPayment,
@@ -42,7 +51,8 @@ def domain_errors(fn):  # type: ignore[no-untyped-def]
         try:
             return fn(self, *args, **kwargs)
         except InvalidInput as err:
-            raise ApplicationError(str(err), type="InvalidInput", non_retryable=True) from err
+            kind = "FundingBlocked" if type(err).__name__ == "FundingBlocked" else "InvalidInput"
+            raise ApplicationError(str(err), type=kind, non_retryable=True) from err
 
     return wrapper
 
@@ -140,7 +150,7 @@ class PayrollActivities:
         callback receiver with this activity's task token; a synchronous one answers now."""
         info = activity.info()
         run_id, employer_id = _run_and_employer(prepared.idempotency_key)
-        batch = payments.payment_batch(prepared, run_id, employer_id)
+        batch = payments.payment_batch(self.ctx, prepared, run_id, employer_id)
         provider = self.ctx.payment_provider
         receipt = provider.submit(batch, info.task_token)
         if not receipt.accepted:
@@ -151,6 +161,24 @@ class PayrollActivities:
         if getattr(provider, "asynchronous", False):
             activity.raise_complete_async()
         return {"reference": receipt.provider_reference, "status": "accepted"}
+
+    @activity.defn
+    @runtime.step
+    @domain_errors
+    def send_funding(self, prepared: PreparedPayment) -> str:
+        return funding_first.send_funding(self.ctx, prepared)
+
+    @activity.defn
+    @runtime.step
+    @domain_errors
+    def funding_state(self, prepared: PreparedPayment) -> str:
+        return funding_first.funding_state(self.ctx, prepared)
+
+    @activity.defn
+    @runtime.step
+    @domain_errors
+    def hold_credits(self, held: HeldCredits) -> None:
+        funding_first.hold_credits(self.ctx, held.prepared, held.why)
 
     @activity.defn
     @runtime.step
@@ -199,6 +227,9 @@ class PayrollActivities:
             self.validate_employer,
             self.prepare_payment,
             self.send_payment,
+            self.send_funding,
+            self.funding_state,
+            self.hold_credits,
             self.record_payment,
             self.finish_employer,
             self.compensate_employer,

@@ -20,13 +20,25 @@ with workflow.unsafe.imports_passed_through():
         EmployerPlan,
         EmployerResult,
         EmployerTally,
+        HeldCredits,
         PaymentOutcome,
+        PreparedPayment,
         RecordHours,
         StepResult,
     )
     from payrun.workflows.activities import PayrollActivities
 
-NON_RETRYABLE = ["InvalidInput", "ValidationFailed", "PaymentRejected"]
+NON_RETRYABLE = [
+    "InvalidInput",
+    "ValidationFailed",
+    "PaymentRejected",
+    "FundingBlocked",
+    "FundingHeld",
+]
+# Funding before credits: how often the provider is asked whether the employer's debit has
+# settled (a doubling pause); how long to wait is Downstream.funding_wait_seconds.
+FUNDING_FIRST_PAUSE = timedelta(seconds=1)
+FUNDING_LONGEST_PAUSE = timedelta(minutes=30)
 RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     maximum_attempts=8,
@@ -159,6 +171,8 @@ class EmployerPayrollWorkflow:
         prepared = await workflow.execute_activity_method(acts.prepare_payment, inp, **STEP_OPTIONS)
         if not prepared.paychecks:
             return PaymentOutcome(0, 0, 0, EmployerRunStatus.NOTHING_TO_PAY)
+        if prepared.funding_path:
+            await self._fund(inp, prepared)
         self._step = "send_payment"
         answer = await workflow.execute_activity_method(
             acts.send_payment, prepared, **_downstream_options(inp)
@@ -172,6 +186,38 @@ class EmployerPayrollWorkflow:
         )
         self._step = "record_payment"
         return await workflow.execute_activity_method(acts.record_payment, outcome, **STEP_OPTIONS)
+
+    async def _fund(self, inp: EmployerInput, prepared: PreparedPayment) -> None:
+        """The employer's debit goes first, in its own file; the credits wait until it has
+        settled (asked with a doubling pause), unless the employer is prefunded within its
+        exposure limit. Not settled in time (Downstream.funding_wait_seconds): the credits are
+        held, operators alerted, the employer dead-lettered (downstream_timeout) for a redrive."""
+        acts = PayrollActivities
+        self._step, self._stage = "send_funding", "FUNDING"
+        sent = await workflow.execute_activity_method(acts.send_funding, prepared, **STEP_OPTIONS)
+        if sent != "sent":
+            raise ApplicationError("the bank refused the funding debit", type="PaymentRejected")
+        if prepared.release_now:
+            return
+        self._step = "funding_state"
+        deadline, pause = (
+            workflow.now() + timedelta(seconds=inp.downstream.funding_wait_seconds),
+            FUNDING_FIRST_PAUSE,
+        )
+        while True:
+            state = await workflow.execute_activity_method(
+                acts.funding_state, prepared, **STEP_OPTIONS
+            )
+            if state == "settled":
+                return
+            if state in ("rejected", "cancelled") or workflow.now() >= deadline:
+                why = f"the funding debit is {state}"
+                await workflow.execute_activity_method(
+                    acts.hold_credits, HeldCredits(prepared, why), **STEP_OPTIONS
+                )
+                raise ApplicationError(why, type="FundingHeld", non_retryable=True)
+            await workflow.sleep(pause)
+            pause = min(pause * 2, FUNDING_LONGEST_PAUSE)
 
     @workflow.query
     def progress(self) -> dict[str, object]:
@@ -240,6 +286,9 @@ def _error_type(err: BaseException) -> str:
             "PaymentRejected": "downstream_rejection",
             "InvalidInput": "calculation_error",
             "batch_cancelled": "downstream_rejection",
+            "FundingBlocked": "funding_blocked",
+            # The bank did not settle the debit in time: retried by the downstream redrive.
+            "FundingHeld": "downstream_timeout",
         }.get(root.type or "", root.type or "error")
     return "error"
 

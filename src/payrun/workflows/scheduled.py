@@ -43,6 +43,10 @@ class ScheduledRunsInput:
     employer_parallelism: int = 8
     as_of: str | None = None  # ISO date; None: the schedule's action time
     downstream: Downstream = field(default_factory=Downstream)
+    # The catch-up cutoff (ISO date, set by `schedules sync`): a period paid before it is not
+    # started by the daily action. An action standing for an earlier day is a backfill, which
+    # runs past periods on purpose: the cutoff does not apply to it.
+    not_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,9 @@ class ScheduledPayRunsWorkflow:
         self, inp: ScheduledRunsInput, as_of: str, started: set[str]
     ) -> DuePeriod | None:
         """Asked again before each period, so a pause or a run finished elsewhere counts."""
-        request = DueRequest(inp.schedule, as_of, inp.lead_days)
+        backfill = inp.not_before is not None and as_of < inp.not_before
+        cutoff = None if backfill else inp.not_before
+        request = DueRequest(inp.schedule, as_of, inp.lead_days, cutoff)
         due = await workflow.execute_activity_method(
             ScheduleActivities.due_periods, request, **OPTIONS
         )
@@ -120,6 +126,9 @@ class ScheduledRedriveWorkflow:
     @workflow.run
     async def run(self, inp: ScheduledRedriveInput) -> list[RedriveResult]:
         me = workflow.info().workflow_id
+        # Returned funding debits (R01/R09) due today are presented again first, once each.
+        today = scheduled_time().date().isoformat()
+        await workflow.execute_activity_method(ScheduleActivities.redebit_due, today, **OPTIONS)
         results = []
         for error_type in inp.error_types:
             result = await workflow.execute_child_workflow(

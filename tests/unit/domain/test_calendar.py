@@ -55,17 +55,24 @@ def test_the_period_paid_on_new_years_eve_belongs_to_the_year_it_is_paid() -> No
     assert periods_2027[0] == PeriodDates(date(2026, 12, 27), date(2027, 1, 9), date(2027, 1, 15))
 
 
-def test_weekly_2026_has_52_pay_dates_with_holidays_moved_back() -> None:
+def test_weekly_2026_has_52_pay_dates_with_bank_holidays_moved_back() -> None:
     periods = periods_for_year("weekly", SUNDAY_2025_12_28, 2026, 6)
     assert len(periods) == 52
     assert periods[0] == PeriodDates(date(2025, 12, 28), date(2026, 1, 3), date(2026, 1, 9))
     moved = {p.end: p.pay_date for p in periods if p.pay_date != p.end + timedelta(days=6)}
     assert moved == {
         date(2026, 6, 13): date(2026, 6, 18),  # Fri Jun 19, Juneteenth -> Thu
-        date(2026, 6, 27): date(2026, 7, 2),  # Fri Jul 3, Independence Day observed -> Thu
         date(2026, 12, 19): date(2026, 12, 24),  # Fri Dec 25, Christmas -> Thu
         date(2026, 12, 26): date(2026, 12, 31),  # Fri Jan 1 2027 -> Thu Dec 31 2026
     }
+
+
+def test_a_saturday_holiday_leaves_the_friday_pay_date_where_it_is() -> None:
+    # Independence Day 2026 is a Saturday: federal offices close Friday July 3, the Federal
+    # Reserve does not (it observes no Saturday holiday), so money moves on Friday July 3.
+    periods = periods_for_year("weekly", SUNDAY_2025_12_28, 2026, 6)
+    (july,) = [p for p in periods if p.end == date(2026, 6, 27)]
+    assert july.pay_date == date(2026, 7, 3)
 
 
 def test_periods_tile_the_calendar_without_gaps_or_overlaps() -> None:

@@ -73,6 +73,11 @@ class Employer(Base):
     address_street: Mapped[str | None] = mapped_column(String(120), nullable=True)
     address_city: Mapped[str | None] = mapped_column(String(60), nullable=True)
     address_postal_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # Funding (migration 0006): the debited account's type (27 checking / 37 savings), and
+    # whether credits may go out before the debit settles, up to exposure_limit_cents.
+    funding_account_type: Mapped[str] = mapped_column(String(8), default="checking")
+    prefunded: Mapped[bool] = mapped_column(Boolean, default=False)
+    exposure_limit_cents: Mapped[int] = mapped_column(Cents, default=0)
 
 
 class Employee(Base):
@@ -267,6 +272,9 @@ class Payment(Base):
     credit_total_cents: Mapped[int] = mapped_column(Cents)
     debit_total_cents: Mapped[int] = mapped_column(Cents)
     nacha_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Funding before credits (migration 0006): the debit's own file and SENT|SETTLED|HELD.
+    funding_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    funding_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -401,3 +409,60 @@ class FilingStatus(Base):
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the update's own time
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class YtdAdjustment(Base):
+    """A paycheck's YTD contribution taken back out (void, reversal, written-off return):
+    at most once per paycheck, whatever the reason or however often it is asked."""
+
+    __tablename__ = "ytd_adjustments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)  # ytd-undo-{paycheck}
+    paycheck_id: Mapped[int] = mapped_column(Integer)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # void | reversal | write-off
+    delta: Mapped[dict[str, Any]] = mapped_column(JSON)  # cents taken out, per accumulator
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Repayment(Base):
+    """A returned paycheck's net paid again off-cycle (attempt 1, 2 ... if a re-pay also came
+    back); the paycheck joins the repayment's payment, the original payment is kept here."""
+
+    __tablename__ = "repayments"
+    __table_args__ = (UniqueConstraint("paycheck_id", "attempt"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    paycheck_id: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    employee_id: Mapped[int] = mapped_column(Integer)
+    original_payment_id: Mapped[int] = mapped_column(Integer, index=True)
+    payment_id: Mapped[int] = mapped_column(Integer, unique=True)
+    net_cents: Mapped[int] = mapped_column(Cents)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCase(Base):
+    """An employer's funding debit that came back: re-debited once (R01/R09) or held open,
+    blocking the employer's pay runs, until an operator resolves it."""
+
+    __tablename__ = "recovery_cases"
+    __table_args__ = (Index("ix_recovery_cases_employer", "employer_id", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)  # the return's key
+    employer_id: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(String(120))
+    payment_id: Mapped[int] = mapped_column(Integer)
+    return_code: Mapped[str] = mapped_column(String(3))
+    original_trace: Mapped[str] = mapped_column(String(15))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    status: Mapped[str] = mapped_column(String(16))  # statuses.CaseStatus
+    redebit_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    redebits: Mapped[int] = mapped_column(Integer, default=0)
+    redebit_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    redebit_trace: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

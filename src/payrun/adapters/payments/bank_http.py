@@ -10,7 +10,7 @@ import httpx
 import structlog
 
 from payrun.adapters.http_retry import default_timeout, request_with_retries
-from payrun.services.ports import PaymentBatch, PaymentReceipt
+from payrun.services.ports import PaymentBatch, PaymentReceipt, ProviderStatus
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +84,15 @@ class BankHttpProvider:
             return None
         response.raise_for_status()
         return dict(response.json())
+
+    def payment_status(self, idempotency_key: str) -> ProviderStatus:
+        """The bank's record of the batch: accepted, settled, rejected, cancelled, or unknown."""
+        found = self.status(idempotency_key)
+        if found is None:
+            return ProviderStatus("unknown")
+        outcome = found.get("outcome") or {}
+        message = str(outcome.get("error") or outcome.get("message") or "")
+        return ProviderStatus(str(found["status"]), str(found.get("reference") or ""), message)
 
     def close(self) -> None:
         self._http.close()

@@ -16,7 +16,7 @@ import structlog
 from payrun.domain.ach import check_file
 from payrun.domain.errors import InvalidInput, PayrollError
 from payrun.private_files import FILE_MODE, private_dir
-from payrun.services.ports import PaymentBatch, PaymentReceipt
+from payrun.services.ports import PaymentBatch, PaymentReceipt, ProviderStatus
 
 log = structlog.get_logger(__name__)
 SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -48,6 +48,7 @@ class FileDropProvider:
     def __init__(self, drop_folder: Path, state_folder: Path | None = None) -> None:
         self.drop_folder = Path(drop_folder)
         self.state_folder = Path(state_folder) if state_folder else self.drop_folder / ".payrun"
+        self.ack_folder = self.drop_folder / "ack"  # the bank's acknowledgments, by key
         private_dir(self.drop_folder)
         private_dir(self.state_folder)
 
@@ -97,6 +98,32 @@ class FileDropProvider:
         self._save_record(key, record["sha256"], _token(record), status="cancelled")
         log.info("ach file cancelled", key=key)
         return True
+
+    def payment_status(self, idempotency_key: str) -> ProviderStatus:
+        """From the folders: no record and no staged claim means the file was never dropped
+        (unknown); a cancelled record is cancelled; a dropped file is settled, as submit's own
+        answer says, unless the bank's acknowledgment (`ack/<key>.json`, {"status":
+        "rejected", "message": ...}) rejected it. A claim whose drop is unfinished is accepted:
+        the next submit with the same key completes it."""
+        key = _checked_key(idempotency_key)
+        record = self._record(key)
+        if record is None:
+            claimed = self._claim_path(key).exists()
+            return ProviderStatus("accepted" if claimed else "unknown")
+        reference = self._reference(key, record["sha256"])
+        if record["status"] == "cancelled":
+            return ProviderStatus("cancelled", reference)
+        ack = self._ack(key)
+        if ack.get("status") == "rejected":
+            return ProviderStatus("rejected", reference, str(ack.get("message", "")))
+        return ProviderStatus("settled", reference)
+
+    def _ack(self, key: str) -> dict[str, object]:
+        try:
+            loaded: dict[str, object] = json.loads((self.ack_folder / f"{key}.json").read_text())
+        except FileNotFoundError:
+            return {}
+        return loaded
 
     def callback_token(self, idempotency_key: str) -> bytes | None:
         """The token to complete when the bank's outcome for this key arrives."""

@@ -9,6 +9,7 @@ from payrun.domain.ach.layout import PADDING_RECORD, RECORD_LENGTH, line_pattern
 from payrun.domain.ach.records import (
     BatchControl,
     BatchHeader,
+    ChangeAddenda,
     EntryDetail,
     FileControl,
     FileHeader,
@@ -18,7 +19,7 @@ from payrun.domain.ach.records import (
 )
 from payrun.domain.errors import InvalidInput
 
-Addenda = PaymentAddenda | ReturnAddenda
+Addenda = PaymentAddenda | ReturnAddenda | ChangeAddenda
 R = TypeVar("R", bound=Record)
 # Entry details are most of a file: one match reads them, the layout names a bad field.
 ENTRY_DETAIL_LINE = line_pattern(EntryDetail.LAYOUT)
@@ -32,6 +33,11 @@ class Entry:
     @property
     def return_addenda(self) -> ReturnAddenda | None:
         found = [a for a in self.addenda if isinstance(a, ReturnAddenda)]
+        return found[0] if found else None
+
+    @property
+    def change_addenda(self) -> ChangeAddenda | None:
+        found = [a for a in self.addenda if isinstance(a, ChangeAddenda)]
         return found[0] if found else None
 
 
@@ -155,8 +161,9 @@ class RecordReader:
 
     def addenda(self) -> Addenda:
         line = self.lines[self.index]
-        kinds: dict[str, type[PaymentAddenda] | type[ReturnAddenda]] = {
+        kinds: dict[str, type[Addenda]] = {
             "05": PaymentAddenda,
+            "98": ChangeAddenda,
             "99": ReturnAddenda,
         }
         kind = kinds.get(line[1:3])

@@ -165,6 +165,31 @@ class ReturnAddenda(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeAddenda(Record):
+    """Addenda type 98: a notification of change (COR) from the RDFI (moov-io/ach
+    addenda98.go): the entry posted, but the account data must be corrected."""
+
+    change_code: str
+    original_entry_trace_number: str
+    original_receiving_dfi_identification: str
+    corrected_data: str
+    trace_number: str
+
+    LABEL: ClassVar[str] = "addenda 98"
+    LAYOUT: ClassVar[tuple[Field, ...]] = (
+        Field("record_type_code", 1, 1, C, "7"),
+        Field("addenda_type_code", 2, 3, C, "98"),
+        Field("change_code", 4, 6, T),
+        Field("original_entry_trace_number", 7, 21, D),
+        Field("reserved", 22, 27, Kind.BLANK),
+        Field("original_receiving_dfi_identification", 28, 35, D),
+        Field("corrected_data", 36, 64, T),
+        Field("reserved", 65, 79, Kind.BLANK),
+        Field("trace_number", 80, 94, D),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class BatchControl(Record):
     service_class_code: int
     entry_addenda_count: int
@@ -220,6 +245,7 @@ ALL_RECORDS: tuple[type[Record], ...] = (
     EntryDetail,
     PaymentAddenda,
     ReturnAddenda,
+    ChangeAddenda,
     BatchControl,
     FileControl,
 )

@@ -125,7 +125,8 @@ def classify_return(code: str) -> ReturnDisposition:
 
 
 def parse_returns(data: bytes) -> tuple[ReturnEntry, ...]:
-    """Every entry of a return file that carries an addenda 99, in file order."""
+    """Every entry of a return file that carries an addenda 99, in file order (entries with
+    an addenda 98 are notifications of change, read by notices.notices_in)."""
     return returns_in(parse_file(data))
 
 
@@ -133,6 +134,8 @@ def returns_in(ach: AchFile) -> tuple[ReturnEntry, ...]:
     found = []
     for batch in ach.batches:
         for entry in batch.entries:
+            if entry.change_addenda is not None:
+                continue  # a notification of change (notices.py), not a return
             if entry.return_addenda is None:
                 raise InvalidInput(
                     f"entry {entry.detail.trace_number}", "a return entry needs an addenda 99"
