@@ -68,3 +68,34 @@ def filing_statuses(db_url: str, employer_id: int | None = None) -> list[dict[st
             }
             for r in session.scalars(stmt)
         ]
+
+
+def filings_due(
+    db_url: str,
+    employer_ids: frozenset[int] | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> list[dict[str, object]]:
+    """One page of filings by due date (then id), for these employers (None: every one)."""
+    with transaction(db_url) as session:
+        stmt = select(FilingStatus).order_by(FilingStatus.due, FilingStatus.filing_id)
+        if employer_ids is not None:
+            stmt = stmt.where(FilingStatus.employer_id.in_(sorted(employer_ids)))
+        if status:
+            stmt = stmt.where(FilingStatus.status == status)
+        rows = session.scalars(stmt.offset(offset).limit(limit))
+        return [
+            {
+                "filing_id": r.filing_id,
+                "employer_id": r.employer_id,
+                "filing_type": r.filing_type,
+                "period": r.period,
+                "due": r.due.isoformat(),
+                "status": r.status,
+                "amount_cents": r.amount_cents,
+                "ack_id": r.ack_id,
+                "reason": r.reason,
+            }
+            for r in rows
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from payrun.adapters.db.models import (
     EmployeeStatus,
     Employer,
     EmployerStatus,
+    FilingStatus,
     PayRun,
 )
 from payrun.config import Settings
@@ -206,3 +207,29 @@ def test_log_lines_of_a_request_carry_its_id_and_never_the_key(console, capsys) 
     [line] = [x for x in lines if x["event"] == "console.login_refused"]
     assert line["request_id"] == refused.headers["x-request-id"]
     assert "prk_guessing" not in json.dumps(lines)
+
+
+def _filing(employer_id: int, filing_id: str, due: str, status: str) -> FilingStatus:
+    return FilingStatus(
+        filing_id=filing_id, employer_id=employer_id, filing_type="federal_deposit",
+        period="2026-01", due=date.fromisoformat(due), status=status, amount_cents=123_456,
+        ack_id="IRS-1" if status == "filed" else None, as_of=NOW, history=[],
+    )  # fmt: skip
+
+
+def test_filings_show_by_due_date_filtered_by_status_and_scope(console) -> None:  # type: ignore[no-untyped-def]
+    client, settings, ids = console
+    with transaction(settings.db_url) as s:
+        s.add_all([
+            _filing(ids["employer"], "dep-late", "2026-02-18", "filed"),
+            _filing(ids["employer"], "dep-early", "2026-01-21", "blocked"),
+            _filing(ids["other"], "dep-other", "2026-01-14", "pending"),
+        ])  # fmt: skip
+    _login(client, settings, "viewer", (ids["employer"],))
+    page = client.get("/console/filings").text
+    assert page.index("dep-early") < page.index("dep-late")  # by due date
+    assert "dep-other" not in page  # another employer's filing is not there at all
+    assert "1,234.56" in page and "IRS-1" in page
+    blocked = client.get("/console/filings?status=blocked").text
+    assert "dep-early" in blocked and "dep-late" not in blocked
+    assert client.get("/console/filings?status=bogus").status_code == 422

@@ -145,6 +145,30 @@ def dead_letters_page(
                   error_type=error_type or "")  # fmt: skip
 
 
+FILING_STATUSES = "^(pending|blocked|submitted|filed|rejected)?$"
+
+
+@router.get("/filings")
+def filings_page(
+    request: Request,
+    page: PageNumber = 1,
+    status: Annotated[
+        str | None, Query(pattern="^(pending|blocked|submitted|filed|rejected)?$")
+    ] = None,
+) -> Response:
+    """Tax deposits and returns by due date, as the filings service last reported them."""
+    from payrun.services.filing_updates import filings_due
+
+    who = principal(request)
+    if who is None:
+        return login_first(request)
+    rows = filings_due(
+        settings_of(request).db_url, who.employer_ids, status, (page - 1) * PER_PAGE, PER_PAGE + 1
+    )
+    return render(request, "filings.html", who, filings=rows[:PER_PAGE], page=page,
+                  more=len(rows) > PER_PAGE, status_filter=status or "")  # fmt: skip
+
+
 @router.get("/paychecks/{paycheck_id}/stub.{kind}")
 def stub(request: Request, paycheck_id: int, kind: str) -> Response:
     from payrun.adapters.db.documents import SqlDocumentReader
