@@ -100,7 +100,15 @@ EVERY_COMMAND_BAD = {
     "worker": [["worker", "--bogus"]],
     "server": [["server", "--bogus"]],
     "calc": [["calc", "/no/such/request.json"]],
-    "employee add": [["employee", "add", "--employer", "1"]],
+    # every field given (a missing SSN or account is asked for at the terminal, unechoed)
+    "employee add": [
+        [
+            *["employee", "add", "--employer", "99999", "--external-id", "E1", "--first"],
+            *["Ana", "--last", "Diaz", "--ssn", "123-45-6789", "--rate", "65000", "--routing"],
+            *["021000021", "--account", "12345678", "--state", "CA"],
+        ],
+        ["employee", "add", "--from", "/no/such/employee.json", "--employer", "1"],
+    ],
     "ach build": [["ach", "build", "/no/such/spec.json", "-o", "/tmp/never.ach"]],
     "ach check": [["ach", "check", "/no/such/file.ach"]],
     "ach returns": [["ach", "returns", "/no/such/returns.ach"], ["ach", "returns"]],
@@ -126,6 +134,25 @@ EVERY_COMMAND_BAD = {
     ],
     "repay write-off": [["repay", "write-off", "--paycheck", "99999"]],
     "repay send": [["repay", "send", "--paycheck", "99999"], ["repay", "send", "--paycheck", "1x"]],
+    "api": [["api", "--port", "http"], ["api", "--certfile", "/no/such/cert.pem"]],
+    "keys create": [["keys", "create", "--role", "superuser"], ["keys", "create"]],
+    "keys list": [["keys", "list", "--bogus"]],
+    "keys revoke": [["keys", "revoke", "99999"], ["keys", "revoke", "first"]],
+    "employee import": [["employee", "import", "/no/such/people.csv", "--employer", "1"]],
+    "stub": [["stub", "99999", "-o", "/tmp/never.pdf"], ["stub", "x", "-o", "/tmp/never.pdf"]],
+    "receipt": [["receipt", "no-such-run", "--employer", "1", "-o", "/tmp/never.pdf"]],
+    "tables check": [["tables", "check", "--year", "1999"]],
+    "purge": [["purge", "--before", "2026-01-01"], ["purge", "--before", "someday"]],
+    "secrets rotate": [["secrets", "rotate", "--batch-size", "0"]],
+    "secrets status": [["secrets", "status", "--bogus"]],
+    "filings list": [
+        ["filings", "list", "--status", "lost"],
+        ["filings", "list", "--employer", "x"],
+    ],
+    "filings show": [["filings", "show", "no-such-filing"]],
+    "filings retry": [["filings", "retry", "no-such-filing"]],
+    "filings relay": [["filings", "relay", "--bogus"]],
+    "filings worker": [["filings", "worker", "--bogus"]],
     "": [["no-such-command"]],
 }
 
