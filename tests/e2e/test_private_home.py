@@ -63,7 +63,8 @@ def test_a_demo_pay_run_under_umask_022_leaves_nothing_readable_by_others(
     assert open_to_others == []
     # The run really wrote what the issue found exposed.
     assert {"payrun.db", "temporal.db", "temporal.log", "secret.key"} <= names
-    assert any(n.startswith("out/nacha/") and n.endswith(".ach") for n in names)
+    # NACHA files travel through the object store (issue 16): a folder by default
+    assert any(n.startswith("snapshots/nacha/") and n.endswith(".ach") for n in names)
     assert any(n.startswith("out/bank-drop/") and n.endswith(".ach") for n in names)
     assert any(n.startswith("snapshots/runs/") and n.endswith(".json") for n in names)
     _object_keys_hold_ids_only(home, names)
