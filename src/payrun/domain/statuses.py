@@ -132,18 +132,20 @@ TRANSITIONS: Mapping[type[Status], Mapping[Status, frozenset[Status]]] = {
         _RUN.WITH_FAILURES: frozenset({_RUN.RUNNING}),
     },
     EmployerRunStatus: {
-        # a re-run or a redrive begins an employer again from wherever it stopped
-        _ER.BEGIN: frozenset({_ER.BEGIN, _ER.VALIDATED, _ER.DEAD_LETTERED}),
+        # A re-run or a redrive begins an employer again from wherever it stopped. After money
+        # has moved, another payment of the same run (the credits after the funding debit, a
+        # re-pay, a re-debit) is sent and settled again: PAID -> PAYMENT_SENT -> PAID.
+        _ER.BEGIN: frozenset({_ER.VALIDATED, _ER.DEAD_LETTERED}),
         # nothing new to pay: finished as it stands (paid earlier, set aside, or nobody)
         _ER.VALIDATED: frozenset(
             {_ER.BEGIN, _ER.PAYMENT_SENT, _ER.PAID, _ER.PARTIAL, _ER.NOTHING_TO_PAY}
             | {_ER.DEAD_LETTERED}
         ),
         _ER.PAYMENT_SENT: frozenset({_ER.BEGIN, _ER.PAID, _ER.DEAD_LETTERED}),
-        _ER.PAID: frozenset({_ER.BEGIN, _ER.PAID, _ER.PARTIAL}),  # recorded, then finished
-        _ER.PARTIAL: frozenset({_ER.BEGIN}),  # a redrive pays the ones set aside
-        _ER.NOTHING_TO_PAY: frozenset({_ER.BEGIN}),
-        _ER.DEAD_LETTERED: frozenset({_ER.BEGIN, _ER.DEAD_LETTERED}),
+        _ER.PAID: frozenset({_ER.BEGIN, _ER.PARTIAL, _ER.PAYMENT_SENT, _ER.DEAD_LETTERED}),
+        _ER.PARTIAL: frozenset({_ER.BEGIN, _ER.PAYMENT_SENT}),  # a redrive pays the set-aside
+        _ER.NOTHING_TO_PAY: frozenset({_ER.BEGIN, _ER.PAYMENT_SENT}),
+        _ER.DEAD_LETTERED: frozenset({_ER.BEGIN, _ER.PAYMENT_SENT}),
     },
     EmployeeRunStatus: _EMPLOYEE_STEPS
     | {
