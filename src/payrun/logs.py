@@ -57,7 +57,9 @@ def configure(
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         logger_factory=structlog.PrintLoggerFactory(),
-        cache_logger_on_first_use=True,
+        # Not cached: a logger used before a later configure() (the API switching to JSON,
+        # a test) follows the new configuration. Logging is per chunk, never per employee.
+        cache_logger_on_first_use=False,
     )
 
 
