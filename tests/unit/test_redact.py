@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from structlog.testing import capture_logs
@@ -10,6 +12,7 @@ from payrun.adapters.http_retry import DownstreamUnavailable, request_with_retri
 from payrun.adapters.notify.errors import DeliveryRejected
 from payrun.adapters.notify.webhook import WebhookNotifier
 from payrun.adapters.redact import safe_url
+from payrun.logs import configure
 from payrun.services.ports import Notification
 
 TOKEN = "T0KEN-in-the-path"
@@ -42,6 +45,15 @@ def test_a_refused_webhook_names_its_host_not_its_token_or_password() -> None:
     assert TOKEN not in str(refused.value) and "p4ss" not in str(refused.value)
 
 
+@pytest.fixture
+def info_logs() -> Iterator[None]:
+    """INFO lines logged whatever an earlier test configured (capture_logs keeps the level)."""
+    configure("INFO")
+    yield
+    configure("WARNING")
+
+
+@pytest.mark.usefixtures("info_logs")
 def test_a_downstream_that_keeps_failing_is_reported_and_logged_without_credentials() -> None:
     with capture_logs() as logs, pytest.raises(DownstreamUnavailable) as failed:
         request_with_retries(_client(503), "POST", URL, attempts=2, backoff=0)
