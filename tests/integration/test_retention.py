@@ -70,9 +70,11 @@ def _run(session, run_id: str, start: date, pay: date, schedule: int) -> None:  
 
 
 def _files(ctx: PayrollContext, run_id: str) -> list[Path]:
-    """What a run leaves: 2 objects, a NACHA file, a bank-drop file and its state record."""
+    """What a run leaves: 3 objects (two of its steps, its NACHA file in the store), a NACHA
+    file, a bank-drop file and its state record in the output folder."""
     ctx.store.put_json(f"runs/{run_id}/employers.json", {})
     ctx.store.put_json(f"runs/{run_id}/employer-1/chunk-00000/snapshot.json", {})
+    ctx.store.put_bytes(f"nacha/{run_id}/employer-1-payment-1.ach", b"ach")
     out = ctx.output_dir
     return [
         write_private(out / "nacha" / run_id / "employer-1-payment-1.ach", b"ach"),
@@ -125,10 +127,11 @@ def test_old_runs_lose_their_files_and_objects_but_keep_their_paychecks(
     report = purge(ctx, SqlRecords(ctx.db_url), date(2022, 1, 1), TODAY)
 
     assert (dry.runs, dry.objects, dry.files) == (report.runs, report.objects, report.files)
-    assert (report.runs, report.objects, report.files) == (1, 2, 3)
+    assert (report.runs, report.objects, report.files) == (1, 3, 3)
     assert not any(f.exists() for f in old)
     assert not (ctx.output_dir / "nacha" / OLD_RUN).exists()
-    assert ctx.store.keys(f"runs/{OLD_RUN}/") == []
+    assert ctx.store.keys(f"runs/{OLD_RUN}/") == ctx.store.keys(f"nacha/{OLD_RUN}/") == []
+    assert ctx.store.keys(f"nacha/{YOUNG_RUN}/") == [f"nacha/{YOUNG_RUN}/employer-1-payment-1.ach"]
     assert not (ctx.output_dir.parent / "snapshots" / "runs" / OLD_RUN).exists()
     assert all(f.exists() for f in young) and len(ctx.store.keys(f"runs/{YOUNG_RUN}/")) == 2
     with reading(ctx.db_url) as session:

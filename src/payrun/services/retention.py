@@ -50,6 +50,12 @@ class PurgeReport:
     files: int = 0
 
 
+# What a run keeps in the object store: its snapshots and step outputs, and its NACHA files
+# (services.nacha_files, funding_first). Re-pay and re-debit files are keyed by payment and
+# case, not by run, and stay.
+RUN_PREFIXES = ("runs/{run}/", "nacha/{run}/")
+
+
 def latest_allowed_before(today: date) -> date:
     """The latest `--before` the law allows today: every pay date before it is past its
     4 years. Wages paid in year Y back returns due by January 31 of Y+1, so they may be
@@ -73,7 +79,9 @@ def purge(
             f"{limit}",
         )
     runs = records.runs_paid_before(before)
-    keys = [k for run in runs for k in ctx.store.keys(f"runs/{run}/")]
+    keys = [
+        k for run in runs for prefix in RUN_PREFIXES for k in ctx.store.keys(prefix.format(run=run))
+    ]
     files = [f for run in runs for f in _files_of(ctx.output_dir, run)]
     if not dry_run:
         ctx.store.delete(keys)
