@@ -109,6 +109,11 @@ FIXED_LINES = tuple(
     (kind, code, text, key)
     for kind, code, text, _, key in chain(_TAX_AND_DEDUCTION_LINES, _STATE_LINES, _EMPLOYER_LINES)
 )
+# The same without the local and state employee tax lines, for a stub that can show none.
+FIXED_LINES_WITHOUT_STATE = tuple(
+    (kind, code, text, key)
+    for kind, code, text, _, key in chain(_TAX_AND_DEDUCTION_LINES, _EMPLOYER_LINES)
+)
 _set_field = object.__setattr__  # how a frozen dataclass fills its own memo fields
 
 
@@ -221,27 +226,40 @@ class PayStub:
         return data
 
 
+_NOTHING_YET = dict.fromkeys(YTD_KEYS, ZERO_MONEY)  # every key, in YTD_KEYS order
+_IS_YTD_KEY = frozenset(YTD_KEYS)
+
+
 def _ytd_after(before: YearToDate, current: dict[str, Decimal]) -> YearToDate:
-    """Every YTD key: before + current. A key with nothing this period keeps its Money."""
-    prior = before.values
-    after: dict[str, Money] = {}
-    for key in YTD_KEYS:
-        money = prior.get(key, ZERO_MONEY)
-        amount = current.get(key)
-        after[key] = Money(money.amount + amount) if amount else money
+    """Every YTD key: before + current. A key with nothing this period keeps its Money.
+    Only the keys with an amount are visited (most of the states' keys are zero for most
+    employees); the rest are copied as they are."""
+    after = dict(_NOTHING_YET)
+    for key, money in before.values.items():
+        if key in _IS_YTD_KEY:
+            after[key] = money
+    for key, amount in current.items():
+        if amount and key in _IS_YTD_KEY:
+            after[key] = Money(after[key].amount + amount)
     return YearToDate(after)
 
 
-def line_specs(stub: PayStub) -> Iterator[tuple[str, str, str, Money, str]]:
-    """Every line the stub may show, in order: (kind, code, description, current, YTD key)."""
+def line_specs(
+    stub: PayStub, with_state_lines: bool = True
+) -> Iterator[tuple[str, str, str, Money, str]]:
+    """Every line the stub may show, in order: (kind, code, description, current, YTD key);
+    without the local and state employee tax lines when the caller knows none can show."""
     for earning in stub.earnings:
         text, key, _ = EARNING_CODES[earning.code]
         yield "earning", earning.code, text, earning.amount, key
-    for (kind, code, text, _, key), current in chain(
-        zip(_TAX_AND_DEDUCTION_LINES, _TAX_AND_DEDUCTION_AMOUNTS(stub), strict=True),
-        zip(_STATE_LINES, stub._state_amounts(), strict=True),
-        zip(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(stub.employer), strict=True),
-    ):
+    yield from _specs(_TAX_AND_DEDUCTION_LINES, _TAX_AND_DEDUCTION_AMOUNTS(stub))
+    if with_state_lines:
+        yield from _specs(_STATE_LINES, stub._state_amounts())
+    yield from _specs(_EMPLOYER_LINES, _EMPLOYER_AMOUNTS(stub.employer))
+
+
+def _specs(lines: Any, amounts: Any) -> Iterator[tuple[str, str, str, Money, str]]:
+    for (kind, code, text, _, key), current in zip(lines, amounts, strict=True):
         yield kind, code, text, current, key
 
 
@@ -252,8 +270,18 @@ def shown(kind: str, code: str, current: object, year: object) -> bool:
 
 
 def _lines(stub: PayStub, ytd: Mapping[str, Money]) -> tuple[StubLine, ...]:
+    state = has_state_lines(stub.local_income_tax or stub.state_employee_taxes, ytd)
     return tuple(
         StubLine(kind, code, text, current, ytd[key])
-        for kind, code, text, current, key in line_specs(stub)
+        for kind, code, text, current, key in line_specs(stub, state)
         if shown(kind, code, current.amount, ytd[key].amount)
     )
+
+
+STATE_LINE_KEYS = tuple(line[-1] for line in _STATE_LINES)
+
+
+def has_state_lines(current: object, year: Mapping[str, Any]) -> bool:
+    """Whether a local or state employee tax line can show: one this period (`current`), or
+    one in the year so far (`year` by YTD key, in any unit). Most employees have none."""
+    return bool(current) or any(year.get(key) for key in STATE_LINE_KEYS)

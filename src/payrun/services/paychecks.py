@@ -13,7 +13,13 @@ from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import Paycheck, PaycheckDetail, YtdAccumulator
 from payrun.domain.earnings import EARNING_CODES
 from payrun.domain.money import whole_cents
-from payrun.domain.paystub import FIXED_LINES, PayStub, shown
+from payrun.domain.paystub import (
+    FIXED_LINES,
+    FIXED_LINES_WITHOUT_STATE,
+    PayStub,
+    has_state_lines,
+    shown,
+)
 from payrun.domain.statuses import EmployeeRunStatus, PaycheckStatus
 from payrun.services import statuses
 from payrun.services.context import PayrollContext
@@ -51,7 +57,8 @@ def paycheck_row(
             line["hours"], line["rate"] = str(earning.hours), str(earning.rate)
         lines.append(line)
     totals = dict.fromkeys((EMPLOYEE_TAX, EMPLOYER_TAX, DEDUCTION), 0)
-    for kind, code, description, key in FIXED_LINES:
+    fixed = FIXED_LINES if has_state_lines(False, after) else FIXED_LINES_WITHOUT_STATE
+    for kind, code, description, key in fixed:
         amount = delta.get(key, 0)
         year = after.get(key, 0)
         if shown(kind, code, amount, year):

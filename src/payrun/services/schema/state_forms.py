@@ -145,7 +145,12 @@ def _form(model: StrictModel | None, cls: type) -> Any:
     return cls(**fields)
 
 
+_CERTIFICATE_FIELDS = frozenset(dom.StateCertificates.__dataclass_fields__)
+
+
 def certificates(model: StateFormsMixin) -> dom.StateCertificates:
+    if _CERTIFICATE_FIELDS.isdisjoint(model.model_fields_set):  # most employees: none given
+        return dom.NO_CERTIFICATES
     return dom.StateCertificates(
         _form(model.ny_it2104, dom.NyIt2104),
         _form(model.il_w4, dom.IlW4),
