@@ -23,4 +23,5 @@ def build_context(settings: Settings) -> PayrollContext:
         vault=Vault.for_settings(settings),
         notifier=build_notifier(settings),
         unit_of_work=lambda: SqlUnitOfWork(settings.db_url),
+        reading_unit_of_work=lambda: SqlUnitOfWork(settings.db_url, read_only=True),
     )

@@ -4,6 +4,8 @@ A handler takes a unit of work, not a database URL (cosmicpython's ``unit_of_wor
 ``with uow: ...; uow.commit()``. Leaving the block without ``commit()`` writes nothing. The
 SQLAlchemy implementation is ``payrun.adapters.db.unit_of_work``; tests use in-memory fakes.
 Handlers still on ``transaction(url)`` are listed in ``.importlinter`` until they move here.
+A handler that only reads takes a reading unit of work (the context's
+``reading_unit_of_work``): on SQLite it takes no write lock, and ``commit()`` refuses.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
+
+from payrun.domain.calendar import PeriodDates
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +54,97 @@ class NewNotification:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class NewSchedule:
+    """A pay calendar and its periods, stored together."""
+
+    name: str
+    frequency: str
+    first_period_start: date
+    pay_delay_days: int
+    periods: tuple[PeriodDates, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEmployer:
+    """An employer as stored: the funding account already encrypted, its last four in clear."""
+
+    ein: str
+    name: str
+    work_state: str
+    schedule_id: int
+    funding_routing: str
+    funding_account_enc: bytes
+    funding_account_last4: str
+    ach_company_id: str
+    odfi_routing: str
+    validation_policy: str
+    webhook_url: str | None
+    notify_email: str | None
+    pay_settings: dict[str, Any]  # the employer object of payrun.services.schema
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerChanges:
+    """What changes on an employer: only the fields given (not None)."""
+
+    name: str | None = None
+    validation_policy: str | None = None
+    webhook_url: str | None = None
+    notify_email: str | None = None
+    active: bool | None = None
+    funding_routing: str | None = None
+    funding_account_enc: bytes | None = None
+    funding_account_last4: str | None = None
+    pay_settings: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class EmployerView:
+    """An employer with its pay calendar, as the API shows it (never the account number)."""
+
+    id: int
+    name: str
+    ein: str
+    work_state: str
+    schedule: str
+    frequency: str
+    first_period_start: date
+    funding_routing: str
+    funding_account_last4: str
+    validation_policy: str
+    webhook_url: str | None
+    notify_email: str | None
+    pay_settings: dict[str, Any]
+    active: bool
+
+
 class AlreadyRecorded(Exception):
     """Another writer recorded the same idempotency key first (a unique constraint said so)."""
 
 
 class EmployerRepository(Protocol):
     def exists(self, employer_id: int) -> bool: ...
+
+    def ein_taken(self, ein: str) -> bool: ...
+
+    def add(self, employer: NewEmployer) -> int:
+        """Store a new, active employer; returns its id."""
+
+    def view(self, employer_id: int) -> EmployerView | None: ...
+
+    def change(self, employer_id: int, changes: EmployerChanges) -> None: ...
+
+    def page(self, after_id: int, limit: int, only: frozenset[int] | None) -> list[EmployerView]:
+        """Up to `limit` employers with ids above `after_id`, by id; `only`: just these ids."""
+
+
+class ScheduleRepository(Protocol):
+    def find(self, frequency: str, first_period_start: date) -> int | None:
+        """The id of the pay calendar with this frequency and first period, if there is one."""
+
+    def add(self, schedule: NewSchedule) -> int:
+        """Store the calendar and its periods; returns its id."""
 
 
 class EmployeeRepository(Protocol):
@@ -78,6 +167,7 @@ class NotificationRepository(Protocol):
 
 class UnitOfWork(Protocol):
     employers: EmployerRepository
+    schedules: ScheduleRepository
     employees: EmployeeRepository
     notifications: NotificationRepository
 
