@@ -119,6 +119,34 @@ class EmployerView:
     active: bool
 
 
+@dataclass(frozen=True, slots=True)
+class NewApiKey:
+    """An API key as stored: its public prefix and only a slow hash of its secret."""
+
+    prefix: str
+    secret_hash: str
+    name: str
+    role: str
+    employer_ids: tuple[int, ...]  # empty: every employer
+    created_at: datetime
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApiKey:
+    """A stored API key; its times are timezone-aware (UTC)."""
+
+    id: int
+    prefix: str
+    secret_hash: str
+    name: str
+    role: str
+    employer_ids: tuple[int, ...]  # empty: every employer
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
 class AlreadyRecorded(Exception):
     """Another writer recorded the same idempotency key first (a unique constraint said so)."""
 
@@ -165,11 +193,26 @@ class NotificationRepository(Protocol):
         """Its outcome after one delivery attempt (the attempt is counted)."""
 
 
+class ApiKeyRepository(Protocol):
+    def add(self, key: NewApiKey) -> int:
+        """Store a new key; returns its id."""
+
+    def by_prefix(self, prefix: str) -> StoredApiKey | None: ...
+
+    def get(self, key_id: int) -> StoredApiKey | None: ...
+
+    def every(self) -> list[StoredApiKey]:
+        """Every key, by id."""
+
+    def revoke(self, key_id: int, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
     schedules: ScheduleRepository
     employees: EmployeeRepository
     notifications: NotificationRepository
+    api_keys: ApiKeyRepository
 
     def __enter__(self) -> Self: ...
 

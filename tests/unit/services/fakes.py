@@ -12,10 +12,12 @@ from payrun.services.unit_of_work import (
     AlreadyRecorded,
     EmployerChanges,
     EmployerView,
+    NewApiKey,
     NewEmployee,
     NewEmployer,
     NewNotification,
     NewSchedule,
+    StoredApiKey,
 )
 
 
@@ -113,6 +115,28 @@ class FakeNotifications:
         row |= {"status": status, "sent_at": sent_at, "attempts": int(row["attempts"]) + 1}  # type: ignore[call-overload]
 
 
+class FakeApiKeys:
+    def __init__(self) -> None:
+        self.rows: dict[int, StoredApiKey] = {}
+
+    def add(self, key: NewApiKey) -> int:
+        new_id = len(self.rows) + 1
+        self.rows[new_id] = StoredApiKey(id=new_id, revoked_at=None, **dataclasses.asdict(key))
+        return new_id
+
+    def by_prefix(self, prefix: str) -> StoredApiKey | None:
+        return next((k for k in self.rows.values() if k.prefix == prefix), None)
+
+    def get(self, key_id: int) -> StoredApiKey | None:
+        return self.rows.get(key_id)
+
+    def every(self) -> list[StoredApiKey]:
+        return [self.rows[i] for i in sorted(self.rows)]
+
+    def revoke(self, key_id: int, at: datetime) -> None:
+        self.rows[key_id] = dataclasses.replace(self.rows[key_id], revoked_at=at)
+
+
 class FakeUnitOfWork:
     """What is added inside ``with`` shows in ``committed`` only after ``commit()``; the other
     repositories' rows are put back the same way. ``read_only``: ``commit()`` refuses, as the
@@ -125,6 +149,7 @@ class FakeUnitOfWork:
         )
         self.employees = FakeEmployees()
         self.notifications = FakeNotifications()
+        self.api_keys = FakeApiKeys()
         self.committed: dict[int, NewEmployee] = {}
         self.commits = 0
         self.read_only = read_only
@@ -132,7 +157,7 @@ class FakeUnitOfWork:
 
     def _rolled_back(self) -> tuple[Any, ...]:
         """The repositories whose rows at entry (or at the last commit) count as committed."""
-        return (self.employers, self.schedules)
+        return (self.employers, self.schedules, self.api_keys)
 
     def _keep(self) -> None:
         self._kept = [copy.deepcopy(repo.rows) for repo in self._rolled_back()]

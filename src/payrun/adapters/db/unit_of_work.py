@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from payrun.adapters.db.api_keys import SqlApiKeyRepository
 from payrun.adapters.db.employers import SqlEmployerRepository, SqlScheduleRepository
 from payrun.adapters.db.engine import make_engine, session_factory, writer_turn
 from payrun.adapters.db.models import Employee, NotificationRecord
@@ -89,6 +90,7 @@ class SqlUnitOfWork:
         self.schedules = SqlScheduleRepository(self.session)
         self.employees = SqlEmployeeRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
+        self.api_keys = SqlApiKeyRepository(self.session)
         return self
 
     def __exit__(

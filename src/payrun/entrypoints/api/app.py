@@ -36,7 +36,7 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     app.state.ctx = build_context(settings)
     app.state.settings = settings
     app.state.api = api
-    app.state.keys = KeyChecker(settings.db_url)
+    app.state.keys = KeyChecker(app.state.ctx.reading_unit_of_work)
     throttle = Throttle(api.rate_per_key, api.rate_per_address, api.rate_storage)
     app.state.throttle = throttle
     app.state.temporal = temporal
