@@ -10,7 +10,7 @@ A handler that only reads takes a reading unit of work (the context's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -147,6 +147,16 @@ class StoredApiKey:
     revoked_at: datetime | None
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    actor: str  # "api-key:12", "cli"
+    action: str  # "POST /v1/employers"
+    subject: str  # the target: "/v1/employers/3"
+    outcome: str  # ok | rejected | error
+    request_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 class AlreadyRecorded(Exception):
     """Another writer recorded the same idempotency key first (a unique constraint said so)."""
 
@@ -207,12 +217,17 @@ class ApiKeyRepository(Protocol):
     def revoke(self, key_id: int, at: datetime) -> None: ...
 
 
+class AuditRepository(Protocol):
+    def add(self, entry: AuditEntry, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
     schedules: ScheduleRepository
     employees: EmployeeRepository
     notifications: NotificationRepository
     api_keys: ApiKeyRepository
+    audit: AuditRepository
 
     def __enter__(self) -> Self: ...
 

@@ -10,6 +10,7 @@ from typing import Any, Self
 
 from payrun.services.unit_of_work import (
     AlreadyRecorded,
+    AuditEntry,
     EmployerChanges,
     EmployerView,
     NewApiKey,
@@ -137,6 +138,14 @@ class FakeApiKeys:
         self.rows[key_id] = dataclasses.replace(self.rows[key_id], revoked_at=at)
 
 
+class FakeAudit:
+    def __init__(self) -> None:
+        self.rows: list[tuple[AuditEntry, datetime]] = []
+
+    def add(self, entry: AuditEntry, at: datetime) -> None:
+        self.rows.append((entry, at))
+
+
 class FakeUnitOfWork:
     """What is added inside ``with`` shows in ``committed`` only after ``commit()``; the other
     repositories' rows are put back the same way. ``read_only``: ``commit()`` refuses, as the
@@ -150,6 +159,7 @@ class FakeUnitOfWork:
         self.employees = FakeEmployees()
         self.notifications = FakeNotifications()
         self.api_keys = FakeApiKeys()
+        self.audit = FakeAudit()
         self.committed: dict[int, NewEmployee] = {}
         self.commits = 0
         self.read_only = read_only
@@ -157,7 +167,7 @@ class FakeUnitOfWork:
 
     def _rolled_back(self) -> tuple[Any, ...]:
         """The repositories whose rows at entry (or at the last commit) count as committed."""
-        return (self.employers, self.schedules, self.api_keys)
+        return (self.employers, self.schedules, self.api_keys, self.audit)
 
     def _keep(self) -> None:
         self._kept = [copy.deepcopy(repo.rows) for repo in self._rolled_back()]

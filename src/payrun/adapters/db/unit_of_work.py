@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.api_keys import SqlApiKeyRepository
+from payrun.adapters.db.audit import SqlAuditRepository
 from payrun.adapters.db.employers import SqlEmployerRepository, SqlScheduleRepository
 from payrun.adapters.db.engine import make_engine, session_factory, writer_turn
 from payrun.adapters.db.models import Employee, NotificationRecord
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.employees = SqlEmployeeRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
+        self.audit = SqlAuditRepository(self.session)
         return self
 
     def __exit__(

@@ -51,7 +51,9 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
             allow_methods=["GET", "POST", "PATCH"],
             allow_headers=["authorization", "content-type", "idempotency-key"],
         )
-    app.add_middleware(Guard, settings=api, throttle=throttle, db_url=settings.db_url)
+    app.add_middleware(
+        Guard, settings=api, throttle=throttle, unit_of_work=app.state.ctx.unit_of_work
+    )
     _problems_in_schema(app)
     return app
 
