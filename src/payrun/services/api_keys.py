@@ -23,7 +23,8 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from payrun.domain.errors import InvalidInput
-from payrun.services.unit_of_work import NewApiKey, StoredApiKey, UnitOfWork
+from payrun.services.records import NewApiKey, StoredApiKey
+from payrun.services.unit_of_work import UnitOfWork
 
 ROLES = ("viewer", "operator", "admin")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}

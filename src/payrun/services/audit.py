@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from payrun.services.unit_of_work import AuditEntry, UnitOfWork
+from payrun.services.records import AuditEntry
+from payrun.services.unit_of_work import UnitOfWork
 
 __all__ = ["AuditEntry", "record"]
 

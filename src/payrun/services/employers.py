@@ -17,15 +17,10 @@ from payrun.domain.calendar import periods_for_year
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import US_STATES
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.records import EmployerChanges, EmployerView, NewEmployer, NewSchedule
 from payrun.services.schema import parse_employer_settings
 from payrun.services.schema import settings as stored_settings
-from payrun.services.unit_of_work import (
-    EmployerChanges,
-    EmployerView,
-    NewEmployer,
-    NewSchedule,
-    UnitOfWork,
-)
+from payrun.services.unit_of_work import UnitOfWork
 
 FREQUENCIES = ("weekly", "biweekly", "semimonthly", "monthly")
 POLICIES = ("hold", "partial")

@@ -6,155 +6,28 @@ SQLAlchemy implementation is ``payrun.adapters.db.unit_of_work``; tests use in-m
 Handlers still on ``transaction(url)`` are listed in ``.importlinter`` until they move here.
 A handler that only reads takes a reading unit of work (the context's
 ``reading_unit_of_work``): on SQLite it takes no write lock, and ``commit()`` refuses.
+What the repositories take and give back are the plain values of ``payrun.services.records``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
-from payrun.domain.calendar import PeriodDates
-
-
-@dataclass(frozen=True, slots=True)
-class NewEmployee:
-    """An employee as stored: secrets already encrypted, only their last four in clear."""
-
-    employer_id: int
-    external_id: str
-    first_name: str
-    last_name: str
-    ssn_enc: bytes
-    ssn_last4: str
-    hire_date: date
-    home_state: str
-    work_state: str
-    pay_type: str
-    rate_cents: int
-    profile: dict[str, Any]  # the employee object of payrun.services.schema
-    bank_routing: str
-    bank_account_enc: bytes
-    bank_account_last4: str
-    bank_account_type: str
-    terminated_on: date | None = None  # paid through the period holding it, not after
-
-
-@dataclass(frozen=True, slots=True)
-class NewNotification:
-    """A notification recorded before it is sent: its key makes it once per event."""
-
-    idempotency_key: str
-    event: str
-    run_id: str
-    employer_id: int | None
-    subject: str
-    body: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class NewSchedule:
-    """A pay calendar and its periods, stored together."""
-
-    name: str
-    frequency: str
-    first_period_start: date
-    pay_delay_days: int
-    periods: tuple[PeriodDates, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NewEmployer:
-    """An employer as stored: the funding account already encrypted, its last four in clear."""
-
-    ein: str
-    name: str
-    work_state: str
-    schedule_id: int
-    funding_routing: str
-    funding_account_enc: bytes
-    funding_account_last4: str
-    ach_company_id: str
-    odfi_routing: str
-    validation_policy: str
-    webhook_url: str | None
-    notify_email: str | None
-    pay_settings: dict[str, Any]  # the employer object of payrun.services.schema
-
-
-@dataclass(frozen=True, slots=True)
-class EmployerChanges:
-    """What changes on an employer: only the fields given (not None)."""
-
-    name: str | None = None
-    validation_policy: str | None = None
-    webhook_url: str | None = None
-    notify_email: str | None = None
-    active: bool | None = None
-    funding_routing: str | None = None
-    funding_account_enc: bytes | None = None
-    funding_account_last4: str | None = None
-    pay_settings: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class EmployerView:
-    """An employer with its pay calendar, as the API shows it (never the account number)."""
-
-    id: int
-    name: str
-    ein: str
-    work_state: str
-    schedule: str
-    frequency: str
-    first_period_start: date
-    funding_routing: str
-    funding_account_last4: str
-    validation_policy: str
-    webhook_url: str | None
-    notify_email: str | None
-    pay_settings: dict[str, Any]
-    active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class NewApiKey:
-    """An API key as stored: its public prefix and only a slow hash of its secret."""
-
-    prefix: str
-    secret_hash: str
-    name: str
-    role: str
-    employer_ids: tuple[int, ...]  # empty: every employer
-    created_at: datetime
-    expires_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredApiKey:
-    """A stored API key; its times are timezone-aware (UTC)."""
-
-    id: int
-    prefix: str
-    secret_hash: str
-    name: str
-    role: str
-    employer_ids: tuple[int, ...]  # empty: every employer
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    actor: str  # "api-key:12", "cli"
-    action: str  # "POST /v1/employers"
-    subject: str  # the target: "/v1/employers/3"
-    outcome: str  # ok | rejected | error
-    request_id: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+from payrun.services.records import (
+    AuditEntry,
+    DeadLetterView,
+    EmployerChanges,
+    EmployerView,
+    LetterQuery,
+    NewApiKey,
+    NewEmployee,
+    NewEmployer,
+    NewNotification,
+    NewSchedule,
+    StoredApiKey,
+)
 
 
 class AlreadyRecorded(Exception):
@@ -221,6 +94,21 @@ class AuditRepository(Protocol):
     def add(self, entry: AuditEntry, at: datetime) -> None: ...
 
 
+class DeadLetterRepository(Protocol):
+    def page(self, query: LetterQuery) -> list[DeadLetterView]:
+        """The query's letters, by id."""
+
+    def get(self, letter_id: int) -> DeadLetterView | None: ...
+
+    def several(self, letter_ids: list[int]) -> list[DeadLetterView]:
+        """Those of these ids that exist, by id."""
+
+    def open_of_type(self, error_type: str) -> list[tuple[int, int]]:
+        """(id, employer id) of every open letter of this type, by id."""
+
+    def close(self, letter_id: int, status: str, resolution: str, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
     schedules: ScheduleRepository
@@ -228,6 +116,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     api_keys: ApiKeyRepository
     audit: AuditRepository
+    dead_letters: DeadLetterRepository
 
     def __enter__(self) -> Self: ...
 

@@ -8,11 +8,12 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from payrun.services.unit_of_work import (
-    AlreadyRecorded,
+from payrun.services.records import (
     AuditEntry,
+    DeadLetterView,
     EmployerChanges,
     EmployerView,
+    LetterQuery,
     NewApiKey,
     NewEmployee,
     NewEmployer,
@@ -20,6 +21,7 @@ from payrun.services.unit_of_work import (
     NewSchedule,
     StoredApiKey,
 )
+from payrun.services.unit_of_work import AlreadyRecorded
 
 
 class FakeSchedules:
@@ -146,6 +148,41 @@ class FakeAudit:
         self.rows.append((entry, at))
 
 
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.rows: dict[int, DeadLetterView] = {}
+
+    def page(self, query: LetterQuery) -> list[DeadLetterView]:
+        found = [
+            d
+            for _, d in sorted(self.rows.items())
+            if d.id > query.after_id
+            and (not query.status or d.status == query.status)
+            and (not query.error_type or d.error_type == query.error_type)
+            and (query.only_employers is None or d.employer_id in query.only_employers)
+        ]
+        return found[: query.limit]
+
+    def get(self, letter_id: int) -> DeadLetterView | None:
+        return self.rows.get(letter_id)
+
+    def several(self, letter_ids: list[int]) -> list[DeadLetterView]:
+        return [self.rows[i] for i in sorted(set(letter_ids)) if i in self.rows]
+
+    def open_of_type(self, error_type: str) -> list[tuple[int, int]]:
+        return [
+            (d.id, d.employer_id)
+            for _, d in sorted(self.rows.items())
+            if d.status == "OPEN" and d.error_type == error_type
+        ]
+
+    def close(self, letter_id: int, status: str, resolution: str, at: datetime) -> None:
+        letter = self.rows[letter_id]
+        self.rows[letter_id] = dataclasses.replace(
+            letter, status=status, resolution=resolution, resolved_at=at
+        )
+
+
 class FakeUnitOfWork:
     """What is added inside ``with`` shows in ``committed`` only after ``commit()``; the other
     repositories' rows are put back the same way. ``read_only``: ``commit()`` refuses, as the
@@ -160,6 +197,7 @@ class FakeUnitOfWork:
         self.notifications = FakeNotifications()
         self.api_keys = FakeApiKeys()
         self.audit = FakeAudit()
+        self.dead_letters = FakeDeadLetters()
         self.committed: dict[int, NewEmployee] = {}
         self.commits = 0
         self.read_only = read_only
@@ -167,7 +205,7 @@ class FakeUnitOfWork:
 
     def _rolled_back(self) -> tuple[Any, ...]:
         """The repositories whose rows at entry (or at the last commit) count as committed."""
-        return (self.employers, self.schedules, self.api_keys, self.audit)
+        return (self.employers, self.schedules, self.api_keys, self.audit, self.dead_letters)
 
     def _keep(self) -> None:
         self._kept = [copy.deepcopy(repo.rows) for repo in self._rolled_back()]

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.models import ApiKey
-from payrun.services.unit_of_work import NewApiKey, StoredApiKey
+from payrun.services.records import NewApiKey, StoredApiKey
 
 
 class SqlApiKeyRepository:

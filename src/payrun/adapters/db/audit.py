@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.models import AuditLog
-from payrun.services.unit_of_work import AuditEntry
+from payrun.services.records import AuditEntry
 
 
 class SqlAuditRepository:

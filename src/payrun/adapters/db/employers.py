@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.models import Employer, PayPeriod, PaySchedule
-from payrun.services.unit_of_work import EmployerChanges, EmployerView, NewEmployer, NewSchedule
+from payrun.services.records import EmployerChanges, EmployerView, NewEmployer, NewSchedule
 
 
 class SqlEmployerRepository:

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from payrun.adapters.db.api_keys import SqlApiKeyRepository
 from payrun.adapters.db.audit import SqlAuditRepository
+from payrun.adapters.db.dead_letters import SqlDeadLetterRepository
 from payrun.adapters.db.employers import SqlEmployerRepository, SqlScheduleRepository
 from payrun.adapters.db.engine import make_engine, session_factory, writer_turn
 from payrun.adapters.db.models import Employee, NotificationRecord
 from payrun.domain.statuses import NotificationStatus
-from payrun.services.unit_of_work import AlreadyRecorded, NewEmployee, NewNotification
+from payrun.services.records import NewEmployee, NewNotification
+from payrun.services.unit_of_work import AlreadyRecorded
 
 
 class SqlEmployeeRepository:
@@ -93,6 +95,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotificationRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
         self.audit = SqlAuditRepository(self.session)
+        self.dead_letters = SqlDeadLetterRepository(self.session)
         return self
 
     def __exit__(
