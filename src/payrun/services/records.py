@@ -180,3 +180,34 @@ class DeadLetterView:
     first_failed_at: datetime
     last_failed_at: datetime
     resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PaycheckQuery:
+    """A page of paychecks: after a cursor, of a run, an employee, an employer, some employers."""
+
+    run_id: str | None = None
+    employee_id: int | None = None
+    employer_id: int | None = None
+    after_id: int = 0
+    limit: int = 50
+    only_employers: frozenset[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaycheckView:
+    """A stored paycheck with its period and details (empty when it has none)."""
+
+    id: int
+    run_id: str
+    employer_id: int
+    employee_id: int
+    pay_period_id: int
+    period_start: date | None
+    period_end: date | None
+    pay_date: date
+    kind: str
+    status: str
+    lines: list[dict[str, Any]]  # {kind, code, description, cents, ytd_cents}
+    ytd_after: dict[str, Any]  # cents per accumulator
+    ytd_delta: dict[str, Any]  # what this paycheck added

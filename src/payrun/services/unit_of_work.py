@@ -26,6 +26,8 @@ from payrun.services.records import (
     NewEmployer,
     NewNotification,
     NewSchedule,
+    PaycheckQuery,
+    PaycheckView,
     StoredApiKey,
 )
 
@@ -109,6 +111,15 @@ class DeadLetterRepository(Protocol):
     def close(self, letter_id: int, status: str, resolution: str, at: datetime) -> None: ...
 
 
+class PaycheckRepository(Protocol):
+    def get(self, paycheck_id: int) -> PaycheckView | None: ...
+
+    def page(self, query: PaycheckQuery) -> list[PaycheckView]:
+        """The query's paychecks, by id."""
+
+    def employer_of(self, paycheck_id: int) -> int | None: ...
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
     schedules: ScheduleRepository
@@ -117,6 +128,7 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     audit: AuditRepository
     dead_letters: DeadLetterRepository
+    paychecks: PaycheckRepository
 
     def __enter__(self) -> Self: ...
 

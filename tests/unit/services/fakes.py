@@ -19,6 +19,8 @@ from payrun.services.records import (
     NewEmployer,
     NewNotification,
     NewSchedule,
+    PaycheckQuery,
+    PaycheckView,
     StoredApiKey,
 )
 from payrun.services.unit_of_work import AlreadyRecorded
@@ -183,6 +185,33 @@ class FakeDeadLetters:
         )
 
 
+class FakePaychecks:
+    def __init__(self) -> None:
+        self.rows: dict[int, PaycheckView] = {}
+
+    def get(self, paycheck_id: int) -> PaycheckView | None:
+        return self.rows.get(paycheck_id)
+
+    def page(self, query: PaycheckQuery) -> list[PaycheckView]:
+        wanted = {
+            "run_id": query.run_id,
+            "employee_id": query.employee_id,
+            "employer_id": query.employer_id,
+        }
+        found = [
+            p
+            for _, p in sorted(self.rows.items())
+            if p.id > query.after_id
+            and all(v is None or getattr(p, k) == v for k, v in wanted.items())
+            and (query.only_employers is None or p.employer_id in query.only_employers)
+        ]
+        return found[: query.limit]
+
+    def employer_of(self, paycheck_id: int) -> int | None:
+        found = self.rows.get(paycheck_id)
+        return None if found is None else found.employer_id
+
+
 class FakeUnitOfWork:
     """What is added inside ``with`` shows in ``committed`` only after ``commit()``; the other
     repositories' rows are put back the same way. ``read_only``: ``commit()`` refuses, as the
@@ -198,6 +227,7 @@ class FakeUnitOfWork:
         self.api_keys = FakeApiKeys()
         self.audit = FakeAudit()
         self.dead_letters = FakeDeadLetters()
+        self.paychecks = FakePaychecks()
         self.committed: dict[int, NewEmployee] = {}
         self.commits = 0
         self.read_only = read_only

@@ -18,6 +18,7 @@ from payrun.adapters.db.dead_letters import SqlDeadLetterRepository
 from payrun.adapters.db.employers import SqlEmployerRepository, SqlScheduleRepository
 from payrun.adapters.db.engine import make_engine, session_factory, writer_turn
 from payrun.adapters.db.models import Employee, NotificationRecord
+from payrun.adapters.db.paycheck_views import SqlPaycheckRepository
 from payrun.domain.statuses import NotificationStatus
 from payrun.services.records import NewEmployee, NewNotification
 from payrun.services.unit_of_work import AlreadyRecorded
@@ -96,6 +97,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(self.session)
         self.audit = SqlAuditRepository(self.session)
         self.dead_letters = SqlDeadLetterRepository(self.session)
+        self.paychecks = SqlPaycheckRepository(self.session)
         return self
 
     def __exit__(
