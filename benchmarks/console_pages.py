@@ -30,6 +30,7 @@ from payrun.adapters.db.models import (
     PayRun,
     PaySchedule,
 )
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -93,7 +94,7 @@ def main() -> None:
     _rows(settings.db_url, employers, 10)
     print(f"wrote {employers:,} employers, {employers * 10:,} employees and statuses "
           f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
-    key = create_key(settings.db_url, CreateKey("admin"), utc_now()).key
+    key = create_key(SqlUnitOfWork(settings.db_url), CreateKey("admin"), utc_now()).key
     app = create_app(settings, ApiSettings(rate_per_key="100000/minute"), None)  # type: ignore[arg-type]
     pages = [
         "/console/runs",

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from payrun.adapters.db.engine import migrate
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.services.api_keys import CreateKey, create_key
 from payrun.services.context import utc_now
@@ -49,7 +50,9 @@ class ApiServer:
         migrate(self.settings.db_url)
 
     def key(self, role: str, employers: tuple[int, ...] = ()) -> str:
-        return create_key(self.settings.db_url, CreateKey(role, employers), utc_now()).key
+        return create_key(
+            SqlUnitOfWork(self.settings.db_url), CreateKey(role, employers), utc_now()
+        ).key
 
     def __enter__(self) -> ApiServer:
         command = [

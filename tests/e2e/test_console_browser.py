@@ -22,6 +22,7 @@ from sqlalchemy import select
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import migrate, transaction
 from payrun.adapters.db.models import DeadLetter, Employee, Employer, PaySchedule
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.services.api_keys import CreateKey, create_key
 from payrun.services.context import utc_now
@@ -67,7 +68,7 @@ def served(payrun_home: Path) -> Iterator[tuple[str, Settings, dict[str, str]]]:
                              error=f"{step}: rejected", first_failed_at=now,
                              last_failed_at=now))  # fmt: skip
     keys = {
-        role: create_key(settings.db_url, CreateKey(role), utc_now()).key
+        role: create_key(SqlUnitOfWork(settings.db_url), CreateKey(role), utc_now()).key
         for role in ("operator", "viewer")
     }
     keys["schedule"] = schedule.name

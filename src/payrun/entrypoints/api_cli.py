@@ -86,13 +86,12 @@ def keys_create(
     name: Annotated[str, typer.Option(help="what the key is for")] = "",
 ) -> None:
     """Create a key; it is printed once, alone on the last line, and only its hash is kept."""
+    from payrun.bootstrap import unit_of_work_factory
     from payrun.services.api_keys import CreateKey, create_key
     from payrun.services.context import utc_now
 
-    settings = _prepared()
-    new = create_key(
-        settings.db_url, CreateKey(role, tuple(employer or ()), expires, name), utc_now()
-    )
+    uow = unit_of_work_factory(_prepared())()
+    new = create_key(uow, CreateKey(role, tuple(employer or ()), expires, name), utc_now())
     scope = ", ".join(str(e) for e in sorted(set(employer or ()))) or "all"
     typer.echo(f"key {new.id}: role {role}, employers {scope}; store it now, it is not kept")
     typer.echo(new.key)
@@ -101,12 +100,13 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """Every key: id, prefix, role, scope, dates (never the key)."""
+    from payrun.bootstrap import unit_of_work_factory
     from payrun.services.api_keys import list_keys
 
     table = Table(title="API keys", title_justify="left")
     for column in ("id", "prefix", "name", "role", "employers", "created", "expires", "revoked"):
         table.add_column(column)
-    for key in list_keys(_prepared().db_url):
+    for key in list_keys(unit_of_work_factory(_prepared(), read_only=True)()):
         table.add_row(
             str(key.id),
             key.prefix,
@@ -123,10 +123,11 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (keys list)")]) -> None:
     """Revoke a key: every request with it is refused from now on."""
+    from payrun.bootstrap import unit_of_work_factory
     from payrun.services.api_keys import revoke_key
     from payrun.services.context import utc_now
 
-    revoke_key(_prepared().db_url, key_id, utc_now())
+    revoke_key(unit_of_work_factory(_prepared())(), key_id, utc_now())
     typer.echo(f"key {key_id} revoked")
 
 

@@ -15,16 +15,16 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 
-from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import ApiKey, Employer
 from payrun.domain.errors import InvalidInput
+from payrun.services.records import NewApiKey, StoredApiKey
+from payrun.services.unit_of_work import UnitOfWork
 
 ROLES = ("viewer", "operator", "admin")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -82,50 +82,55 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(days=number) if unit == "d" else timedelta(hours=number)
 
 
-def create_key(db_url: str, cmd: CreateKey, now: datetime) -> NewKey:
+def create_key(uow: UnitOfWork, cmd: CreateKey, now: datetime) -> NewKey:
     """Check the request, then store the new key's hash; the key itself is returned once."""
     if cmd.role not in ROLES:
         raise InvalidInput("--role", f"must be one of {', '.join(ROLES)}, not {cmd.role!r}")
     expires = now + parse_duration(cmd.expires_in) if cmd.expires_in else None
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    key = f"prk_{prefix}_{secret}"
-    with transaction(db_url) as session:
+    stored = NewApiKey(
+        prefix=prefix,
+        secret_hash=_hasher().hash(secret),  # slow on purpose: before the writer's turn
+        name=cmd.name[:100],
+        role=cmd.role,
+        employer_ids=tuple(sorted(set(cmd.employer_ids))),
+        created_at=now,
+        expires_at=expires,
+    )
+    with uow:
         for employer_id in cmd.employer_ids:
-            if session.get(Employer, employer_id) is None:
+            if not uow.employers.exists(employer_id):
                 raise InvalidInput("--employer", f"unknown employer {employer_id}")
-        row = ApiKey(
-            prefix=prefix,
-            secret_hash=_hasher().hash(secret),
-            name=cmd.name[:100],
-            role=cmd.role,
-            employer_ids=sorted(set(cmd.employer_ids)),
-            created_at=now,
-            expires_at=expires,
-        )
-        session.add(row)
-        session.flush()
-        return NewKey(row.id, key)
+        key_id = uow.api_keys.add(stored)
+        uow.commit()
+    return NewKey(key_id, f"prk_{prefix}_{secret}")
 
 
-def list_keys(db_url: str) -> list[ApiKey]:
-    with reading(db_url) as session:
-        return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+def list_keys(uow: UnitOfWork) -> list[StoredApiKey]:
+    with uow:
+        return uow.api_keys.every()
 
 
-def revoke_key(db_url: str, key_id: int, now: datetime) -> None:
-    with transaction(db_url) as session:
-        row = session.get(ApiKey, key_id)
-        if row is None:
+def revoke_key(uow: UnitOfWork, key_id: int, now: datetime) -> None:
+    """From now on no request passes with it; revoking it again keeps the first time."""
+    with uow:
+        key = uow.api_keys.get(key_id)
+        if key is None:
             raise InvalidInput("key", f"unknown key {key_id}")
-        if row.revoked_at is None:
-            row.revoked_at = now
+        if key.revoked_at is None:
+            uow.api_keys.revoke(key_id, now)
+            uow.commit()
 
 
 class KeyChecker:
-    """Finds the Principal of a presented key, or None for any key that must not pass."""
+    """Finds the Principal of a presented key, or None for any key that must not pass.
 
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
+    `reading` makes a unit of work that only reads (the context's reading_unit_of_work): it
+    runs on every request, and must not queue behind writers.
+    """
+
+    def __init__(self, reading: Callable[[], UnitOfWork]) -> None:
+        self.reading = reading
         self._pepper = secrets.token_bytes(32)  # per process: the cache is useless elsewhere
         self._verified: dict[bytes, int] = {}  # HMAC of a key that passed -> its id
         self._lock = threading.Lock()
@@ -136,21 +141,21 @@ class KeyChecker:
             return None
         digest = hmac.new(self._pepper, presented.encode(), hashlib.sha256).digest()
         known = self._verified.get(digest)
-        with reading(self.db_url) as session:
-            row = session.scalar(select(ApiKey).where(ApiKey.prefix == found.group(1)))
-        if row is None or (known is not None and known != row.id):
+        with self.reading() as uow:
+            key = uow.api_keys.by_prefix(found.group(1))
+        if key is None or (known is not None and known != key.id):
             return None
-        if known is None and not _secret_matches(row.secret_hash, found.group(2)):
+        if known is None and not _secret_matches(key.secret_hash, found.group(2)):
             return None
-        if row.revoked_at is not None or (row.expires_at and _aware(row.expires_at) <= now):
+        if key.revoked_at is not None or (key.expires_at and key.expires_at <= now):
             return None
         if known is None:
             with self._lock:
                 if len(self._verified) >= _CACHE_LIMIT:
                     self._verified.clear()
-                self._verified[digest] = row.id
-        scope = frozenset(int(i) for i in row.employer_ids) if row.employer_ids else None
-        return Principal(row.id, row.role, scope)
+                self._verified[digest] = key.id
+        scope = frozenset(key.employer_ids) if key.employer_ids else None
+        return Principal(key.id, key.role, scope)
 
 
 def _secret_matches(stored: str, secret: str) -> bool:
@@ -158,10 +163,3 @@ def _secret_matches(stored: str, secret: str) -> bool:
         return _HASHER.verify(stored, secret)  # the cost is the one stored in the hash
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes (stored as UTC)."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

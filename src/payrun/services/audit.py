@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 from datetime import datetime
-from typing import Any
 
-from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import AuditLog
+from payrun.services.records import AuditEntry
+from payrun.services.unit_of_work import UnitOfWork
 
-
-@dataclass(frozen=True)
-class AuditEntry:
-    actor: str  # "api-key:12", "cli"
-    action: str  # "POST /v1/employers"
-    subject: str  # the target: "/v1/employers/3"
-    outcome: str  # ok | rejected | error
-    request_id: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+__all__ = ["AuditEntry", "record"]
 
 
-def record(db_url: str, entry: AuditEntry, now: datetime) -> None:
-    with transaction(db_url) as session:
-        session.add(
-            AuditLog(
-                at=now,
-                actor=entry.actor[:64],
-                action=entry.action[:64],
-                subject=entry.subject[:200],
-                details=entry.details,
-                request_id=entry.request_id,
-                outcome=entry.outcome,
-            )
-        )
+def record(uow: UnitOfWork, entry: AuditEntry, now: datetime) -> None:
+    """Keep one entry, its texts cut to what the log holds (actor and action 64, subject 200)."""
+    kept = dataclasses.replace(
+        entry, actor=entry.actor[:64], action=entry.action[:64], subject=entry.subject[:200]
+    )
+    with uow:
+        uow.audit.add(kept, now)
+        uow.commit()

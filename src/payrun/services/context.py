@@ -30,6 +30,8 @@ class PayrollContext:
     heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
     # A new unit of work per call (the storage seam); bootstrap wires the SQL one.
     unit_of_work: Callable[[], UnitOfWork] = field(default=lambda: _unwired())
+    # The same for handlers that only read: no write lock, and commit() refuses.
+    reading_unit_of_work: Callable[[], UnitOfWork] = field(default=lambda: _unwired())
 
     def employer_prefix(self, run_id: str, employer_id: int) -> str:
         return f"runs/{run_id}/employer-{employer_id}/"

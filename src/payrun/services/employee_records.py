@@ -29,10 +29,11 @@ from payrun.adapters.db.models import EmployeeChange as ChangeRow
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.records import NewEmployee
 from payrun.services.schema import EmployeeModel, profile
 from payrun.services.schema.amounts import Cents, invalid_input
 from payrun.services.schema.employee import check_employee
-from payrun.services.unit_of_work import NewEmployee, UnitOfWork
+from payrun.services.unit_of_work import UnitOfWork
 
 MAX_SALARY = Decimal("100000000.00")  # a year; anything above is a typing error
 MAX_HOURLY_RATE = Decimal("100000.00")

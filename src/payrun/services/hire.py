@@ -9,8 +9,9 @@ from decimal import Decimal, InvalidOperation
 from payrun.domain.errors import InvalidInput
 from payrun.services.employees import validate_employee_row
 from payrun.services.ports import Encrypter
+from payrun.services.records import NewEmployee
 from payrun.services.schema.employee import parse_employee, profile
-from payrun.services.unit_of_work import NewEmployee, UnitOfWork
+from payrun.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

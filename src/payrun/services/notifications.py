@@ -7,7 +7,8 @@ import logging
 from payrun.domain.statuses import NotificationStatus
 from payrun.services.context import PayrollContext
 from payrun.services.ports import Notification
-from payrun.services.unit_of_work import AlreadyRecorded, NewNotification
+from payrun.services.records import NewNotification
+from payrun.services.unit_of_work import AlreadyRecorded
 
 log = logging.getLogger(__name__)
 

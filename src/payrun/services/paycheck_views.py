@@ -3,15 +3,14 @@ paycheck and what it added to year-to-date (paycheck_details.ytd_delta)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from payrun.adapters.db.engine import reading
-from payrun.adapters.db.models import Paycheck, PaycheckDetail, PayPeriod
 from payrun.services.errors import NotFound
+from payrun.services.records import PaycheckQuery, PaycheckView
+from payrun.services.unit_of_work import UnitOfWork
+
+__all__ = ["PaycheckQuery", "get_paycheck", "list_paychecks", "paycheck_employer", "paycheck_json"]
 
 # calc's key -> the YTD key its current amount is kept under (paystub._TAX_AND_DEDUCTION_LINES)
 EMPLOYEE_KEYS = {
@@ -49,25 +48,12 @@ WAGE_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class PaycheckQuery:
-    run_id: str | None = None
-    employee_id: int | None = None
-    employer_id: int | None = None
-    after_id: int = 0
-    limit: int = 50
-    only_employers: frozenset[int] | None = None
-
-
 def money(cents: int) -> str:
     return f"{Decimal(int(cents)) / 100:.2f}"
 
 
-def paycheck_json(
-    check: Paycheck, detail: PaycheckDetail | None, period: PayPeriod | None
-) -> dict[str, Any]:
-    delta = detail.ytd_delta if detail else {}
-    after = detail.ytd_after if detail else {}
+def paycheck_json(check: PaycheckView) -> dict[str, Any]:
+    delta, after = check.ytd_delta, check.ytd_after
 
     def amount(key: str) -> str:
         return money(int(delta.get(key, 0)))
@@ -78,8 +64,8 @@ def paycheck_json(
         "employer_id": check.employer_id,
         "employee_id": check.employee_id,
         "pay_period_id": check.pay_period_id,
-        "period_start": period.start_date.isoformat() if period else None,
-        "period_end": period.end_date.isoformat() if period else None,
+        "period_start": check.period_start.isoformat() if check.period_start else None,
+        "period_end": check.period_end.isoformat() if check.period_end else None,
         "pay_date": check.pay_date.isoformat(),
         "kind": check.kind,
         "status": check.status,
@@ -97,50 +83,29 @@ def paycheck_json(
             "current": money(line["cents"]),
             "ytd": money(line["ytd_cents"]),
         }
-        for line in (detail.lines if detail else [])
+        for line in check.lines
     ]
     data["ytd_after"] = {key: money(int(value)) for key, value in sorted(after.items())}
     return data
 
 
-def get_paycheck(db_url: str, paycheck_id: int) -> dict[str, Any]:
-    with reading(db_url) as session:
-        row = session.execute(
-            select(Paycheck, PaycheckDetail, PayPeriod)
-            .outerjoin(PaycheckDetail, PaycheckDetail.paycheck_id == Paycheck.id)
-            .outerjoin(PayPeriod, PayPeriod.id == Paycheck.pay_period_id)
-            .where(Paycheck.id == paycheck_id)
-        ).first()
-        if row is None:
-            raise NotFound("paycheck", paycheck_id)
-        return paycheck_json(*row)
+def get_paycheck(uow: UnitOfWork, paycheck_id: int) -> dict[str, Any]:
+    with uow:
+        check = uow.paychecks.get(paycheck_id)
+    if check is None:
+        raise NotFound("paycheck", paycheck_id)
+    return paycheck_json(check)
 
 
-def list_paychecks(db_url: str, query: PaycheckQuery) -> list[dict[str, Any]]:
-    with reading(db_url) as session:
-        statement = (
-            select(Paycheck, PaycheckDetail, PayPeriod)
-            .outerjoin(PaycheckDetail, PaycheckDetail.paycheck_id == Paycheck.id)
-            .outerjoin(PayPeriod, PayPeriod.id == Paycheck.pay_period_id)
-            .where(Paycheck.id > query.after_id)
-            .order_by(Paycheck.id)
-            .limit(query.limit)
-        )
-        if query.run_id is not None:
-            statement = statement.where(Paycheck.run_id == query.run_id)
-        if query.employee_id is not None:
-            statement = statement.where(Paycheck.employee_id == query.employee_id)
-        if query.employer_id is not None:
-            statement = statement.where(Paycheck.employer_id == query.employer_id)
-        if query.only_employers is not None:
-            statement = statement.where(Paycheck.employer_id.in_(query.only_employers))
-        return [paycheck_json(*row) for row in session.execute(statement).all()]
+def list_paychecks(uow: UnitOfWork, query: PaycheckQuery) -> list[dict[str, Any]]:
+    with uow:
+        return [paycheck_json(check) for check in uow.paychecks.page(query)]
 
 
-def paycheck_employer(db_url: str, paycheck_id: int) -> int:
+def paycheck_employer(uow: UnitOfWork, paycheck_id: int) -> int:
     """The employer a paycheck belongs to (for scope checks before anything else is read)."""
-    with reading(db_url) as session:
-        employer_id = session.scalar(select(Paycheck.employer_id).where(Paycheck.id == paycheck_id))
+    with uow:
+        employer_id = uow.paychecks.employer_of(paycheck_id)
     if employer_id is None:
         raise NotFound("paycheck", paycheck_id)
-    return int(employer_id)
+    return employer_id

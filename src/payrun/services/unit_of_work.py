@@ -4,50 +4,32 @@ A handler takes a unit of work, not a database URL (cosmicpython's ``unit_of_wor
 ``with uow: ...; uow.commit()``. Leaving the block without ``commit()`` writes nothing. The
 SQLAlchemy implementation is ``payrun.adapters.db.unit_of_work``; tests use in-memory fakes.
 Handlers still on ``transaction(url)`` are listed in ``.importlinter`` until they move here.
+A handler that only reads takes a reading unit of work (the context's
+``reading_unit_of_work``): on SQLite it takes no write lock, and ``commit()`` refuses.
+What the repositories take and give back are the plain values of ``payrun.services.records``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
-
-@dataclass(frozen=True, slots=True)
-class NewEmployee:
-    """An employee as stored: secrets already encrypted, only their last four in clear."""
-
-    employer_id: int
-    external_id: str
-    first_name: str
-    last_name: str
-    ssn_enc: bytes
-    ssn_last4: str
-    hire_date: date
-    home_state: str
-    work_state: str
-    pay_type: str
-    rate_cents: int
-    profile: dict[str, Any]  # the employee object of payrun.services.schema
-    bank_routing: str
-    bank_account_enc: bytes
-    bank_account_last4: str
-    bank_account_type: str
-    terminated_on: date | None = None  # paid through the period holding it, not after
-
-
-@dataclass(frozen=True, slots=True)
-class NewNotification:
-    """A notification recorded before it is sent: its key makes it once per event."""
-
-    idempotency_key: str
-    event: str
-    run_id: str
-    employer_id: int | None
-    subject: str
-    body: str
-    created_at: datetime
+from payrun.services.records import (
+    AuditEntry,
+    DeadLetterView,
+    EmployerChanges,
+    EmployerView,
+    LetterQuery,
+    NewApiKey,
+    NewEmployee,
+    NewEmployer,
+    NewNotification,
+    NewSchedule,
+    PaycheckQuery,
+    PaycheckView,
+    StoredApiKey,
+)
 
 
 class AlreadyRecorded(Exception):
@@ -56,6 +38,26 @@ class AlreadyRecorded(Exception):
 
 class EmployerRepository(Protocol):
     def exists(self, employer_id: int) -> bool: ...
+
+    def ein_taken(self, ein: str) -> bool: ...
+
+    def add(self, employer: NewEmployer) -> int:
+        """Store a new, active employer; returns its id."""
+
+    def view(self, employer_id: int) -> EmployerView | None: ...
+
+    def change(self, employer_id: int, changes: EmployerChanges) -> None: ...
+
+    def page(self, after_id: int, limit: int, only: frozenset[int] | None) -> list[EmployerView]:
+        """Up to `limit` employers with ids above `after_id`, by id; `only`: just these ids."""
+
+
+class ScheduleRepository(Protocol):
+    def find(self, frequency: str, first_period_start: date) -> int | None:
+        """The id of the pay calendar with this frequency and first period, if there is one."""
+
+    def add(self, schedule: NewSchedule) -> int:
+        """Store the calendar and its periods; returns its id."""
 
 
 class EmployeeRepository(Protocol):
@@ -76,10 +78,57 @@ class NotificationRepository(Protocol):
         """Its outcome after one delivery attempt (the attempt is counted)."""
 
 
+class ApiKeyRepository(Protocol):
+    def add(self, key: NewApiKey) -> int:
+        """Store a new key; returns its id."""
+
+    def by_prefix(self, prefix: str) -> StoredApiKey | None: ...
+
+    def get(self, key_id: int) -> StoredApiKey | None: ...
+
+    def every(self) -> list[StoredApiKey]:
+        """Every key, by id."""
+
+    def revoke(self, key_id: int, at: datetime) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def add(self, entry: AuditEntry, at: datetime) -> None: ...
+
+
+class DeadLetterRepository(Protocol):
+    def page(self, query: LetterQuery) -> list[DeadLetterView]:
+        """The query's letters, by id."""
+
+    def get(self, letter_id: int) -> DeadLetterView | None: ...
+
+    def several(self, letter_ids: list[int]) -> list[DeadLetterView]:
+        """Those of these ids that exist, by id."""
+
+    def open_of_type(self, error_type: str) -> list[tuple[int, int]]:
+        """(id, employer id) of every open letter of this type, by id."""
+
+    def close(self, letter_id: int, status: str, resolution: str, at: datetime) -> None: ...
+
+
+class PaycheckRepository(Protocol):
+    def get(self, paycheck_id: int) -> PaycheckView | None: ...
+
+    def page(self, query: PaycheckQuery) -> list[PaycheckView]:
+        """The query's paychecks, by id."""
+
+    def employer_of(self, paycheck_id: int) -> int | None: ...
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
+    schedules: ScheduleRepository
     employees: EmployeeRepository
     notifications: NotificationRepository
+    api_keys: ApiKeyRepository
+    audit: AuditRepository
+    dead_letters: DeadLetterRepository
+    paychecks: PaycheckRepository
 
     def __enter__(self) -> Self: ...
 

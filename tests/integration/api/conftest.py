@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from payrun.adapters.db.engine import make_engine, migrate
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -55,7 +56,9 @@ class Api:
     temporal: RecordingTemporal
 
     def key(self, role: str, employers: tuple[int, ...] = (), expires: str | None = None) -> str:
-        return create_key(self.settings.db_url, CreateKey(role, employers, expires), utc_now()).key
+        return create_key(
+            SqlUnitOfWork(self.settings.db_url), CreateKey(role, employers, expires), utc_now()
+        ).key
 
     def as_key(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from payrun.adapters.db.engine import migrate, reading
 from payrun.adapters.db.models import AuditLog, PayRun
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -22,7 +23,7 @@ def test_the_api_writes_the_same_on_each_database(payrun_home: Path, database_ur
     settings = Settings(home=payrun_home, database_url=database_url)
     migrate(settings.db_url)
     temporal = RecordingTemporal()
-    key = create_key(settings.db_url, CreateKey("admin"), utc_now()).key
+    key = create_key(SqlUnitOfWork(settings.db_url), CreateKey("admin"), utc_now()).key
     admin = {"Authorization": f"Bearer {key}"}
     with TestClient(create_app(settings, ApiSettings(), temporal)) as client:
         employer = client.post("/v1/employers", json=employer_body(), headers=admin).json()

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -46,7 +47,7 @@ def live(payrun_home: Path, migrated_template: Path) -> Iterator[tuple[str, str]
     while not server.started:
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}"
-    key = create_key(config.db_url, CreateKey("admin"), utc_now()).key
+    key = create_key(SqlUnitOfWork(config.db_url), CreateKey("admin"), utc_now()).key
     auth = {"Authorization": f"Bearer {key}"}
     for ein in ("11-1111111", "22-2222222"):  # something for the generated ids to find
         employer = httpx.post(f"{url}/v1/employers", json=employer_body(ein), headers=auth)

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from payrun.adapters.db.engine import make_engine, reading
 from payrun.adapters.db.models import ApiKey
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.services.api_keys import revoke_key
 from payrun.services.context import utc_now
 from tests.integration.api.conftest import Api, assert_problem, employer_body
@@ -36,7 +37,7 @@ def test_a_revoked_key_stops_working_at_once_even_after_it_was_accepted(api: Api
     with reading(api.settings.db_url) as session:
         key_id = session.scalar(select(ApiKey.id).where(ApiKey.prefix == key[4:16]))
     assert key_id is not None
-    revoke_key(api.settings.db_url, key_id, utc_now())
+    revoke_key(SqlUnitOfWork(api.settings.db_url), key_id, utc_now())
     assert_problem(api.client.get("/v1/employers", headers=api.as_key(key)), 401, "invalid_key")
 
 

@@ -20,6 +20,7 @@ from payrun.adapters.db.models import (
     FilingStatus,
     PayRun,
 )
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.api.app import create_app
 from payrun.entrypoints.api.settings import ApiSettings
@@ -64,7 +65,7 @@ def console(payrun_home: Path) -> Iterator[tuple[TestClient, Settings, dict[str,
 def _login(
     client: TestClient, settings: Settings, role: str, employers: tuple[int, ...] = ()
 ) -> None:
-    key = create_key(settings.db_url, CreateKey(role, employers), utc_now()).key
+    key = create_key(SqlUnitOfWork(settings.db_url), CreateKey(role, employers), utc_now()).key
     response = client.post("/console/login", data={"api_key": key, "next": "/console/runs"})
     assert response.status_code == 303 and response.headers["location"] == "/console/runs"
     cookie = response.headers["set-cookie"]
@@ -145,7 +146,7 @@ def test_pages_answer_within_300_ms(console) -> None:  # type: ignore[no-untyped
 
 def test_the_api_serves_the_stub_as_pdf_or_html_by_accept(console) -> None:  # type: ignore[no-untyped-def]
     client, settings, ids = console
-    key = create_key(settings.db_url, CreateKey("viewer"), utc_now()).key
+    key = create_key(SqlUnitOfWork(settings.db_url), CreateKey("viewer"), utc_now()).key
     url, auth = f"/v1/paychecks/{ids['hourly']}/stub", {"Authorization": f"Bearer {key}"}
     pdf = client.get(url, headers={**auth, "Accept": "application/pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
@@ -153,7 +154,9 @@ def test_the_api_serves_the_stub_as_pdf_or_html_by_accept(console) -> None:  # t
     assert html.headers["content-type"].startswith("text/html") and "1,617.52" in html.text
     refused = client.get(url, headers={**auth, "Accept": "image/png"})
     assert refused.status_code == 406
-    scoped = create_key(settings.db_url, CreateKey("viewer", (ids["other"],)), utc_now()).key
+    scoped = create_key(
+        SqlUnitOfWork(settings.db_url), CreateKey("viewer", (ids["other"],)), utc_now()
+    ).key
     hidden = client.get(url, headers={"Authorization": f"Bearer {scoped}"})
     assert hidden.status_code == 404
 
@@ -161,7 +164,7 @@ def test_the_api_serves_the_stub_as_pdf_or_html_by_accept(console) -> None:  # t
 def test_the_api_serves_metrics_to_a_key_holder(console) -> None:  # type: ignore[no-untyped-def]
     client, settings, _ = console
     assert client.get("/metrics").status_code == 401
-    key = create_key(settings.db_url, CreateKey("viewer"), utc_now()).key
+    key = create_key(SqlUnitOfWork(settings.db_url), CreateKey("viewer"), utc_now()).key
     scraped = client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
     assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
     # the fixture's one open dead letter, read from the database at scrape time
@@ -173,10 +176,10 @@ def test_a_revoked_key_ends_its_console_session_at_once(console) -> None:  # typ
     from payrun.services.api_keys import revoke_key
 
     client, settings, _ = console
-    new = create_key(settings.db_url, CreateKey("viewer"), utc_now())
+    new = create_key(SqlUnitOfWork(settings.db_url), CreateKey("viewer"), utc_now())
     assert client.post("/console/login", data={"api_key": new.key}).status_code == 303
     assert client.get("/console/runs").status_code == 200
-    revoke_key(settings.db_url, new.id, utc_now())
+    revoke_key(SqlUnitOfWork(settings.db_url), new.id, utc_now())
     assert client.get("/console/runs").headers["location"].startswith("/console/login")
 
 

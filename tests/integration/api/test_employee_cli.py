@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from payrun.adapters.crypto import Vault
 from payrun.adapters.db.engine import migrate, reading
 from payrun.adapters.db.models import Employee
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.cli import _register_subcommands, app
 from payrun.services.employers import CreateEmployer, create_employer
@@ -36,7 +37,7 @@ def employer(payrun_home: Path) -> int:
     cmd = CreateEmployer(
         "Acme", "12-3456789", "CA", "biweekly", date(2025, 12, 28), ROUTING, "000123456789"
     )
-    return create_employer(settings.db_url, cmd, Vault.for_settings(settings)).id
+    return create_employer(SqlUnitOfWork(settings.db_url), cmd, Vault.for_settings(settings)).id
 
 
 def _employees() -> list[Employee]:

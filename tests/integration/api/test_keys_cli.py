@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from payrun.adapters.db.engine import reading
 from payrun.adapters.db.models import ApiKey
+from payrun.adapters.db.unit_of_work import SqlUnitOfWork
 from payrun.config import Settings
 from payrun.entrypoints.api_cli import api_app
 from payrun.services.api_keys import KeyChecker
@@ -25,7 +26,7 @@ def test_keys_create_prints_the_key_alone_on_its_last_line_and_list_never_shows_
     key = created.stdout.strip().splitlines()[-1]  # stdout: warnings go to stderr
     assert key.startswith("prk_") and " " not in key
     db_url = Settings().db_url
-    principal = KeyChecker(db_url).check(key, utc_now())
+    principal = KeyChecker(lambda: SqlUnitOfWork(db_url, read_only=True)).check(key, utc_now())
     assert principal is not None and principal.role == "operator"
     assert principal.employer_ids is None
     listed = runner.invoke(api_app, ["keys", "list"])
@@ -37,7 +38,7 @@ def test_keys_create_prints_the_key_alone_on_its_last_line_and_list_never_shows_
 
     revoked = runner.invoke(api_app, ["keys", "revoke", str(row.id)])
     assert revoked.exit_code == 0
-    assert KeyChecker(db_url).check(key, utc_now()) is None
+    assert KeyChecker(lambda: SqlUnitOfWork(db_url, read_only=True)).check(key, utc_now()) is None
 
 
 def test_keys_create_refuses_an_unknown_role_or_employer_and_writes_nothing(

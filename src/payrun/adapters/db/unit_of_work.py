@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from payrun.adapters.db.engine import session_factory, writer_turn
-from payrun.adapters.db.models import Employee, Employer, NotificationRecord
+from payrun.adapters.db.api_keys import SqlApiKeyRepository
+from payrun.adapters.db.audit import SqlAuditRepository
+from payrun.adapters.db.dead_letters import SqlDeadLetterRepository
+from payrun.adapters.db.employers import SqlEmployerRepository, SqlScheduleRepository
+from payrun.adapters.db.engine import make_engine, session_factory, writer_turn
+from payrun.adapters.db.models import Employee, NotificationRecord
+from payrun.adapters.db.paycheck_views import SqlPaycheckRepository
 from payrun.domain.statuses import NotificationStatus
-from payrun.services.unit_of_work import AlreadyRecorded, NewEmployee, NewNotification
-
-
-class SqlEmployerRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def exists(self, employer_id: int) -> bool:
-        return self.session.get(Employer, employer_id) is not None
+from payrun.services.records import NewEmployee, NewNotification
+from payrun.services.unit_of_work import AlreadyRecorded
 
 
 class SqlEmployeeRepository:
@@ -67,19 +66,38 @@ class SqlNotificationRepository:
 
 
 class SqlUnitOfWork:
-    """``with SqlUnitOfWork(url) as uow: ...; uow.commit()``: all of it or none of it."""
+    """``with SqlUnitOfWork(url) as uow: ...; uow.commit()``: all of it or none of it.
 
-    def __init__(self, url: str) -> None:
+    ``read_only=True`` is for handlers that only read: on SQLite it takes neither the writer
+    turn nor the write lock (a deferred BEGIN; under WAL a reader never waits for a writer),
+    and ``commit()`` refuses.
+    """
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
+        self.read_only = read_only
 
     def __enter__(self) -> Self:
-        self._turn = writer_turn(self.url)
-        self._turn.__enter__()
-        self.session = session_factory(self.url)()
+        if self.read_only:
+            self._turn: AbstractContextManager[object] = nullcontext()
+            self._connection: Connection | None = (
+                make_engine(self.url).connect().execution_options(payrun_read_only=True)
+            )
+            self.session = Session(bind=self._connection, expire_on_commit=False)
+        else:
+            self._turn = writer_turn(self.url)
+            self._turn.__enter__()
+            self._connection = None
+            self.session = session_factory(self.url)()
         self.session.begin()
         self.employers = SqlEmployerRepository(self.session)
+        self.schedules = SqlScheduleRepository(self.session)
         self.employees = SqlEmployeeRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
+        self.api_keys = SqlApiKeyRepository(self.session)
+        self.audit = SqlAuditRepository(self.session)
+        self.dead_letters = SqlDeadLetterRepository(self.session)
+        self.paychecks = SqlPaycheckRepository(self.session)
         return self
 
     def __exit__(
@@ -91,10 +109,14 @@ class SqlUnitOfWork:
         try:
             self.session.rollback()  # after commit() there is nothing left to roll back
             self.session.close()
+            if self._connection is not None:
+                self._connection.close()
         finally:
             self._turn.__exit__(kind, error, traceback)
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         try:
             self.session.commit()
         except IntegrityError:

@@ -36,7 +36,7 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     app.state.ctx = build_context(settings)
     app.state.settings = settings
     app.state.api = api
-    app.state.keys = KeyChecker(settings.db_url)
+    app.state.keys = KeyChecker(app.state.ctx.reading_unit_of_work)
     throttle = Throttle(api.rate_per_key, api.rate_per_address, api.rate_storage)
     app.state.throttle = throttle
     app.state.temporal = temporal
@@ -51,7 +51,9 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
             allow_methods=["GET", "POST", "PATCH"],
             allow_headers=["authorization", "content-type", "idempotency-key"],
         )
-    app.add_middleware(Guard, settings=api, throttle=throttle, db_url=settings.db_url)
+    app.add_middleware(
+        Guard, settings=api, throttle=throttle, unit_of_work=app.state.ctx.unit_of_work
+    )
     _problems_in_schema(app)
     return app
 

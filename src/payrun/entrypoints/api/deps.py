@@ -27,6 +27,10 @@ def _unit_of_work(request: Request) -> UnitOfWork:
     return request.app.state.ctx.unit_of_work()  # type: ignore[no-any-return]  # bootstrap's
 
 
+def _reading_unit_of_work(request: Request) -> UnitOfWork:
+    return request.app.state.ctx.reading_unit_of_work()  # type: ignore[no-any-return]
+
+
 def _temporal(request: Request) -> TemporalGateway:
     return request.app.state.temporal  # type: ignore[no-any-return]
 
@@ -46,6 +50,7 @@ def require_idempotency_key(idempotency_key: str | None) -> str:
 Context = Annotated[PayrollContext, Depends(_context)]
 Temporal = Annotated[TemporalGateway, Depends(_temporal)]
 Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
+ReadingUow = Annotated[UnitOfWork, Depends(_reading_unit_of_work)]  # for handlers that only read
 
 
 def audit_detail(request: Request, **details: object) -> None:

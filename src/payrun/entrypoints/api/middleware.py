@@ -22,6 +22,7 @@ from payrun.entrypoints.api.settings import ApiSettings
 from payrun.entrypoints.api.throttle import Throttle
 from payrun.services.audit import AuditEntry, record
 from payrun.services.context import utc_now
+from payrun.services.unit_of_work import UnitOfWork
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -58,8 +59,15 @@ class _BodyTooLarge(Exception):
 class Guard:
     """Outermost middleware; every HTTP request passes through `__call__` once."""
 
-    def __init__(self, app: App, settings: ApiSettings, throttle: Throttle, db_url: str) -> None:
-        self.app, self.settings, self.throttle, self.db_url = app, settings, throttle, db_url
+    def __init__(
+        self,
+        app: App,
+        settings: ApiSettings,
+        throttle: Throttle,
+        unit_of_work: Callable[[], UnitOfWork],
+    ) -> None:
+        self.app, self.settings, self.throttle = app, settings, throttle
+        self.unit_of_work = unit_of_work  # the context's: each audit record in its own
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -140,7 +148,7 @@ class Guard:
             request_id=_rid(scope),
             details={"status": status, **scope["state"].get("audit", {})},
         )
-        await anyio.to_thread.run_sync(record, self.db_url, entry, utc_now())
+        await anyio.to_thread.run_sync(record, self.unit_of_work(), entry, utc_now())
 
 
 def _rid(scope: Scope) -> str:

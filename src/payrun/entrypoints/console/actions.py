@@ -14,7 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from payrun.adapters.db import console_queries as views
 from payrun.domain.errors import InvalidInput
 from payrun.entrypoints.console.session import COOKIE, SESSION_SECONDS, principal
-from payrun.entrypoints.console.view import login_first, not_found, render, settings_of
+from payrun.entrypoints.console.view import (
+    context_of,
+    login_first,
+    not_found,
+    render,
+    settings_of,
+)
 from payrun.services import dead_letter_views
 from payrun.services.api_keys import Principal
 from payrun.services.context import utc_now
@@ -120,9 +126,11 @@ async def resolve(request: Request, letter_id: int) -> Response:
     if not _allowed(request, who, form):
         return render(request, "message.html", who, 403, title="Forbidden",
                       message="Resolving dead letters needs the operator role.")  # fmt: skip
-    db_url = settings_of(request).db_url
+    ctx = context_of(request)
     try:
-        letter = await run_in_threadpool(dead_letter_views.get_letter, db_url, letter_id)
+        letter = await run_in_threadpool(
+            dead_letter_views.get_letter, ctx.reading_unit_of_work(), letter_id
+        )
         if not who.sees(letter["employer_id"]):
             raise NotFound("dead letter", letter_id)
     except NotFound as error:
@@ -131,7 +139,12 @@ async def resolve(request: Request, letter_id: int) -> Response:
         reason = form.get("reason", "").strip() or "skipped in the console"
         actor = f"api-key:{who.key_id}"
         await run_in_threadpool(
-            dead_letter_views.skip_letters, db_url, [letter_id], reason[:200], actor, utc_now()
+            dead_letter_views.skip_letters,
+            ctx.unit_of_work(),
+            [letter_id],
+            reason[:200],
+            actor,
+            utc_now(),
         )
     else:
         chunk = settings_of(request).chunk_size

@@ -14,6 +14,7 @@ from payrun.entrypoints.console.session import principal
 from payrun.entrypoints.console.view import (
     PER_PAGE,
     PageNumber,
+    context_of,
     login_first,
     not_found,
     render,
@@ -139,7 +140,7 @@ def dead_letters_page(
     query = dead_letter_views.LetterQuery(
         error_type or None, "OPEN", after, PER_PAGE + 1, who.employer_ids
     )
-    letters = dead_letter_views.list_letters(settings_of(request).db_url, query)
+    letters = dead_letter_views.list_letters(context_of(request).reading_unit_of_work(), query)
     return render(request, "dead_letters.html", who, letters=letters[:PER_PAGE],
                   next_after=letters[PER_PAGE - 1]["id"] if len(letters) > PER_PAGE else None,
                   error_type=error_type or "")  # fmt: skip

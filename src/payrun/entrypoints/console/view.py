@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from payrun.adapters.render import formats
 from payrun.entrypoints.console.session import COOKIE
 from payrun.services.api_keys import Principal
+from payrun.services.context import PayrollContext
 
 PER_PAGE = 50
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
@@ -62,3 +63,8 @@ def not_found(request: Request, who: Principal, error: Exception) -> HTMLRespons
 
 def settings_of(request: Request) -> Any:
     return request.app.state.settings
+
+
+def context_of(request: Request) -> PayrollContext:
+    """The services' context the app was built with (its unit-of-work factories)."""
+    return request.app.state.ctx  # type: ignore[no-any-return]

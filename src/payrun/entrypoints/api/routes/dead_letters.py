@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Context, Operator, Temporal, Viewer, audit_detail
+from payrun.entrypoints.api.deps import (
+    Context,
+    Operator,
+    ReadingUow,
+    Temporal,
+    Viewer,
+    audit_detail,
+)
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     Id,
@@ -79,21 +86,21 @@ class Resolved(Public):
 @router.get("")
 def list_dead_letters(
     who: Viewer,
-    ctx: Context,
+    uow: ReadingUow,
     error_type: ErrorType | None = None,
     status: Literal["OPEN", "RESOLVED", "SKIPPED"] = "OPEN",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = 50,
 ) -> Page[DeadLetterOut]:
     query = svc.LetterQuery(error_type, status, decode_cursor(cursor), limit + 1, who.employer_ids)
-    rows = svc.list_letters(ctx.db_url, query)
+    rows = svc.list_letters(uow, query)
     items = [DeadLetterOut(**row) for row in rows]
     return Page[DeadLetterOut](**page(items, [r["id"] for r in rows], limit))
 
 
 @router.get("/{letter_id}")
-def get_dead_letter(letter_id: Id, who: Viewer, ctx: Context) -> DeadLetterOut:
-    row = svc.get_letter(ctx.db_url, letter_id)
+def get_dead_letter(letter_id: Id, who: Viewer, uow: ReadingUow) -> DeadLetterOut:
+    row = svc.get_letter(uow, letter_id)
     in_scope(who, row["employer_id"], "dead letter", letter_id)
     return DeadLetterOut(**row)
 
@@ -103,7 +110,7 @@ async def resolve_by_type(
     body: ResolveByType, who: Operator, ctx: Context, temporal: Temporal, request: Request
 ) -> Resolved:
     ids = await run_in_threadpool(
-        svc.open_letters_of_type, ctx.db_url, body.error_type, who.employer_ids
+        svc.open_letters_of_type, ctx.reading_unit_of_work(), body.error_type, who.employer_ids
     )
     return await _resolve(ids, body, who, ctx, temporal, request)
 
@@ -117,7 +124,7 @@ async def resolve_one(
     temporal: Temporal,
     request: Request,
 ) -> Resolved:
-    row = await run_in_threadpool(svc.get_letter, ctx.db_url, letter_id)
+    row = await run_in_threadpool(svc.get_letter, ctx.reading_unit_of_work(), letter_id)
     in_scope(who, row["employer_id"], "dead letter", letter_id)
     if row["status"] != "OPEN":
         raise Problem(409, "conflict", f"dead letter {letter_id} is {row['status']}", "status")
@@ -150,9 +157,10 @@ async def _resolve(
     if body.resolution == "skip":
         if not body.reason:
             raise Problem(422, "invalid_input", "a skip needs a reason", "reason")
+        actor = f"api-key:{who.key_id}"
         skipped = (
             await run_in_threadpool(
-                svc.skip_letters, ctx.db_url, ids, body.reason, f"api-key:{who.key_id}", utc_now()
+                svc.skip_letters, ctx.unit_of_work(), ids, body.reason, actor, utc_now()
             )
             if ids
             else 0

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Admin, Context, Viewer, audit_detail
+from payrun.entrypoints.api.deps import Admin, Context, ReadingUow, Uow, Viewer, audit_detail
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     AccountNumber,
@@ -117,7 +117,7 @@ def _settings(model: EmployerModel | None) -> dict[str, Any]:
 
 @router.post("", status_code=201)
 def create_employer(
-    body: EmployerCreate, who: Admin, ctx: Context, request: Request
+    body: EmployerCreate, who: Admin, ctx: Context, uow: Uow, request: Request
 ) -> EmployerOut:
     if who.employer_ids is not None:
         raise Problem(403, "forbidden", "a key limited to some employers cannot add employers")
@@ -134,7 +134,7 @@ def create_employer(
         notify_email=body.notify_email,
         pay_settings=_settings(body.pay_settings),
     )
-    view = svc.create_employer(ctx.db_url, cmd, ctx.vault)
+    view = svc.create_employer(uow, cmd, ctx.vault)
     audit_detail(request, employer_id=view.id)
     return _out(view)
 
@@ -142,22 +142,24 @@ def create_employer(
 @router.get("")
 def list_employers(
     who: Viewer,
-    ctx: Context,
+    uow: ReadingUow,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = 50,
 ) -> Page[EmployerOut]:
-    views = svc.list_employers(ctx.db_url, decode_cursor(cursor), limit + 1, who.employer_ids)
+    views = svc.list_employers(uow, decode_cursor(cursor), limit + 1, who.employer_ids)
     return Page[EmployerOut](**page([_out(v) for v in views], [v.id for v in views], limit))
 
 
 @router.get("/{employer_id}")
-def get_employer(employer_id: Id, who: Viewer, ctx: Context) -> EmployerOut:
+def get_employer(employer_id: Id, who: Viewer, uow: ReadingUow) -> EmployerOut:
     in_scope(who, employer_id, "employer", employer_id)
-    return _out(svc.get_employer(ctx.db_url, employer_id))
+    return _out(svc.get_employer(uow, employer_id))
 
 
 @router.patch("/{employer_id}")
-def change_employer(employer_id: Id, body: EmployerChange, who: Admin, ctx: Context) -> EmployerOut:
+def change_employer(
+    employer_id: Id, body: EmployerChange, who: Admin, ctx: Context, uow: Uow
+) -> EmployerOut:
     in_scope(who, employer_id, "employer", employer_id)
     account = body.funding_account
     cmd = svc.ChangeEmployer(
@@ -170,4 +172,4 @@ def change_employer(employer_id: Id, body: EmployerChange, who: Admin, ctx: Cont
         pay_settings=None if body.pay_settings is None else _settings(body.pay_settings),
         active=body.active,
     )
-    return _out(svc.change_employer(ctx.db_url, employer_id, cmd, ctx.vault))
+    return _out(svc.change_employer(uow, employer_id, cmd, ctx.vault))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Context, Operator, Viewer
+from payrun.entrypoints.api.deps import Context, Operator, ReadingUow, Viewer
 from payrun.entrypoints.api.schemas import Id, Limit, Page, Public, decode_cursor, page
 from payrun.services import paycheck_actions as actions
 from payrun.services import paycheck_views as views
@@ -60,7 +60,7 @@ class ActionOut(Public):
 @router.get("")
 def list_paychecks(
     who: Viewer,
-    ctx: Context,
+    uow: ReadingUow,
     payrun: Annotated[str | None, Query(max_length=120)] = None,
     employee: Annotated[Id | None, Query()] = None,
     employer: Annotated[Id | None, Query()] = None,
@@ -75,21 +75,23 @@ def list_paychecks(
         limit=limit + 1,
         only_employers=who.employer_ids,
     )
-    rows = views.list_paychecks(ctx.db_url, query)
+    rows = views.list_paychecks(uow, query)
     items = [PaycheckOut(**row) for row in rows]
     return Page[PaycheckOut](**page(items, [r["id"] for r in rows], limit))
 
 
 @router.get("/{paycheck_id}")
-def get_paycheck(paycheck_id: Id, who: Viewer, ctx: Context) -> PaycheckOut:
-    row = views.get_paycheck(ctx.db_url, paycheck_id)
+def get_paycheck(paycheck_id: Id, who: Viewer, uow: ReadingUow) -> PaycheckOut:
+    row = views.get_paycheck(uow, paycheck_id)
     in_scope(who, row["employer_id"], "paycheck", paycheck_id)
     return PaycheckOut(**row)
 
 
 @router.post("/{paycheck_id}/void")
 async def void_paycheck(paycheck_id: Id, who: Operator, ctx: Context) -> ActionOut:
-    employer_id = await run_in_threadpool(views.paycheck_employer, ctx.db_url, paycheck_id)
+    employer_id = await run_in_threadpool(
+        views.paycheck_employer, ctx.reading_unit_of_work(), paycheck_id
+    )
     in_scope(who, employer_id, "paycheck", paycheck_id)
     done = await run_in_threadpool(actions.void_paycheck, ctx, paycheck_id, f"api-key:{who.key_id}")
     return ActionOut(paycheck_id=done.paycheck_id, status=done.status, changed=done.changed)
@@ -97,7 +99,9 @@ async def void_paycheck(paycheck_id: Id, who: Operator, ctx: Context) -> ActionO
 
 @router.post("/{paycheck_id}/reverse")
 async def reverse_paycheck(paycheck_id: Id, who: Operator, ctx: Context) -> ActionOut:
-    employer_id = await run_in_threadpool(views.paycheck_employer, ctx.db_url, paycheck_id)
+    employer_id = await run_in_threadpool(
+        views.paycheck_employer, ctx.reading_unit_of_work(), paycheck_id
+    )
     in_scope(who, employer_id, "paycheck", paycheck_id)
     done = await run_in_threadpool(
         actions.reverse_paycheck, ctx, paycheck_id, f"api-key:{who.key_id}", utc_now().date()

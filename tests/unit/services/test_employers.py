@@ -1,0 +1,138 @@
+"""Employers through the unit of work, on fakes: one calendar per frequency and first period,
+the funding account kept only as ciphertext, errors that name the field, nothing half-done."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from payrun.domain.calendar import PeriodDates
+from payrun.domain.errors import InvalidInput
+from payrun.services.employers import (
+    ChangeEmployer,
+    CreateEmployer,
+    change_employer,
+    create_employer,
+    get_employer,
+    list_employers,
+)
+from payrun.services.errors import Conflict, NotFound
+from tests.unit.services.fakes import FakeUnitOfWork, PlainVault
+
+ACME = CreateEmployer(
+    name="Acme",
+    ein="12-3456789",
+    work_state="CA",
+    frequency="monthly",
+    first_period_start=date(2026, 1, 1),
+    routing="021000021",
+    account="000123456789",
+)
+
+
+def _uow_with(*commands: CreateEmployer) -> FakeUnitOfWork:
+    uow = FakeUnitOfWork(employer_ids=set())
+    for cmd in commands:
+        create_employer(uow, cmd, PlainVault())
+    return uow
+
+
+def test_a_new_employer_gets_two_years_of_calendar_and_only_its_account_ciphertext() -> None:
+    uow = FakeUnitOfWork(employer_ids=set())
+    view = create_employer(uow, ACME, PlainVault())
+    assert (view.schedule, view.frequency) == ("monthly-2026-01-01", "monthly")
+    assert (view.funding_account_last4, view.active, view.pay_settings) == ("6789", True, {})
+    stored = uow.employers.rows[view.id]
+    assert stored["ach_company_id"] == "1123456789"  # "1" + the EIN's nine digits
+    assert b"000123456789" not in stored["funding_account_enc"]
+    schedule = uow.schedules.rows[stored["schedule_id"]]
+    assert schedule.pay_delay_days == 5
+    # Months paid 5 days after they end: 2026 pays January..November (December's pay date is
+    # Tue 5 Jan 2027), 2027 pays December 2026..November 2027: 11 + 12 periods.
+    assert len(schedule.periods) == 23
+    assert schedule.periods[0] == PeriodDates(date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 5))
+    assert uow.commits == 1
+
+
+def test_employers_with_the_same_frequency_and_first_period_share_one_calendar() -> None:
+    uow = _uow_with(ACME, dataclasses.replace(ACME, ein="98-7654321", name="Bolt"))
+    assert len(uow.schedules.rows) == 1
+    assert {row["schedule_id"] for row in uow.employers.rows.values()} == {1}
+
+
+def test_an_ein_already_taken_is_a_conflict_on_the_ein_and_writes_nothing() -> None:
+    uow = _uow_with(ACME)
+    with pytest.raises(Conflict) as error:
+        create_employer(uow, dataclasses.replace(ACME, frequency="weekly"), PlainVault())
+    assert error.value.field == "ein"
+    assert (len(uow.employers.rows), len(uow.schedules.rows), uow.commits) == (1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"ein": "123456789"}, "ein"),
+        ({"work_state": "ZZ"}, "work_state"),
+        ({"validation_policy": "ignore"}, "validation_policy"),
+        ({"routing": "021000022"}, "funding_account.routing"),
+        ({"account": "12-34"}, "funding_account.account"),
+        ({"frequency": "daily"}, "pay_schedule.frequency"),
+        ({"first_period_start": date(2026, 1, 2)}, "anchor_date"),  # a month starts on the 1st
+        ({"pay_settings": {"no_such_setting": 1}}, "pay_settings"),
+    ],
+)
+def test_bad_input_names_its_field_and_writes_nothing(
+    change: dict[str, object], field: str
+) -> None:
+    uow = FakeUnitOfWork(employer_ids=set())
+    with pytest.raises(InvalidInput) as error:
+        create_employer(uow, dataclasses.replace(ACME, **change), PlainVault())  # type: ignore[arg-type]
+    assert error.value.field.startswith(field)
+    assert (uow.employers.rows, uow.schedules.rows, uow.commits) == ({}, {}, 0)
+
+
+def test_a_change_touches_only_the_fields_given_and_encrypts_a_new_account() -> None:
+    uow = _uow_with(ACME)
+    change = ChangeEmployer(name="Acme West", routing="011000015", account="55554444")
+    view = change_employer(uow, 1, change, PlainVault())
+    assert (view.name, view.funding_routing, view.funding_account_last4) == (
+        "Acme West",
+        "011000015",
+        "4444",
+    )
+    assert (view.ein, view.validation_policy, view.work_state) == ("12-3456789", "hold", "CA")
+    assert b"55554444" not in uow.employers.rows[1]["funding_account_enc"]
+
+
+def test_a_routing_number_without_an_account_is_refused_before_anything_is_read() -> None:
+    uow = _uow_with(ACME)
+    with pytest.raises(InvalidInput) as error:
+        change_employer(uow, 1, ChangeEmployer(routing="011000015"), PlainVault())
+    assert error.value.field == "funding_account"
+    assert uow.employers.rows[1]["funding_routing"] == "021000021"
+
+
+def test_an_unknown_employer_is_not_found_to_read_or_change() -> None:
+    uow = _uow_with(ACME)
+    with pytest.raises(NotFound):
+        get_employer(uow, 2)
+    with pytest.raises(NotFound):
+        change_employer(uow, 2, ChangeEmployer(name="Ghost"), PlainVault())
+    assert uow.commits == 1
+
+
+def test_reading_an_employer_commits_nothing() -> None:
+    uow = _uow_with(ACME)
+    uow.read_only = True  # commit() now refuses, as the reading unit of work does
+    assert get_employer(uow, 1).name == "Acme"
+    assert [v.id for v in list_employers(uow, 0, 10, None)] == [1]
+
+
+def test_a_page_starts_after_the_cursor_and_shows_only_the_employers_a_key_may_see() -> None:
+    eins = ["10-0000001", "10-0000002", "10-0000003", "10-0000004"]
+    uow = _uow_with(*(dataclasses.replace(ACME, ein=ein) for ein in eins))
+    assert [v.id for v in list_employers(uow, 0, 2, None)] == [1, 2]
+    assert [v.id for v in list_employers(uow, 2, 2, None)] == [3, 4]
+    assert [v.id for v in list_employers(uow, 1, 2, frozenset({1, 3, 4}))] == [3, 4]
