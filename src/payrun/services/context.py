@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ class PayrollContext:
     filings: Any = None  # publishes outbox events to the filings service; None: outbox only
     clock: Callable[[], datetime] = field(default=utc_now)
     heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
+    # A handler waiting on another run sleeps through this; a worker wires one that lets the
+    # process's other steps run meanwhile (workflows.runtime.idle).
+    pause: Callable[[float], None] = field(default=time.sleep)
     # A new unit of work per call (the storage seam); bootstrap wires the SQL one.
     unit_of_work: Callable[[], UnitOfWork] = field(default=lambda: _unwired())
 
