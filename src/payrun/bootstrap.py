@@ -9,6 +9,7 @@ from payrun.services.context import PayrollContext
 def build_context(settings: Settings) -> PayrollContext:
     from payrun.adapters.crypto import Vault
     from payrun.adapters.db.unit_of_work import SqlUnitOfWork
+    from payrun.adapters.db.ytd_holds import SqlYtdHolds
     from payrun.adapters.notify.factory import build_notifier
     from payrun.adapters.object_store import open_object_store
     from payrun.adapters.payments.file_drop import FileDropProvider
@@ -23,4 +24,6 @@ def build_context(settings: Settings) -> PayrollContext:
         vault=Vault.for_settings(settings),
         notifier=build_notifier(settings),
         unit_of_work=lambda: SqlUnitOfWork(settings.db_url),
+        ytd_holds=SqlYtdHolds(settings.db_url),
+        ytd_wait_seconds=settings.ytd_wait_seconds,
     )
