@@ -18,26 +18,24 @@ class SqlYtdHolds:
         self.url = url
 
     def holds(self, run_id: str, employee_ids: list[int]) -> list[Hold]:
-        """One read: the other runs in flight come from pay_runs (a handful of rows), and each
-        one's rows for the chunk's employees through the (run_id, employee_id) unique index;
-        with no other run in flight it finds nothing without touching employee_status."""
+        """One read, driven by the other runs in flight (a handful of pay_runs rows): each one's
+        rows for the chunk's employees come through the (run_id, employee_id) unique index, and
+        our own begin time only for the rows found. With no other run in flight it reads no
+        employee_status row at all."""
         if not employee_ids:
             return []
         others = select(PayRun.id).where(PayRun.status.in_(IN_FLIGHT), PayRun.id != run_id)
-        query = (
-            select(
-                _THEIRS.employee_id,
-                _THEIRS.run_id,
-                _THEIRS.begin_at,
-                _THEIRS.status,
-                _MINE.begin_at,
-            )
-            .join(_MINE, (_MINE.employee_id == _THEIRS.employee_id) & (_MINE.run_id == run_id))
-            .where(
-                _THEIRS.run_id.in_(others),
-                _THEIRS.employee_id.in_(employee_ids),
-                _THEIRS.status.in_(sorted(UNWRITTEN)),
-            )
+        mine = (
+            select(_MINE.begin_at)
+            .where(_MINE.run_id == run_id, _MINE.employee_id == _THEIRS.employee_id)
+            .scalar_subquery()
+        )
+        query = select(
+            _THEIRS.employee_id, _THEIRS.run_id, _THEIRS.begin_at, _THEIRS.status, mine
+        ).where(
+            _THEIRS.run_id.in_(others),
+            _THEIRS.employee_id.in_(employee_ids),
+            _THEIRS.status.in_(sorted(UNWRITTEN)),
         )
         with reading(self.url) as session:
             rows = session.execute(query).all()
