@@ -24,7 +24,8 @@ from payrun.services.context import PayrollContext
 from payrun.services.messages import ChunkTask
 
 log = structlog.get_logger(__name__)
-FIRST_PAUSE_SECONDS = 0.2  # the earlier run's remaining steps take about a second a chunk
+# The pause doubles up to the longest: a short wait ends soon, a long one asks seldom.
+FIRST_PAUSE_SECONDS = 0.2
 LONGEST_PAUSE_SECONDS = 5.0
 
 
