@@ -21,6 +21,7 @@ def unit_of_work_factory(
 
 def build_context(settings: Settings) -> PayrollContext:
     from payrun.adapters.crypto import Vault
+    from payrun.adapters.db.ytd_holds import SqlYtdHolds
     from payrun.adapters.notify.factory import build_notifier
     from payrun.adapters.object_store import open_object_store
     from payrun.adapters.payments.file_drop import FileDropProvider
@@ -36,4 +37,6 @@ def build_context(settings: Settings) -> PayrollContext:
         notifier=build_notifier(settings),
         unit_of_work=unit_of_work_factory(settings),
         reading_unit_of_work=unit_of_work_factory(settings, read_only=True),
+        ytd_holds=SqlYtdHolds(settings.db_url),
+        ytd_wait_seconds=settings.ytd_wait_seconds,
     )

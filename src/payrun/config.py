@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     # Steps one worker process runs at a time (the rest of its slots wait their turn): one
     # CPU-bound step per process avoids GIL contention (workflows/runtime.py).
     worker_steps_at_once: int = Field(default=1, ge=1, le=256, description="steps run at once")
+    # Two runs paying one employee at once (a regular and an off-cycle run): the later one's
+    # gross step waits at most this long for the earlier one to write the employee's YTD, then
+    # fails the employees still held (services.ytd_turns). Inside the step's own 10-minute
+    # start-to-close (workflows/employer.py STEP_OPTIONS), leaving the step time to finish.
+    ytd_wait_seconds: float = Field(default=480.0, gt=0, le=540)  # float ok: seconds
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     log_level: str = "WARNING"

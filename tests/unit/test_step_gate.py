@@ -99,3 +99,39 @@ def test_more_steps_at_once_when_configured(monkeypatch: pytest.MonkeyPatch) -> 
     acts = PayrollActivities(SimpleNamespace(), "", steps_at_once=2)  # type: ignore[arg-type]
     run_chunks(acts, probe, chunks=2)  # the barrier would time out if they ran one by one
     assert probe.most == 2
+
+
+def test_a_step_waiting_on_another_run_frees_the_gate_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One step at a time, and the first step waits (ctx.pause, as a YTD wait does) for what
+    only the second can do: it must let the second through the gate, or both are stuck."""
+    waiting, done = threading.Event(), threading.Event()
+
+    def step(ctx: Any, task: ChunkTask) -> StepResult:
+        if task.chunk == 0:
+            waiting.set()
+            deadline = time.monotonic() + 10
+            while not done.is_set() and time.monotonic() < deadline:
+                ctx.pause(0.01)
+        else:
+            done.set()
+        return StepResult("gross_pay", int(done.is_set()), 0, f"v{task.chunk}")
+
+    monkeypatch.setattr(employee_steps, "gross_pay", step)
+    acts = PayrollActivities(SimpleNamespace(), "", steps_at_once=1)  # type: ignore[arg-type]
+    results: dict[int, StepResult] = {}
+
+    def one(chunk: int) -> None:
+        results[chunk] = ActivityEnvironment().run(acts.gross_pay, ChunkTask("run", 1, chunk))
+
+    first = threading.Thread(target=one, args=(0,))
+    first.start()
+    assert waiting.wait(10)
+    second = threading.Thread(target=one, args=(1,))
+    second.start()
+    for thread in (first, second):
+        thread.join(timeout=30)
+    assert results[0].succeeded == 1  # it saw the second step's work, not its own deadline
+    assert acts.step_gate.acquire(blocking=False)  # both gave the gate back
+    acts.step_gate.release()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from payrun.services.ports import Notifier, ObjectStore, PaymentProvider
+from payrun.services.ports import Notifier, ObjectStore, PaymentProvider, YtdHolds
 from payrun.services.unit_of_work import UnitOfWork
 
 
@@ -28,6 +29,13 @@ class PayrollContext:
     filings: Any = None  # publishes outbox events to the filings service; None: outbox only
     clock: Callable[[], datetime] = field(default=utc_now)
     heartbeat: Callable[[], None] = field(default=lambda: None)  # long handlers call it
+    # A handler waiting on another run sleeps through this; a worker wires one that lets the
+    # process's other steps run meanwhile (workflows.runtime.idle).
+    pause: Callable[[float], None] = field(default=time.sleep)
+    # Who else is paying our employees now, and how long a gross step waits for an earlier run
+    # to write their YTD (services.ytd_turns; Settings.ytd_wait_seconds); bootstrap wires both.
+    ytd_holds: YtdHolds | None = None
+    ytd_wait_seconds: float = 480.0  # float ok: seconds
     # A new unit of work per call (the storage seam); bootstrap wires the SQL one.
     unit_of_work: Callable[[], UnitOfWork] = field(default=lambda: _unwired())
     # The same for handlers that only read: no write lock, and commit() refuses.

@@ -5,7 +5,8 @@ from this worker's memory, else the object store), calls the pure domain stage f
 employee of the chunk, writes its own output under a new version, and records statuses in one
 set-based statement. An employee whose calculation fails is marked FAILED and drops out of the
 later steps; the rest of the chunk goes on. Every step is idempotent: running it again writes a
-new version of the same output and sets the same statuses.
+new version of the same output and sets the same statuses. Before the gross step reads the YTD,
+it waits for an earlier run paying the same employees to write theirs (services.ytd_turns).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from payrun.adapters.db.models import TimeEntry, YtdAccumulator
 from payrun.domain import paycheck as pc
 from payrun.domain.errors import PayrollError
 from payrun.domain.statuses import EmployeeRunStatus
-from payrun.services import stage_store, statuses
+from payrun.services import stage_store, statuses, ytd_turns
 from payrun.services.context import PayrollContext
 from payrun.services.messages import ChunkTask, StepResult
 from payrun.services.pay_request import parse_pay_request
@@ -128,12 +129,16 @@ def gross_pay(ctx: PayrollContext, task: ChunkTask) -> StepResult:
     snapshot = stage_store.recall(task, "snapshot", task.versions["time_entry"])
     snapshot = snapshot if snapshot is not None else _snapshot(ctx, task)
     employees = snapshot["employees"]
-    ytd = read_ytd(ctx.db_url, [e["employee_id"] for e in employees], int(snapshot["pay_date"][:4]))
+    ids = [e["employee_id"] for e in employees]
+    # Another run paying these employees now writes their YTD first (services.ytd_turns).
+    failures: Failures = ytd_turns.await_turn(ctx, task, ids)
+    ytd = read_ytd(ctx.db_url, ids, int(snapshot["pay_date"][:4]))
     out: dict[int, Gross] = {}
     parsed: dict[int, Any] = {}
-    failures: Failures = {}
     for entry in employees:
         employee_id = entry["employee_id"]
+        if employee_id in failures:  # still held by the run it waited for
+            continue
         amounts, ytd_version = ytd.get(employee_id, ({}, None))
         request = with_earnings(
             entry["request"], hours.get(str(employee_id)), entry.get("salary_per_period")

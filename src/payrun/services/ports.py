@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from payrun.domain.ytd_turn import Hold
+
 
 class ObjectStoreError(Exception):
     """A key, a reference or a backend the object store cannot work with."""
@@ -107,3 +109,11 @@ class Encrypter(Protocol):
     """Encrypts a secret (an SSN, an account number) for storage: the vault adapter."""
 
     def encrypt(self, text: str) -> bytes: ...
+
+
+class YtdHolds(Protocol):
+    """Who else is paying our employees right now (services.ytd_turns): the storage adapter."""
+
+    def holds(self, run_id: str, employee_ids: list[int]) -> list[Hold]:
+        """Every other run in flight that holds one of these employees (of run_id) in a step
+        before its paycheck is written, with both runs' turns; in one set-based read."""

@@ -63,6 +63,7 @@ class PayrollActivities:
     def __init__(self, ctx: PayrollContext, worker_queue: str = "", steps_at_once: int = 1) -> None:
         self.ctx = ctx
         self.ctx.heartbeat = _heartbeat
+        self.ctx.pause = runtime.idle  # a step waiting on another run frees the step gate
         # This worker's own task queue: a chunk's later steps are sent here, where its stage
         # objects are in memory (services.stage_store); empty when the worker has none.
         self.worker_queue = worker_queue

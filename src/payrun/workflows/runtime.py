@@ -3,6 +3,8 @@
 None of it changes what a step computes; it changes how a worker process runs steps:
 - ``step``: the wrapper every step activity runs in: heartbeats from a side thread, one step
   at a time per process (the step gate), the cyclic garbage collector paused;
+- ``idle``: a step waiting on another run's step (services.ytd_turns) sleeps outside the gate,
+  with the collector back as if it had ended, so the process's other steps run meanwhile;
 - the garbage collector: tuned once at start (``tune_garbage_collector``), paused while any
   step runs (``paused``), and what a step keeps promoted to the oldest generation unscanned
   when the last step ends, with a full collection at most every FULL_COLLECTION_SECONDS.
@@ -44,9 +46,33 @@ def step(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         with heartbeating(), self.step_gate, paused():
-            return fn(self, *args, **kwargs)
+            _this_step.gate = self.step_gate
+            try:
+                return fn(self, *args, **kwargs)
+            finally:
+                _this_step.gate = None
 
     return wrapper  # type: ignore[return-value]
+
+
+_this_step = threading.local()  # the gate the step running on this thread holds
+
+
+def idle(seconds: float) -> None:  # float ok: seconds
+    """Sleep without holding the step gate or pausing the collector: the step that waits may be
+    waiting for one that can only run in this process (a chunk's later steps go to the worker
+    that ran its earlier ones). Outside a step, just sleep."""
+    gate = getattr(_this_step, "gate", None)
+    if gate is None:
+        time.sleep(seconds)
+        return
+    _resume()
+    gate.release()
+    try:
+        time.sleep(seconds)
+    finally:
+        gate.acquire()
+        _pause()
 
 
 @contextmanager
@@ -91,20 +117,29 @@ def paused() -> Iterator[None]:
     """No cyclic collection while any step of this process runs; when the last one ends, what
     is alive goes to the oldest generation, a full collection runs if the last one is
     FULL_COLLECTION_SECONDS old, and the collector is back as it was."""
+    _pause()
+    try:
+        yield
+    finally:
+        _resume()
+
+
+def _pause() -> None:
     global _running, _was_enabled
     with _LOCK:
         if _running == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _running += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _running -= 1
-            if _running == 0 and _was_enabled:
-                _promote_survivors()
-                gc.enable()
+
+
+def _resume() -> None:
+    global _running
+    with _LOCK:
+        _running -= 1
+        if _running == 0 and _was_enabled:
+            _promote_survivors()
+            gc.enable()
 
 
 def _promote_survivors() -> None:
