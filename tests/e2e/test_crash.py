@@ -4,7 +4,7 @@ every employee exactly once and every employer exactly once (counted in the data
 Real processes: a Temporal dev server on loopback and `python -m payrun.entrypoints.cli worker`
 subprocesses, killed with SIGKILL at seeded random points and replaced. Temporal notices a dead
 worker only through timeouts: what it was running is retried after the activity's heartbeat
-timeout (or its start-to-close timeout, without one). To fit CI, `_DeadWorkerWatch` cuts the
+timeout (or its start-to-close timeout, without one). To fit CI, `DeadWorkerWatch` cuts the
 attempts a killed worker held to NOTICE (the server's UpdateActivityOptions, as an operator
 would) and warns about any the product would have left hanging past PRODUCT_BOUND;
 `test_a_dead_worker_is_noticed_within_30_seconds` holds every activity to that bound.
@@ -169,7 +169,7 @@ class Workers:
         return "\n".join(tails)
 
 
-class _DeadWorkerWatch:
+class DeadWorkerWatch:
     """Shortens the timeout of each attempt a killed worker held, so that Temporal retries it
     after NOTICE instead of the product's timeout; its next attempt gets the product's options
     back. Remembers which activities the product would have left hanging past PRODUCT_BOUND."""
@@ -369,7 +369,7 @@ async def _run_with_kills(
         dev_server_existing_path=temporal_cli_path, ip="127.0.0.1"
     ) as env:
         workers = Workers(settings, env.client.service_client.config.target_host)
-        watch = _DeadWorkerWatch(env.client, plan.run_id, workers)
+        watch = DeadWorkerWatch(env.client, plan.run_id, workers)
         watcher = asyncio.ensure_future(watch.watch())
         try:
             workers.start()
