@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from sqlalchemy import select, update
 
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import DeadLetter, Employer, NotificationRecord, Payment
+from payrun.adapters.db.models_more import FilingOutbox
 from payrun.entrypoints.runner import RunRequest, plan_run
+from payrun.services.filing_events import record_debit_settled
 from tests.integration.test_recovery import run_next_period
 from tests.integration.test_returns import PaidRun, copy_paid_run
 from tests.integration.test_run_planning import schedule_of
@@ -80,6 +83,37 @@ def test_a_prefunded_employer_within_its_limit_is_paid_without_waiting(paid: Pai
 
     assert outcome[paid.employer_id] == "PAID"
     assert (drop / f"{key}-funding.ach").exists() and (drop / f"{key}.ach").exists()
+
+
+def test_the_filings_service_hears_of_a_prefunded_debit_only_once_it_settles(
+    paid: PaidRun,
+) -> None:
+    key, _ = bank_refuses_the_next_debit(paid)
+    set_trust(paid, prefunded=True, limit_cents=10_000_000_00)
+    asyncio.run(run_next_period(paid))
+    with transaction(paid.settings.db_url) as session:
+        payment = session.scalar(select(Payment).where(Payment.idempotency_key == key))
+        assert payment is not None and payment.status == "PAID"  # the credits settled ...
+        assert payment.funding_status != "SETTLED"  # ... the refused debit did not
+    assert debit_events(paid, payment.id) == 0  # so its taxes may not be paid over yet
+
+    with transaction(paid.settings.db_url) as session:  # the bank collects it after all
+        session.execute(
+            update(Payment).where(Payment.id == payment.id).values(funding_status="SETTLED")
+        )
+    now = datetime.now(UTC)
+    assert record_debit_settled(paid.settings.db_url, payment.id, now) == 1
+    assert record_debit_settled(paid.settings.db_url, payment.id, now) == 0  # once
+    assert debit_events(paid, payment.id) == 1
+
+
+def debit_events(paid: PaidRun, payment_id: int) -> int:
+    with transaction(paid.settings.db_url) as session:
+        return len(
+            session.scalars(
+                select(FilingOutbox.id).where(FilingOutbox.idempotency_key == f"debit:{payment_id}")
+            ).all()
+        )
 
 
 def test_a_prefunded_employer_over_its_limit_waits_like_any_other(paid: PaidRun) -> None:

@@ -31,6 +31,7 @@ from payrun.filings.events import (
     TaxLiabilityRecorded,
 )
 from payrun.filings.rules.calendar import lookback_period, quarter_of, quarter_start
+from payrun.services.funding import settled_debit
 
 log = structlog.get_logger(__name__)
 ADDITIONAL_MEDICARE_THRESHOLD_CENTS = 200_000_00  # Pub 15 §9: wages over $200,000 in the year
@@ -67,12 +68,31 @@ def record_filing_events(session: Any, run_id: str, employer_id: int, now: datet
         events += _liabilities(run_id, employer_id, pay_date, groups, lines, paychecks)
         events += _closed_quarters(session, employer_id, pay_date)
     for payment_id, settled in _settled_payments(session, run_id, employer_id):
-        year = (settled or now).year
-        key = f"debit:{payment_id}"
-        events.append(
-            FundingDebitSettled(key, employer_id, payment_id, year, (settled or now).isoformat())
-        )
+        events.append(_debit_event(employer_id, payment_id, settled or now))
     return _add(session, employer_id, events, now)
+
+
+def record_debit_settled(db_url: str, payment_id: int, now: datetime) -> int:
+    """FundingDebitSettled for a debit that settled after its employer's events were recorded
+    (a prefunded employer's credits go out before its debit settles): once, under the same
+    key as the one record_filing_events adds; nothing while it has not settled."""
+    with transaction(db_url) as session:
+        row = session.execute(
+            select(PaymentRow.employer_id, PaymentRow.settled_at).where(
+                PaymentRow.id == payment_id, settled_debit()
+            )
+        ).first()
+        if row is None:
+            return 0
+        employer_id, settled = row
+        return _add(
+            session, employer_id, [_debit_event(employer_id, payment_id, settled or now)], now
+        )
+
+
+def _debit_event(employer_id: int, payment_id: int, settled: datetime) -> FundingDebitSettled:
+    key = f"debit:{payment_id}"
+    return FundingDebitSettled(key, employer_id, payment_id, settled.year, settled.isoformat())
 
 
 Totals = dict[tuple[date, bool], dict[str, Any]]
@@ -250,7 +270,7 @@ def _settled_payments(session: Any, run_id: str, employer_id: int) -> list[tuple
             select(PaymentRow.id, PaymentRow.settled_at).where(
                 PaymentRow.run_id == run_id,
                 PaymentRow.employer_id == employer_id,
-                PaymentRow.status == "PAID",
+                settled_debit(),  # the debit, not the credits: a prefunded employer's may lag
             )
         ).all()
     ]

@@ -106,23 +106,25 @@ def debits_settled(
     from before that (no funding file) settled with its payroll file (PAID)."""
     query = (
         select(Payment.run_id, Payment.employer_id, Payment.id, Payment.debit_total_cents)
-        .where(
-            Payment.run_id == run_id,
-            _debit_settled(),
-            Payment.debit_total_cents > 0,
-            ~select(RecoveryCase.id)
-            .where(
-                RecoveryCase.payment_id == Payment.id,
-                RecoveryCase.status != CaseStatus.RESOLVED,
-            )
-            .exists(),
-        )
+        .where(Payment.run_id == run_id, settled_debit())
         .order_by(Payment.id)
     )
     if employer_id is not None:
         query = query.where(Payment.employer_id == employer_id)
     with transaction(ctx.db_url) as session:
         return [FundingDebitSettled(*row) for row in session.execute(query).all()]
+
+
+def settled_debit() -> Any:
+    """Which payments' funding debits count as collected: settled, something to collect, and
+    no open recovery case against it (the filings service's outbox events use it too)."""
+    return (
+        _debit_settled()
+        & (Payment.debit_total_cents > 0)
+        & ~select(RecoveryCase.id)
+        .where(RecoveryCase.payment_id == Payment.id, RecoveryCase.status != CaseStatus.RESOLVED)
+        .exists()
+    )
 
 
 def _debit_settled() -> Any:

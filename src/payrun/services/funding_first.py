@@ -13,6 +13,7 @@ from payrun.adapters.db.models import Employer, Payment
 from payrun.domain.ach.builder import build_file
 from payrun.domain.statuses import PaymentStatus
 from payrun.services.context import PayrollContext
+from payrun.services.filing_events import record_debit_settled
 from payrun.services.funding import announce_debit_settled, funding_debit_spec
 from payrun.services.messages import PreparedPayment
 from payrun.services.nacha_files import put_nacha, read_nacha
@@ -94,6 +95,7 @@ def funding_state(ctx: PayrollContext, prepared: PreparedPayment) -> str:
                 .values(funding_status=SETTLED)
             )
         announce_debit_settled(ctx, prepared.payment_id)  # the WAIT_FOR_DEBITS event, once
+        record_debit_settled(ctx.db_url, prepared.payment_id, ctx.clock())  # and for filings
     return answer.state
 
 

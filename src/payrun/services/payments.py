@@ -24,6 +24,7 @@ from payrun.domain.statuses import (
     payment_may_move,
 )
 from payrun.services.context import PayrollContext
+from payrun.services.filing_events import record_debit_settled
 from payrun.services.funding import ach_name, announce_debit_settled
 from payrun.services.funding_first import funding_key, prepare_funding
 from payrun.services.messages import EmployerInput, PaymentOutcome, PreparedPayment
@@ -253,6 +254,7 @@ def record_payment(ctx: PayrollContext, outcome: PaymentOutcome) -> PaymentOutco
             session, payment.run_id, payment.employer_id, EmployerRunStatus.PAID, now
         )
     announce_debit_settled(ctx, outcome.payment_id)  # once per payment (outbox key)
+    record_debit_settled(ctx.db_url, outcome.payment_id, now)  # the filings service's, once
     return PaymentOutcome(
         outcome.payment_id, outcome.paychecks, outcome.credit_total_cents, "PAID", outcome.reference
     )
