@@ -1,5 +1,9 @@
 """Employers: created with their pay calendar and funding account, read, changed, listed.
 
+The funding account is checking (debited with Nacha code 27) or savings (37). The address's
+state is the work state. The funding trust (`prefunded`, `exposure_limit`) lets a trusted
+employer's credits go before its debit settles, up to the limit (services.funding_first).
+
 `pay_settings` is the calculator's `employer` object (payrun.services.schema.EmployerModel: UI
 rate, FUTA credit reduction, 401(k) match ...), validated by the model `payrun calc` uses and
 stored whole as `employers.pay_settings`.
@@ -10,11 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from payrun.domain.ach.routing import validate_routing
 from payrun.domain.calendar import periods_for_year
 from payrun.domain.errors import InvalidInput
+from payrun.domain.money import whole_cents
 from payrun.services.employees import US_STATES
 from payrun.services.errors import Conflict, NotFound
 from payrun.services.records import EmployerChanges, EmployerView, NewEmployer, NewSchedule
@@ -27,6 +33,19 @@ POLICIES = ("hold", "partial")
 DEFAULT_ODFI = "021000021"  # the originating bank of the platform's ACH files
 _EIN = re.compile(r"^[0-9]{2}-[0-9]{7}$")
 _ACCOUNT = re.compile(r"^[0-9A-Za-z]{4,17}$")
+ACCOUNT_TYPES = ("checking", "savings")
+_ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")  # ZIP or ZIP+4
+MAX_EXPOSURE = Decimal("999999999.99")
+_LIMIT = "funding_trust.exposure_limit"
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where the employer is (printed on pay stubs); its state is the employer's work state."""
+
+    street: str
+    city: str
+    postal_code: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,10 @@ class CreateEmployer:
     webhook_url: str | None = None
     notify_email: str | None = None
     pay_settings: dict[str, Any] = field(default_factory=dict)
+    account_type: str = "checking"
+    address: Address | None = None
+    prefunded: bool = False
+    exposure_limit: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -56,10 +79,17 @@ class ChangeEmployer:
     account: str | None = None
     pay_settings: dict[str, Any] | None = None
     active: bool | None = None
+    account_type: str | None = None
+    address: Address | None = None
+    prefunded: bool | None = None
+    exposure_limit: Decimal | None = None
 
 
 def create_employer(uow: UnitOfWork, cmd: CreateEmployer, vault: Any) -> EmployerView:
     _check(cmd.ein, cmd.work_state, cmd.validation_policy, cmd.routing, cmd.account)
+    _check_account_type(cmd.account_type)
+    address = _address(cmd.address)
+    exposure_limit_cents = _exposure_cents(cmd.exposure_limit)
     with uow:
         if uow.employers.ein_taken(cmd.ein):
             raise Conflict("ein", f"an employer with EIN {cmd.ein} exists")
@@ -80,6 +110,12 @@ def create_employer(uow: UnitOfWork, cmd: CreateEmployer, vault: Any) -> Employe
                 webhook_url=cmd.webhook_url,
                 notify_email=cmd.notify_email,
                 pay_settings=pay_settings,
+                funding_account_type=cmd.account_type,
+                address_street=address[0],
+                address_city=address[1],
+                address_postal_code=address[2],
+                prefunded=cmd.prefunded,
+                exposure_limit_cents=exposure_limit_cents,
             )
         )
         view = _found(uow, employer_id)
@@ -96,6 +132,10 @@ def change_employer(
         raise InvalidInput("funding_account", "send routing and account together")
     if cmd.routing is not None and cmd.account is not None:
         _check_account("funding_account", cmd.routing, cmd.account)
+    if cmd.account_type is not None:
+        _check_account_type(cmd.account_type)
+    address = _address(cmd.address)
+    limit = None if cmd.exposure_limit is None else _exposure_cents(cmd.exposure_limit)
     with uow:
         _found(uow, employer_id)
         pay_settings = None if cmd.pay_settings is None else _pay_settings(cmd.pay_settings)
@@ -111,7 +151,13 @@ def change_employer(
                 funding_routing=cmd.routing,
                 funding_account_enc=None if account is None else vault.encrypt(account),
                 funding_account_last4=None if account is None else account[-4:],
+                funding_account_type=cmd.account_type,
                 pay_settings=pay_settings,
+                address_street=address[0],
+                address_city=address[1],
+                address_postal_code=address[2],
+                prefunded=cmd.prefunded,
+                exposure_limit_cents=limit,
             ),
         )
         view = _found(uow, employer_id)
@@ -152,6 +198,39 @@ def _check_account(field_name: str, routing: str, account: str) -> None:
     validate_routing(routing, f"{field_name}.routing")
     if not _ACCOUNT.match(account):
         raise InvalidInput(f"{field_name}.account", "must be 4 to 17 letters or digits")
+
+
+def _check_account_type(account_type: str) -> None:
+    if account_type not in ACCOUNT_TYPES:
+        raise InvalidInput("funding_account.type", f"must be one of {', '.join(ACCOUNT_TYPES)}")
+
+
+def _address(address: Address | None) -> tuple[str | None, str | None, str | None]:
+    """The address as stored (street, city, postal code), checked; no address: three Nones."""
+    if address is None:
+        return None, None, None
+    street, city = address.street.strip(), address.city.strip()
+    if not 1 <= len(street) <= 120:
+        raise InvalidInput("address.street", "must be 1 to 120 characters")
+    if not 1 <= len(city) <= 60:
+        raise InvalidInput("address.city", "must be 1 to 60 characters")
+    if not _ZIP.match(address.postal_code):
+        raise InvalidInput("address.postal_code", "must be a ZIP code, NNNNN or NNNNN-NNNN")
+    return street, city, address.postal_code
+
+
+def _exposure_cents(limit: Decimal) -> int:
+    """The exposure limit in whole cents: not negative, at most two decimals."""
+    if not limit.is_finite():
+        raise InvalidInput(_LIMIT, f"must be a finite amount, got {limit}")
+    if limit < 0:
+        raise InvalidInput(_LIMIT, f"must not be negative, got {limit}")
+    if limit > MAX_EXPOSURE:
+        raise InvalidInput(_LIMIT, f"must be at most {MAX_EXPOSURE}, got {limit}")
+    try:
+        return whole_cents(limit)
+    except ValueError:
+        raise InvalidInput(_LIMIT, f"must be whole cents (two decimals), got {limit}") from None
 
 
 def _schedule_for(uow: UnitOfWork, frequency: str, first_start: date) -> int:

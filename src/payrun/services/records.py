@@ -77,6 +77,12 @@ class NewEmployer:
     webhook_url: str | None
     notify_email: str | None
     pay_settings: dict[str, Any]  # the employer object of payrun.services.schema
+    funding_account_type: str  # checking (debited with code 27) or savings (37)
+    address_street: str | None  # the address's state is the work state
+    address_city: str | None
+    address_postal_code: str | None
+    prefunded: bool  # credits may go before the debit settles, up to the limit
+    exposure_limit_cents: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,13 @@ class EmployerChanges:
     funding_routing: str | None = None
     funding_account_enc: bytes | None = None
     funding_account_last4: str | None = None
+    funding_account_type: str | None = None
     pay_settings: dict[str, Any] | None = None
+    address_street: str | None = None  # the address changes whole: all three or none
+    address_city: str | None = None
+    address_postal_code: str | None = None
+    prefunded: bool | None = None
+    exposure_limit_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,12 @@ class EmployerView:
     notify_email: str | None
     pay_settings: dict[str, Any]
     active: bool
+    funding_account_type: str
+    address_street: str | None
+    address_city: str | None
+    address_postal_code: str | None
+    prefunded: bool
+    exposure_limit_cents: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,76 @@ OTHER_CASES = [
     (
         "POST",
         "/v1/employers",
+        employer_body(funding_account={"routing": ROUTING, "account": "1234", "type": "cd"}),
+        "funding_account.type",
+    ),
+    *(
+        ("POST", "/v1/employers", employer_body(address=address), field)
+        for address, field in [
+            (
+                {"street": "1 Main St", "city": "Fresno", "postal_code": "9372"},
+                "address.postal_code",
+            ),
+            (
+                {"street": "1 Main St", "city": "Fresno", "postal_code": "\uff19" * 5},
+                "address.postal_code",
+            ),
+            (
+                {"street": "<script>x</script>", "city": "Fresno", "postal_code": "93721"},
+                "address.street",
+            ),
+            ({"street": "1 Main St", "city": "F" * 61, "postal_code": "93721"}, "address.city"),
+            ({"street": "1 Main St", "postal_code": "93721"}, "address.city"),
+            (
+                {"street": "1 Main St", "city": "Fresno", "postal_code": "93721", "state": "NV"},
+                "address.state",
+            ),
+        ]
+    ),
+    *(
+        ("POST", "/v1/employers", employer_body(funding_trust=trust), field)
+        for trust, field in [
+            ({"exposure_limit": "-1.00"}, "funding_trust.exposure_limit"),
+            ({"exposure_limit": "100.001"}, "funding_trust.exposure_limit"),
+            ({"exposure_limit": 100}, "funding_trust.exposure_limit"),
+            ({"exposure_limit": "1e6"}, "funding_trust.exposure_limit"),
+            ({"exposure_limit": "9999999999.00"}, "funding_trust.exposure_limit"),
+            ({"prefunded": "yes"}, "funding_trust.prefunded"),
+        ]
+    ),
+    (
+        "PATCH",
+        "/v1/employers/{employer}",
+        {"funding_account": {"type": "cash"}},
+        "funding_account.type",
+    ),
+    (
+        "PATCH",
+        "/v1/employers/{employer}",
+        {"funding_account": {"routing": ROUTING}},
+        "funding_account",
+    ),
+    (
+        "PATCH",
+        "/v1/employers/{employer}",
+        {"address": {"street": "9 Elm St", "city": "Reno", "postal_code": "ABCDE"}},
+        "address.postal_code",
+    ),
+    (
+        "PATCH",
+        "/v1/employers/{employer}",
+        {"funding_trust": {"prefunded": True, "exposure_limit": "-0.01"}},
+        "funding_trust.exposure_limit",
+    ),
+    (
+        "PATCH",
+        "/v1/employers/{employer}",
+        {"funding_trust": {"exposure_limit": "12.345"}},
+        "funding_trust.exposure_limit",
+    ),
+    (
+        "POST",
+        "/v1/employers",
         employer_body(pay_settings={"ca_ui_rate": "1.5"}),
         "pay_settings.ca_ui_rate",
     ),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from payrun.domain.calendar import PeriodDates
 from payrun.domain.errors import InvalidInput
 from payrun.services.employers import (
+    Address,
     ChangeEmployer,
     CreateEmployer,
     change_employer,
@@ -81,6 +83,15 @@ def test_an_ein_already_taken_is_a_conflict_on_the_ein_and_writes_nothing() -> N
         ({"frequency": "daily"}, "pay_schedule.frequency"),
         ({"first_period_start": date(2026, 1, 2)}, "anchor_date"),  # a month starts on the 1st
         ({"pay_settings": {"no_such_setting": 1}}, "pay_settings"),
+        ({"account_type": "money_market"}, "funding_account.type"),
+        ({"address": Address("1 Main St", "Fresno", "9372")}, "address.postal_code"),
+        ({"address": Address("1 Main St", "Fresno", "93721-12")}, "address.postal_code"),
+        ({"address": Address(" ", "Fresno", "93721")}, "address.street"),
+        ({"address": Address("1 Main St", "F" * 61, "93721")}, "address.city"),
+        ({"exposure_limit": Decimal("-0.01")}, "funding_trust.exposure_limit"),
+        ({"exposure_limit": Decimal("100.001")}, "funding_trust.exposure_limit"),
+        ({"exposure_limit": Decimal("1000000000.00")}, "funding_trust.exposure_limit"),
+        ({"exposure_limit": Decimal("NaN")}, "funding_trust.exposure_limit"),
     ],
 )
 def test_bad_input_names_its_field_and_writes_nothing(
@@ -136,3 +147,78 @@ def test_a_page_starts_after_the_cursor_and_shows_only_the_employers_a_key_may_s
     assert [v.id for v in list_employers(uow, 0, 2, None)] == [1, 2]
     assert [v.id for v in list_employers(uow, 2, 2, None)] == [3, 4]
     assert [v.id for v in list_employers(uow, 1, 2, frozenset({1, 3, 4}))] == [3, 4]
+
+
+def test_a_new_employer_is_checking_unprefunded_and_without_address_unless_told() -> None:
+    view = create_employer(FakeUnitOfWork(employer_ids=set()), ACME, PlainVault())
+    assert (view.funding_account_type, view.prefunded, view.exposure_limit_cents) == (
+        "checking",
+        False,
+        0,
+    )
+    assert (view.address_street, view.address_city, view.address_postal_code) == (None,) * 3
+
+
+def test_a_savings_account_address_and_funding_trust_are_stored_and_shown() -> None:
+    uow = FakeUnitOfWork(employer_ids=set())
+    cmd = dataclasses.replace(
+        ACME,
+        account_type="savings",
+        address=Address(" 1200 Van Ness Ave ", "Fresno", "93721-1234"),
+        prefunded=True,
+        exposure_limit=Decimal("12345.60"),
+    )
+    view = create_employer(uow, cmd, PlainVault())
+    assert view.funding_account_type == "savings"
+    # the street's surrounding spaces go; 12,345.60 dollars = 1,234,560 cents
+    assert (view.address_street, view.address_city, view.address_postal_code) == (
+        "1200 Van Ness Ave",
+        "Fresno",
+        "93721-1234",
+    )
+    assert (view.prefunded, view.exposure_limit_cents) == (True, 1_234_560)
+    assert uow.employers.rows[view.id]["exposure_limit_cents"] == 1_234_560
+
+
+def test_a_change_sets_the_account_type_address_and_trust_and_keeps_the_rest() -> None:
+    uow = _uow_with(ACME)
+    change = ChangeEmployer(
+        account_type="savings", address=Address("9 Elm St", "Reno", "89501"), prefunded=True
+    )
+    view = change_employer(uow, 1, change, PlainVault())
+    assert (view.funding_account_type, view.funding_routing, view.address_city) == (
+        "savings",
+        "021000021",
+        "Reno",
+    )
+    assert (view.prefunded, view.exposure_limit_cents) == (True, 0)
+    view = change_employer(uow, 1, ChangeEmployer(exposure_limit=Decimal("500")), PlainVault())
+    assert (view.prefunded, view.exposure_limit_cents, view.address_street) == (
+        True,
+        50_000,
+        "9 Elm St",
+    )
+    view = change_employer(uow, 1, ChangeEmployer(prefunded=False), PlainVault())
+    assert (view.prefunded, view.exposure_limit_cents) == (False, 50_000)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (ChangeEmployer(account_type="cash"), "funding_account.type"),
+        (ChangeEmployer(address=Address("9 Elm St", "Reno", "ABCDE")), "address.postal_code"),
+        (ChangeEmployer(exposure_limit=Decimal("-5")), "funding_trust.exposure_limit"),
+        (ChangeEmployer(exposure_limit=Decimal("0.125")), "funding_trust.exposure_limit"),
+        # one bad field refuses the good ones sent with it
+        (ChangeEmployer(prefunded=True, exposure_limit=Decimal("-1")), "funding_trust"),
+    ],
+)
+def test_a_bad_change_names_its_field_and_changes_nothing(
+    change: ChangeEmployer, field: str
+) -> None:
+    uow = _uow_with(ACME)
+    before = dict(uow.employers.rows[1])
+    with pytest.raises(InvalidInput) as error:
+        change_employer(uow, 1, change, PlainVault())
+    assert error.value.field.startswith(field)
+    assert (uow.employers.rows[1], uow.commits) == (before, 1)

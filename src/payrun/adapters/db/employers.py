@@ -97,4 +97,10 @@ def _view(employer: Employer, schedule: PaySchedule) -> EmployerView:
         notify_email=employer.notify_email,
         pay_settings=dict(employer.pay_settings or {}),
         active=employer.active,
+        funding_account_type=employer.funding_account_type,
+        address_street=employer.address_street,
+        address_city=employer.address_city,
+        address_postal_code=employer.address_postal_code,
+        prefunded=employer.prefunded,
+        exposure_limit_cents=employer.exposure_limit_cents,
     )

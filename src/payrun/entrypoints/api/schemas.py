@@ -21,15 +21,18 @@ Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=_LINE)
 ]
 # A company's name: letters, digits, spaces and the punctuation names use; no ; < > = " etc.
+_NAME = r"^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N} &'.,()/#+-]*$"
 CompanyName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        min_length=1,
-        max_length=120,
-        pattern=r"^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N} &'.,()/#+-]*$",
-    ),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=_NAME)
 ]
+# A street and a city, in the words and punctuation company names use (the columns' lengths).
+Street = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=_NAME)
+]
+City = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=_NAME)
+]
+PostalCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}(-[0-9]{4})?$")]  # ZIP(+4)
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Routing = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
 AccountNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{4,17}$")]

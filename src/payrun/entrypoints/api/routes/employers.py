@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,17 +14,22 @@ from payrun.entrypoints.api.deps import Admin, Context, ReadingUow, Uow, Viewer,
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     AccountNumber,
+    City,
     CompanyName,
     Email,
     Id,
     Limit,
+    MoneyText,
     Page,
+    PostalCode,
     Public,
     Routing,
     StateCode,
+    Street,
     Strict,
     Url,
     decode_cursor,
+    money,
     page,
 )
 from payrun.services import employers as svc
@@ -37,10 +43,37 @@ class PayScheduleIn(Strict):
     first_period_start: Annotated[date, Field(strict=False)]
 
 
+AccountType = Literal["checking", "savings"]
+
+
 class AccountIn(Strict):
     routing: Routing
     account: AccountNumber
-    type: Literal["checking"] = "checking"
+    type: AccountType = "checking"
+
+
+class AccountChange(Strict):
+    """Routing and account change together; the type alone may change (unchanged if absent)."""
+
+    routing: Routing | None = None
+    account: AccountNumber | None = None
+    type: AccountType | None = None
+
+
+class AddressIn(Strict):
+    """The whole address (its state is the work state)."""
+
+    street: Street
+    city: City
+    postal_code: PostalCode
+
+
+class FundingTrustIn(Strict):
+    """Whether credits may go before the debit settles, up to the exposure limit; a field left
+    out is false / 0.00 on create and unchanged on a change."""
+
+    prefunded: bool | None = None
+    exposure_limit: MoneyText | None = None
 
 
 class EmployerCreate(Strict):
@@ -53,16 +86,20 @@ class EmployerCreate(Strict):
     webhook_url: Url | None = None
     notify_email: Email | None = None
     pay_settings: EmployerModel | None = None
+    address: AddressIn | None = None
+    funding_trust: FundingTrustIn | None = None
 
 
 class EmployerChange(Strict):
     name: CompanyName | None = None
-    funding_account: AccountIn | None = None
+    funding_account: AccountChange | None = None
     validation_policy: Literal["hold", "partial"] | None = None
     webhook_url: Url | None = None
     notify_email: Email | None = None
     pay_settings: EmployerModel | None = None
     active: bool | None = None
+    address: AddressIn | None = None
+    funding_trust: FundingTrustIn | None = None
 
 
 class ScheduleOut(Public):
@@ -77,6 +114,17 @@ class AccountOut(Public):
     type: str
 
 
+class AddressOut(Public):
+    street: str
+    city: str
+    postal_code: str
+
+
+class FundingTrustOut(Public):
+    prefunded: bool
+    exposure_limit: str
+
+
 class EmployerOut(Public):
     id: int
     name: str
@@ -89,6 +137,8 @@ class EmployerOut(Public):
     notify_email: str | None
     pay_settings: dict[str, Any]
     active: bool
+    address: AddressOut | None
+    funding_trust: FundingTrustOut
 
 
 def _out(view: svc.EmployerView) -> EmployerOut:
@@ -101,14 +151,44 @@ def _out(view: svc.EmployerView) -> EmployerOut:
             name=view.schedule, frequency=view.frequency, first_period_start=view.first_period_start
         ),
         funding_account=AccountOut(
-            routing=view.funding_routing, account_last4=view.funding_account_last4, type="checking"
+            routing=view.funding_routing,
+            account_last4=view.funding_account_last4,
+            type=view.funding_account_type,
         ),
         validation_policy=view.validation_policy,
         webhook_url=view.webhook_url,
         notify_email=view.notify_email,
         pay_settings=view.pay_settings,
         active=view.active,
+        address=_address_out(view),
+        funding_trust=FundingTrustOut(
+            prefunded=view.prefunded, exposure_limit=money(view.exposure_limit_cents)
+        ),
     )
+
+
+def _address_out(view: svc.EmployerView) -> AddressOut | None:
+    if view.address_street is None or view.address_city is None:
+        return None
+    return AddressOut(
+        street=view.address_street,
+        city=view.address_city,
+        postal_code=view.address_postal_code or "",
+    )
+
+
+def _address(body: AddressIn | None) -> svc.Address | None:
+    return None if body is None else svc.Address(body.street, body.city, body.postal_code)
+
+
+def _limit(trust: FundingTrustIn | None) -> Decimal | None:
+    return None if trust is None or trust.exposure_limit is None else Decimal(trust.exposure_limit)
+
+
+def _audit_trust(request: Request, trust: FundingTrustIn | None) -> None:
+    """A change of funding trust is a risk decision: its audit record says what was asked."""
+    if trust is not None:
+        audit_detail(request, funding_trust=trust.model_dump(exclude_none=True))
 
 
 def _settings(model: EmployerModel | None) -> dict[str, Any]:
@@ -121,6 +201,7 @@ def create_employer(
 ) -> EmployerOut:
     if who.employer_ids is not None:
         raise Problem(403, "forbidden", "a key limited to some employers cannot add employers")
+    trust = body.funding_trust
     cmd = svc.CreateEmployer(
         name=body.name,
         ein=body.ein,
@@ -129,11 +210,16 @@ def create_employer(
         first_period_start=body.pay_schedule.first_period_start,
         routing=body.funding_account.routing,
         account=body.funding_account.account,
+        account_type=body.funding_account.type,
         validation_policy=body.validation_policy,
         webhook_url=body.webhook_url,
         notify_email=body.notify_email,
         pay_settings=_settings(body.pay_settings),
+        address=_address(body.address),
+        prefunded=bool(trust and trust.prefunded),
+        exposure_limit=_limit(trust) or Decimal(0),
     )
+    _audit_trust(request, trust)
     view = svc.create_employer(uow, cmd, ctx.vault)
     audit_detail(request, employer_id=view.id)
     return _out(view)
@@ -158,10 +244,10 @@ def get_employer(employer_id: Id, who: Viewer, uow: ReadingUow) -> EmployerOut:
 
 @router.patch("/{employer_id}")
 def change_employer(
-    employer_id: Id, body: EmployerChange, who: Admin, ctx: Context, uow: Uow
+    employer_id: Id, body: EmployerChange, who: Admin, ctx: Context, uow: Uow, request: Request
 ) -> EmployerOut:
     in_scope(who, employer_id, "employer", employer_id)
-    account = body.funding_account
+    account, trust = body.funding_account, body.funding_trust
     cmd = svc.ChangeEmployer(
         name=body.name,
         validation_policy=body.validation_policy,
@@ -169,7 +255,13 @@ def change_employer(
         notify_email=body.notify_email,
         routing=account.routing if account else None,
         account=account.account if account else None,
+        account_type=account.type if account else None,
         pay_settings=None if body.pay_settings is None else _settings(body.pay_settings),
         active=body.active,
+        address=_address(body.address),
+        prefunded=trust.prefunded if trust else None,
+        exposure_limit=_limit(trust),
     )
+    audit_detail(request, changed=sorted(body.model_fields_set))
+    _audit_trust(request, trust)
     return _out(svc.change_employer(uow, employer_id, cmd, ctx.vault))
