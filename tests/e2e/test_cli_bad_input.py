@@ -151,6 +151,12 @@ EVERY_COMMAND_BAD = {
     ],
     "filings show": [["filings", "show", "no-such-filing"]],
     "filings retry": [["filings", "retry", "no-such-filing"]],
+    "filings close-quarter": [
+        ["filings", "close-quarter", "--year", "2026", "--quarter", "5"],
+        ["filings", "close-quarter", "--year", "2026"],
+        ["filings", "close-quarter", "--year", "2999", "--quarter", "1"],
+        ["filings", "close-quarter", "--year", "2099", "--quarter", "4"],  # not ended yet
+    ],
     "filings relay": [["filings", "relay", "--bogus"]],
     "filings worker": [["filings", "worker", "--bogus"]],
     "": [["no-such-command"]],

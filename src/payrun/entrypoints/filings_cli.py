@@ -84,6 +84,36 @@ async def _signal_retry(client: Any, filing_id: str) -> None:
     await client.get_workflow_handle(workflow_id(filing_id)).signal("retry")
 
 
+@filings_app.command("close-quarter")
+def close_quarter_command(
+    year: Annotated[int | None, typer.Option(help="default: the last quarter that ended")] = None,
+    quarter: Annotated[int | None, typer.Option(min=1, max=4)] = None,
+    employer: Annotated[int | None, typer.Option(help="one employer (default: all paid)")] = None,
+) -> None:
+    """File a quarter's returns (941, DE 9, and 940 after the fourth) for the employers paid in
+    it, when no pay run in a later quarter has closed it; then relay the events."""
+    from datetime import date
+
+    from payrun.config import get_settings
+    from payrun.filings.rules.calendar import quarter_end, quarter_of
+    from payrun.services.context import utc_now
+    from payrun.services.filing_events import close_quarter
+
+    today = date.today()
+    if (year is None) != (quarter is None):
+        raise typer.BadParameter("give --year and --quarter together", param_hint="--quarter")
+    if year is None or quarter is None:
+        last = date(today.year, 3 * quarter_of(today) - 2, 1).toordinal() - 1
+        year, quarter = date.fromordinal(last).year, quarter_of(date.fromordinal(last))
+    if not 2000 <= year <= 2100:
+        raise typer.BadParameter(f"{year} is not a payroll year", param_hint="--year")
+    if quarter_end(year, quarter) >= today:
+        raise typer.BadParameter(f"{year} Q{quarter} has not ended yet", param_hint="--quarter")
+    closed = close_quarter(get_settings().db_url, year, quarter, utc_now(), employer)
+    console.print(f"{year} Q{quarter} closed for {closed} employers (already closed: not again)")
+    relay_command()
+
+
 @filings_app.command("relay")
 def relay_command() -> None:
     """Hand payroll's undelivered filing events to the filings service."""

@@ -30,7 +30,7 @@ from payrun.filings.events import (
     QuarterClosed,
     TaxLiabilityRecorded,
 )
-from payrun.filings.rules.calendar import lookback_period, quarter_of, quarter_start
+from payrun.filings.rules.calendar import lookback_period, quarter_end, quarter_of, quarter_start
 from payrun.services.funding import settled_debit
 
 log = structlog.get_logger(__name__)
@@ -257,6 +257,23 @@ def _closed_quarters(session: Any, employer_id: int, pay_date: date) -> list[Qua
     if last is None:
         return []
     return [quarter_closed(employer_id, last.year, quarter_of(last))]
+
+
+def close_quarter(
+    db_url: str, year: int, quarter: int, now: datetime, employer_id: int | None = None
+) -> int:
+    """QuarterClosed for every employer paid in that quarter (or the one given): how a
+    quarter's returns are filed when no later pay run closes it. Once per employer and
+    quarter (the outbox key); returns how many were new."""
+    paid_in_quarter = select(Paycheck.employer_id).where(
+        Paycheck.status == "PAID",
+        Paycheck.pay_date.between(quarter_start(year, quarter), quarter_end(year, quarter)),
+    )
+    if employer_id is not None:
+        paid_in_quarter = paid_in_quarter.where(Paycheck.employer_id == employer_id)
+    with transaction(db_url) as session:
+        employers = sorted(set(session.scalars(paid_in_quarter)))
+        return sum(_add(session, e, [quarter_closed(e, year, quarter)], now) for e in employers)
 
 
 def quarter_closed(employer_id: int, year: int, quarter: int) -> QuarterClosed:
