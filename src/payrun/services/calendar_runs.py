@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from payrun.adapters.db.engine import transaction
 from payrun.adapters.db.models import PayPeriod, PayRun, PaySchedule
 from payrun.domain.errors import InvalidInput
-from payrun.services.runs import run_id_for
+from payrun.services.runs import extend_calendar, run_id_for
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ def due_periods(
         found = _schedule(session, schedule)
         if found.paused:
             return []
+        extend_calendar(session, found, as_of.year + 1)  # next year's periods are always there
         finished = select(PayRun.pay_period_id).where(
             PayRun.kind == "regular", PayRun.finished_at.is_not(None)
         )

@@ -20,6 +20,7 @@ from payrun.adapters.db.models import (
     PaySchedule,
     StatusEvent,
 )
+from payrun.domain.calendar import periods_for_year
 from payrun.domain.errors import InvalidInput
 from payrun.domain.statuses import EmployeeRunStatus, EmployerRunStatus, PaycheckStatus, RunStatus
 from payrun.services.context import PayrollContext
@@ -42,9 +43,12 @@ def resolve_period(session: Session, schedule_name: str, period: str | None) -> 
     query = select(PayPeriod).where(PayPeriod.schedule_id == schedule.id)
     if period is None:
         done = select(PayRun.pay_period_id).where(PayRun.kind == "regular")
-        found = session.scalar(
-            query.where(PayPeriod.id.not_in(done)).order_by(PayPeriod.start_date).limit(1)
-        )
+        next_unrun = query.where(PayPeriod.id.not_in(done)).order_by(PayPeriod.start_date).limit(1)
+        found = session.scalar(next_unrun)
+        if found is None and extend_calendar(
+            session, schedule, _last_pay_year(session, schedule) + 1
+        ):
+            found = session.scalar(next_unrun)  # the calendar ran out: its next year was added
         if found is None:
             raise InvalidInput("period", "every period of this schedule has been run")
         _previous_run_finished(session, schedule, found)
@@ -57,6 +61,34 @@ def resolve_period(session: Session, schedule_name: str, period: str | None) -> 
     if found is None:
         raise InvalidInput("period", f"no pay period of {schedule_name} starts on {period}")
     return found
+
+
+def extend_calendar(session: Session, schedule: PaySchedule, through_year: int) -> int:
+    """A pay calendar is made for its first years; this adds the periods paid in each later
+    year up to `through_year` (the daily due check keeps the next year's there), by the same
+    rule that made the first ones. Returns how many were added; a period is never added twice
+    (unique schedule and start)."""
+    have = set(
+        session.scalars(select(PayPeriod.start_date).where(PayPeriod.schedule_id == schedule.id))
+    )
+    added = [
+        PayPeriod(schedule_id=schedule.id, start_date=p.start, end_date=p.end, pay_date=p.pay_date)
+        for year in range(_last_pay_year(session, schedule) + 1, through_year + 1)
+        for p in periods_for_year(
+            schedule.frequency, schedule.anchor_date, year, schedule.pay_delay_days
+        )
+        if p.start not in have
+    ]
+    session.add_all(added)
+    session.flush()
+    return len(added)
+
+
+def _last_pay_year(session: Session, schedule: PaySchedule) -> int:
+    last = session.scalar(
+        select(func.max(PayPeriod.pay_date)).where(PayPeriod.schedule_id == schedule.id)
+    )
+    return last.year if last is not None else schedule.anchor_date.year - 1
 
 
 def earnings_key(run_id: str) -> str:
