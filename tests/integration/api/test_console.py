@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -127,21 +126,6 @@ def test_a_key_scoped_to_another_employer_sees_nothing_of_this_one(console) -> N
     assert client.get("/console/employees/1").status_code == 404
     assert client.get(f"/console/paychecks/{ids['hourly']}/stub.pdf").status_code == 404
     assert "w4: bad" not in client.get("/console/dead-letters").text
-
-
-def test_pages_answer_within_300_ms(console) -> None:  # type: ignore[no-untyped-def]
-    client, settings, _ = console
-    _login(client, settings, "admin")
-    for path in (
-        "/console/runs",
-        f"/console/runs/{RUN}",
-        "/console/employees/1",
-        "/console/dead-letters",
-    ):
-        client.get(path)  # warm: templates compiled, key verified once
-        started = time.perf_counter()
-        assert client.get(path).status_code == 200
-        assert time.perf_counter() - started < 0.3, path
 
 
 def test_the_api_serves_the_stub_as_pdf_or_html_by_accept(console) -> None:  # type: ignore[no-untyped-def]

@@ -118,7 +118,7 @@ def test_failing_bank_answers_503_and_the_client_gives_up_boundedly(start_bank, 
     started = time.monotonic()
     with pytest.raises(DownstreamUnavailable, match="HTTP 503 after 2 attempts"):
         provider.submit(make_batch(), token(1))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # bounded: two tries and one short backoff, not a hang
 
     set_behaviour(bank.url, mode="ok")
     assert provider.submit(make_batch(), token(1)).accepted
