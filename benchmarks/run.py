@@ -389,7 +389,7 @@ def _one(home: Path, employees: int, employers: int, workers: int, **extra: Any)
     }
 
 
-def _pure_calculation(employees: int) -> dict[str, Any]:
+def _pure_calculation(employees: int, mix: str = "old") -> dict[str, Any]:
     """The pure-calculation benchmark in a process of its own, so the memory it holds is not
     counted in this process's peak RSS during the pay run."""
     import multiprocessing
@@ -399,7 +399,7 @@ def _pure_calculation(employees: int) -> dict[str, Any]:
 
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(bench_calc.run, employees=employees, repeats=3).result()
+        return pool.submit(bench_calc.run, employees=employees, repeats=3, mix=mix).result()
 
 
 def main() -> None:
@@ -417,8 +417,15 @@ def main() -> None:
     db = os.environ.get("PAYRUN_DATABASE_URL")
     extra: dict[str, Any] = {"database_url": db} if db else {}
 
+    # Both mixes: "old" (California and the states without an income tax) compares with
+    # earlier runs; "states" adds the ten income-tax states of issue 19.
     calc = _pure_calculation(min(employees, 100_000))
     print(f"pure calculation: {calc['paychecks_per_second_median']:,.0f} paychecks/s (median)")
+    calc_states = _pure_calculation(min(employees, 100_000), mix="states")
+    print(
+        "pure calculation, with the ten income-tax states: "
+        f"{calc_states['paychecks_per_second_median']:,.0f} paychecks/s (median)"
+    )
     print(
         f"pay run: {employees:,} employees over {employers} employers, {workers} worker processes"
         f" x {slots} slots, chunks of {chunk_size:,}"
@@ -431,6 +438,7 @@ def main() -> None:
     result = {
         **main_run,
         "calc_paychecks_per_second": calc["paychecks_per_second_median"],
+        "calc_states_paychecks_per_second": calc_states["paychecks_per_second_median"],
         "per_employee_paychecks_per_second": small["paychecks_per_second"],
         "per_employee_design_ratio": main_run["paychecks_per_second"]
         / small["paychecks_per_second"],

@@ -35,6 +35,8 @@ BENCH_KEYS = {  # the keys issue 6 asks bench.json for
     "per_employee_design_ratio",
     "paychecks_created",
     "paychecks_expected",
+    "calc_paychecks_per_second",
+    "calc_states_paychecks_per_second",
 }
 
 
