@@ -180,3 +180,29 @@ def test_one_employee_schema_carries_every_stored_form_field_into_the_profile(
         ui_rate = conn.execute(text("SELECT ca_ui_rate FROM employers")).scalar_one()
     assert tuple(row) == ("married_filing_jointly", 2550, 2500, 12345)
     assert ui_rate == "0.021"
+
+
+def test_an_employer_from_before_0008_has_no_state_registration(database_url: str) -> None:
+    config = _alembic_config(database_url)
+    command.upgrade(config, "0003")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        _employee_0003(conn)
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT state_registrations FROM employers")).scalar_one()
+    assert stored in ({}, "{}")  # PostgreSQL's driver decodes JSON, SQLite's gives the text
+    command.downgrade(config, "0006")
+    assert "state_registrations" not in {
+        c["name"] for c in inspect(engine).get_columns("employers")
+    }
+
+
+def test_the_migrations_make_every_column_the_models_declare(database_url: str) -> None:
+    from payrun.adapters.db.models import Base
+
+    command.upgrade(_alembic_config(database_url), "head")
+    found = inspect(make_engine(database_url))
+    for table in Base.metadata.sorted_tables:
+        columns = {c["name"] for c in found.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name

@@ -209,6 +209,10 @@ def test_employers_look_like_real_ones(seeded: tuple[str, SeedSummary]) -> None:
         ui_rate = Decimal(employer["pay_settings"]["ca_ui_rate"])
         assert Decimal("0.015") <= ui_rate <= Decimal("0.062")
         assert len(employer["funding_account_last4"]) == 4
+        # a California employer has its EDD account number (8 digits); the demo has no other
+        registered = employer["state_registrations"]
+        assert list(registered) == (["CA"] if employer["state"] == "CA" else [])
+        assert all(re.fullmatch(r"[1-9]\d{7}", number) for number in registered.values())
     assert {e["state"] for e in employers} >= {"CA"}
 
 

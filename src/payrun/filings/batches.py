@@ -9,6 +9,8 @@ from payrun.filings.messages import BatchSent, Submission
 from payrun.filings.statuses import filing
 from payrun.filings.store import FilingsStore
 
+EDD_FILINGS = (k.CA_DEPOSIT, k.CA_UI_DEPOSIT, k.DE_9)  # DE 88 deposits and the DE 9 / DE 9C
+
 
 def enqueue(store: FilingsStore, submission: Submission) -> str:
     """Queue one attempt of a filing for its agency (once per attempt): its item id."""
@@ -25,9 +27,19 @@ def enqueue(store: FilingsStore, submission: Submission) -> str:
         "lines": item.get("lines", {}),
         "employees": item.get("employees", []),
     }
+    if item["filing_type"] in EDD_FILINGS:
+        payload["state_account"] = _state_account(store, item)
     data = {"status": "queued", "batch_id": None, "payload": payload}
     store.put_new(k.queue_pk(submission.agency), f"ITEM#{item_id}", "queue", data, status="queued")
     return item_id
+
+
+def _state_account(store: FilingsStore, item: dict[str, Any]) -> str:
+    """The EDD account number of the employer's latest enrolment for the filing's year, read
+    when the attempt is queued (so one enrolled after the filing was made is used); "" when
+    payroll has not sent one: the item still goes, as it did before the number was kept."""
+    profile = store.get(k.employer_pk(int(item["employer_id"])), f"YEAR#{item['year']}")
+    return str((profile or {}).get("state_account") or "")
 
 
 def take_batch(store: FilingsStore, agency: str, batch_id: str, limit: int = 500) -> BatchSent:

@@ -70,6 +70,9 @@ class EmployerEnrolled:
     lookback_tax_cents: int  # Form 941 line 12 total over the lookback period
     futa_credit_reduction: str = "0"  # exact decimal rate, e.g. "0.012" (Schedule A)
     tax_impound: bool = True  # payroll debits the employer and pays the agency (WAIT_FOR_DEBITS)
+    # California's EDD employer payroll tax account number, its 8 digits ("" when not on file:
+    # an event sent before it existed, or an employer that has not given it)
+    state_account: str = ""
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ def _profile(store: FilingsStore, employer_id: int, year: int) -> dict[str, Any]
         "closed": [],
         "ein": "",
         "name": "",
+        "state_account": "",
     }
     return {**default, **(found or {})}
 

@@ -6,7 +6,9 @@ employer's credits go before its debit settles, up to the limit (services.fundin
 
 `pay_settings` is the calculator's `employer` object (payrun.services.schema.EmployerModel: UI
 rate, FUTA credit reduction, 401(k) match ...), validated by the model `payrun calc` uses and
-stored whole as `employers.pay_settings`.
+stored whole as `employers.pay_settings`; the UI rate is set there, not with the employer's
+state registrations (payrun.services.registrations: the CA EDD account number and the like,
+whose list a change replaces whole).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from payrun.domain.money import whole_cents
 from payrun.services.employees import US_STATES
 from payrun.services.errors import Conflict, NotFound
 from payrun.services.records import EmployerChanges, EmployerView, NewEmployer, NewSchedule
+from payrun.services.registrations import StateRegistration
+from payrun.services.registrations import checked as checked_registrations
 from payrun.services.schema import parse_employer_settings
 from payrun.services.schema import settings as stored_settings
 from payrun.services.unit_of_work import UnitOfWork
@@ -65,6 +69,7 @@ class CreateEmployer:
     address: Address | None = None
     prefunded: bool = False
     exposure_limit: Decimal = Decimal(0)
+    state_registrations: tuple[StateRegistration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class ChangeEmployer:
     address: Address | None = None
     prefunded: bool | None = None
     exposure_limit: Decimal | None = None
+    state_registrations: tuple[StateRegistration, ...] | None = None  # replaces the whole list
 
 
 def create_employer(uow: UnitOfWork, cmd: CreateEmployer, vault: Any) -> EmployerView:
@@ -90,6 +96,7 @@ def create_employer(uow: UnitOfWork, cmd: CreateEmployer, vault: Any) -> Employe
     _check_account_type(cmd.account_type)
     address = _address(cmd.address)
     exposure_limit_cents = _exposure_cents(cmd.exposure_limit)
+    registrations = checked_registrations(cmd.state_registrations)
     with uow:
         if uow.employers.ein_taken(cmd.ein):
             raise Conflict("ein", f"an employer with EIN {cmd.ein} exists")
@@ -116,6 +123,7 @@ def create_employer(uow: UnitOfWork, cmd: CreateEmployer, vault: Any) -> Employe
                 address_postal_code=address[2],
                 prefunded=cmd.prefunded,
                 exposure_limit_cents=exposure_limit_cents,
+                state_registrations=registrations,
             )
         )
         view = _found(uow, employer_id)
@@ -136,6 +144,8 @@ def change_employer(
         _check_account_type(cmd.account_type)
     address = _address(cmd.address)
     limit = None if cmd.exposure_limit is None else _exposure_cents(cmd.exposure_limit)
+    registrations = cmd.state_registrations
+    stored_registrations = None if registrations is None else checked_registrations(registrations)
     with uow:
         _found(uow, employer_id)
         pay_settings = None if cmd.pay_settings is None else _pay_settings(cmd.pay_settings)
@@ -158,6 +168,7 @@ def change_employer(
                 address_postal_code=address[2],
                 prefunded=cmd.prefunded,
                 exposure_limit_cents=limit,
+                state_registrations=stored_registrations,
             ),
         )
         view = _found(uow, employer_id)

@@ -32,6 +32,7 @@ from payrun.filings.events import (
 )
 from payrun.filings.rules.calendar import lookback_period, quarter_end, quarter_of, quarter_start
 from payrun.services.funding import settled_debit
+from payrun.services.registrations import ca_account
 
 log = structlog.get_logger(__name__)
 ADDITIONAL_MEDICARE_THRESHOLD_CENTS = 200_000_00  # Pub 15 §9: wages over $200,000 in the year
@@ -209,7 +210,11 @@ def _liabilities(
 
 
 def _enrolment(session: Any, employer: Employer, year: int) -> EmployerEnrolled:
-    key = f"enrol:{employer.id}:{year}"
+    """Once a year, and once more whenever the CA account number is new: the outbox key names
+    the number, so a registration added (or changed) after the year's first enrolment reaches
+    the filings service with the next paid run."""
+    state_account = ca_account(employer.state_registrations)
+    key = f"enrol:{employer.id}:{year}" + (f":{state_account}" if state_account else "")
     known = session.scalar(select(FilingOutbox.id).where(FilingOutbox.idempotency_key == key))
     lookback = 0 if known else _lookback_tax_cents(session, employer.id, year)
     return EmployerEnrolled(
@@ -223,6 +228,7 @@ def _enrolment(session: Any, employer: Employer, year: int) -> EmployerEnrolled:
         futa_credit_reduction=str(
             (employer.pay_settings or {}).get("futa_credit_reduction") or "0"
         ),
+        state_account=state_account,
     )
 
 

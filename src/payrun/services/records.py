@@ -83,6 +83,8 @@ class NewEmployer:
     address_postal_code: str | None
     prefunded: bool  # credits may go before the debit settles, up to the limit
     exposure_limit_cents: int
+    # state -> payroll tax account number (CA's as 8 digits): payrun.services.registrations
+    state_registrations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class EmployerChanges:
     address_postal_code: str | None = None
     prefunded: bool | None = None
     exposure_limit_cents: int | None = None
+    state_registrations: dict[str, str] | None = None  # the whole set: {} removes them all
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ class EmployerView:
     address_postal_code: str | None
     prefunded: bool
     exposure_limit_cents: int
+    state_registrations: dict[str, str]  # state -> account number as stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -284,7 +284,16 @@ def _employer_row(rng: random.Random, context: _Context) -> Row:
         "address_city": context.faker.city(),
     }
     row["address_postal_code"] = context.faker.zipcode_in_state(row["state"])
+    row["state_registrations"] = _registrations(context.seed, ein, row["state"])
     return row
+
+
+def _registrations(seed: int, ein: str, state: str) -> dict[str, str]:
+    """A California employer's EDD account number (8 digits, from its own stream so the
+    employer's other draws stay as they were); the demo registers no other state."""
+    if state != "CA":
+        return {}
+    return {"CA": digits(random.Random(f"payrun-demo/{seed}/edd/{ein}"), 8)}
 
 
 def _unique_ein(rng: random.Random, used: set[str]) -> str:

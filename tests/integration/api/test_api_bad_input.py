@@ -158,6 +158,42 @@ OTHER_CASES = [
             ({"prefunded": "yes"}, "funding_trust.prefunded"),
         ]
     ),
+    *(
+        ("POST", "/v1/employers", employer_body(state_registrations=registrations), field)
+        for registrations, field in [
+            (
+                [{"state": "CA", "account_number": "1234567"}],
+                "state_registrations.0.account_number",
+            ),
+            ([{"state": "CA", "account_number": 12345678}], "state_registrations.0.account_number"),
+            (
+                [{"state": "CA", "account_number": "１２３４５６７８"}],
+                "state_registrations.0.account_number",
+            ),
+            (
+                [{"state": "NV", "account_number": "1; DROP TABLE x"}],
+                "state_registrations.0.account_number",
+            ),
+            ([{"state": "ca", "account_number": "12345678"}], "state_registrations.0.state"),
+            ([{"state": "GU", "account_number": "12345678"}], "state_registrations.0.state"),
+            ([{"state": "CA"}], "state_registrations.0.account_number"),
+            (
+                [{"state": "CA", "account_number": "12345678", "ui_rate": "0.034"}],
+                "state_registrations.0.ui_rate",
+            ),
+            (
+                [{"state": "NV", "account_number": "1"}, {"state": "NV", "account_number": "2"}],
+                "state_registrations.1.state",
+            ),
+            ({"CA": "12345678"}, "state_registrations"),
+        ]
+    ),
+    (
+        "PATCH",
+        "/v1/employers/{employer}",
+        {"state_registrations": [{"state": "CA", "account_number": "123-4567-8-9"}]},
+        "state_registrations.0.account_number",
+    ),
     (
         "PATCH",
         "/v1/employers/{employer}",

@@ -147,3 +147,64 @@ def test_a_change_with_one_bad_field_changes_nothing_of_the_good_ones(api: Api) 
     response = api.client.patch(path, json=change, headers=admin)
     assert_problem(response, 422, "invalid_input", "funding_trust.exposure_limit")
     assert api.client.get(path, headers=admin).json() == employer
+
+
+CA_EDD = {"state": "CA", "account_number": "123 4567 8"}
+
+
+def test_state_registrations_are_stored_as_digits_and_shown_as_the_edd_writes_them(
+    api: Api,
+) -> None:
+    admin = api.as_key(api.key("admin"))
+    nevada = {"state": "NV", "account_number": "NV-0042"}
+    employer = _create(api, admin, state_registrations=[nevada, CA_EDD])
+    # by state; California's number NNN-NNNN-N, however it was sent
+    shown = [{"state": "CA", "account_number": "123-4567-8"}, nevada]
+    assert employer["state_registrations"] == shown
+    path = f"/v1/employers/{employer['id']}"
+    assert api.client.get(path, headers=admin).json()["state_registrations"] == shown
+    assert _stored(api, employer["id"]).state_registrations == {"CA": "12345678", "NV": "NV-0042"}
+    assert _create(api, admin, ein="98-7654321")["state_registrations"] == []
+
+
+def test_a_change_replaces_the_registrations_whole_and_is_audited(api: Api) -> None:
+    admin = {**api.as_key(api.key("admin")), "X-Request-ID": "req-edd"}
+    employer = _create(api, admin, state_registrations=[CA_EDD])
+    path = f"/v1/employers/{employer['id']}"
+    untouched = api.client.patch(path, json={"name": "Acme West"}, headers=admin).json()
+    assert untouched["state_registrations"] == [{"state": "CA", "account_number": "123-4567-8"}]
+    change = {"state_registrations": [{"state": "OR", "account_number": "0123456-7"}]}
+    changed = api.client.patch(path, json=change, headers=admin)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["state_registrations"] == change["state_registrations"]
+    assert _stored(api, employer["id"]).state_registrations == {"OR": "0123456-7"}
+    cleared = api.client.patch(path, json={"state_registrations": []}, headers=admin).json()
+    assert cleared["state_registrations"] == []
+    with reading(api.settings.db_url) as session:
+        details = session.scalars(
+            select(AuditLog.details).where(
+                AuditLog.action == "PATCH /v1/employers/{employer_id}",
+                AuditLog.request_id == "req-edd",
+            )
+        ).all()
+    assert [d.get("state_registrations") for d in details] == [None, [["OR", "0123456-7"]], []]
+    assert details[1]["changed"] == ["state_registrations"]
+
+
+def test_a_bad_registration_is_refused_naming_its_place_and_changes_nothing(api: Api) -> None:
+    admin = api.as_key(api.key("admin"))
+    employer = _create(api, admin, state_registrations=[CA_EDD])
+    path = f"/v1/employers/{employer['id']}"
+    twice = [CA_EDD, {"state": "CA", "account_number": "87654321"}]
+    for registrations, field in [
+        (
+            [{"state": "CA", "account_number": "1234-5678-9"}],
+            "state_registrations.0.account_number",
+        ),
+        (twice, "state_registrations.1.state"),
+        ([{"state": "XX", "account_number": "1"}], "state_registrations.0.state"),
+    ]:
+        change = {"name": "Acme West", "state_registrations": registrations}
+        response = api.client.patch(path, json=change, headers=admin)
+        assert_problem(response, 422, "invalid_input", field)
+    assert api.client.get(path, headers=admin).json() == employer

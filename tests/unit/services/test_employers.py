@@ -21,6 +21,7 @@ from payrun.services.employers import (
     list_employers,
 )
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.registrations import StateRegistration
 from tests.unit.services.fakes import FakeUnitOfWork, PlainVault
 
 ACME = CreateEmployer(
@@ -221,4 +222,66 @@ def test_a_bad_change_names_its_field_and_changes_nothing(
     with pytest.raises(InvalidInput) as error:
         change_employer(uow, 1, change, PlainVault())
     assert error.value.field.startswith(field)
+    assert (uow.employers.rows[1], uow.commits) == (before, 1)
+
+
+CA_EDD = StateRegistration("CA", "123-4567-8")
+
+
+def test_state_registrations_are_stored_by_state_with_californias_number_as_its_digits() -> None:
+    uow = FakeUnitOfWork(employer_ids=set())
+    cmd = dataclasses.replace(
+        ACME, state_registrations=(CA_EDD, StateRegistration("NV", "NV-0042"))
+    )
+    view = create_employer(uow, cmd, PlainVault())
+    # "123-4567-8" is the EDD number 12345678; Nevada's is kept as sent
+    assert view.state_registrations == {"CA": "12345678", "NV": "NV-0042"}
+    assert uow.employers.rows[view.id]["state_registrations"] == {"CA": "12345678", "NV": "NV-0042"}
+
+
+def test_an_employer_has_no_state_registration_unless_told() -> None:
+    view = create_employer(FakeUnitOfWork(employer_ids=set()), ACME, PlainVault())
+    assert view.state_registrations == {}
+
+
+def test_a_change_replaces_the_whole_list_of_registrations_and_none_keeps_it() -> None:
+    uow = _uow_with(dataclasses.replace(ACME, state_registrations=(CA_EDD,)))
+    view = change_employer(uow, 1, ChangeEmployer(name="Acme West"), PlainVault())
+    assert view.state_registrations == {"CA": "12345678"}
+    replaced = ChangeEmployer(state_registrations=(StateRegistration("CA", "987 6543 2"),))
+    view = change_employer(uow, 1, replaced, PlainVault())
+    assert view.state_registrations == {"CA": "98765432"}
+    view = change_employer(uow, 1, ChangeEmployer(state_registrations=()), PlainVault())
+    assert view.state_registrations == {}
+
+
+@pytest.mark.parametrize(
+    ("registrations", "field"),
+    [
+        ((StateRegistration("ZZ", "1234"),), "state_registrations.0.state"),
+        ((StateRegistration("PR", "1234"),), "state_registrations.0.state"),  # a territory
+        ((CA_EDD, StateRegistration("CA", "87654321")), "state_registrations.1.state"),
+        ((StateRegistration("CA", "123-4567"),), "state_registrations.0.account_number"),
+        ((StateRegistration("CA", "123-4567-89"),), "state_registrations.0.account_number"),
+        ((StateRegistration("CA", "ABC-DEFG-H"),), "state_registrations.0.account_number"),
+        ((StateRegistration("CA", ""),), "state_registrations.0.account_number"),
+        ((StateRegistration("NV", ""),), "state_registrations.0.account_number"),
+        ((StateRegistration("NV", "N" * 21),), "state_registrations.0.account_number"),
+        ((StateRegistration("NV", "12 34"),), "state_registrations.0.account_number"),
+    ],
+)
+def test_a_bad_state_registration_names_its_place_and_writes_nothing(
+    registrations: tuple[StateRegistration, ...], field: str
+) -> None:
+    uow = FakeUnitOfWork(employer_ids=set())
+    cmd = dataclasses.replace(ACME, state_registrations=registrations)
+    with pytest.raises(InvalidInput) as error:
+        create_employer(uow, cmd, PlainVault())
+    assert error.value.field == field
+    assert (uow.employers.rows, uow.schedules.rows, uow.commits) == ({}, {}, 0)
+    uow = _uow_with(dataclasses.replace(ACME, state_registrations=(CA_EDD,)))
+    before = dict(uow.employers.rows[1])
+    with pytest.raises(InvalidInput) as error:
+        change_employer(uow, 1, ChangeEmployer(state_registrations=registrations), PlainVault())
+    assert error.value.field == field
     assert (uow.employers.rows[1], uow.commits) == (before, 1)

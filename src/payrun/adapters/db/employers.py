@@ -103,4 +103,5 @@ def _view(employer: Employer, schedule: PaySchedule) -> EmployerView:
         address_postal_code=employer.address_postal_code,
         prefunded=employer.prefunded,
         exposure_limit_cents=employer.exposure_limit_cents,
+        state_registrations=dict(employer.state_registrations or {}),
     )

@@ -72,6 +72,9 @@ class Employer(Base):
     funding_account_type: Mapped[str] = mapped_column(String(8), default="checking")
     prefunded: Mapped[bool] = mapped_column(Boolean, default=False)
     exposure_limit_cents: Mapped[int] = mapped_column(Cents, default=0)
+    # State payroll tax account numbers (migration 0008), state -> number, California's EDD
+    # number as its 8 digits (payrun.services.registrations). Not a secret: on every DE 9.
+    state_registrations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
 
 class Employee(Base):

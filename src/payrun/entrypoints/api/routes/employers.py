@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from payrun.entrypoints.api.auth import in_scope
 from payrun.entrypoints.api.deps import Admin, Context, ReadingUow, Uow, Viewer, audit_detail
@@ -33,6 +33,7 @@ from payrun.entrypoints.api.schemas import (
     page,
 )
 from payrun.services import employers as svc
+from payrun.services import registrations
 from payrun.services.schema import EmployerModel
 
 router = APIRouter(prefix="/v1/employers", tags=["employers"])
@@ -76,6 +77,19 @@ class FundingTrustIn(Strict):
     exposure_limit: MoneyText | None = None
 
 
+class StateRegistrationIn(Strict):
+    """A state payroll tax account: California's EDD number is 8 digits (123-4567-8 or
+    12345678); another state's 1 to 20 letters, digits or hyphens. The UI rate is a pay
+    setting (pay_settings.ca_ui_rate / sui_rate), not part of the registration."""
+
+    state: StateCode
+    account_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+
+
+# At most one registration a state (51 codes): a longer list cannot be right.
+StateRegistrations = Annotated[list[StateRegistrationIn], Field(max_length=51)]
+
+
 class EmployerCreate(Strict):
     name: CompanyName
     ein: Annotated[str, Field(pattern=r"^[0-9]{2}-[0-9]{7}$")]
@@ -88,6 +102,7 @@ class EmployerCreate(Strict):
     pay_settings: EmployerModel | None = None
     address: AddressIn | None = None
     funding_trust: FundingTrustIn | None = None
+    state_registrations: StateRegistrations | None = None
 
 
 class EmployerChange(Strict):
@@ -100,6 +115,7 @@ class EmployerChange(Strict):
     active: bool | None = None
     address: AddressIn | None = None
     funding_trust: FundingTrustIn | None = None
+    state_registrations: StateRegistrations | None = None  # replaces the whole list
 
 
 class ScheduleOut(Public):
@@ -125,6 +141,11 @@ class FundingTrustOut(Public):
     exposure_limit: str
 
 
+class StateRegistrationOut(Public):
+    state: str
+    account_number: str  # California's as NNN-NNNN-N
+
+
 class EmployerOut(Public):
     id: int
     name: str
@@ -139,6 +160,7 @@ class EmployerOut(Public):
     active: bool
     address: AddressOut | None
     funding_trust: FundingTrustOut
+    state_registrations: list[StateRegistrationOut]
 
 
 def _out(view: svc.EmployerView) -> EmployerOut:
@@ -164,6 +186,10 @@ def _out(view: svc.EmployerView) -> EmployerOut:
         funding_trust=FundingTrustOut(
             prefunded=view.prefunded, exposure_limit=money(view.exposure_limit_cents)
         ),
+        state_registrations=[
+            StateRegistrationOut(state=r.state, account_number=r.account_number)
+            for r in registrations.shown(view.state_registrations)
+        ],
     )
 
 
@@ -189,6 +215,18 @@ def _audit_trust(request: Request, trust: FundingTrustIn | None) -> None:
     """A change of funding trust is a risk decision: its audit record says what was asked."""
     if trust is not None:
         audit_detail(request, funding_trust=trust.model_dump(exclude_none=True))
+
+
+def _registrations(
+    body: list[StateRegistrationIn] | None, request: Request
+) -> tuple[registrations.StateRegistration, ...] | None:
+    """The registrations sent, as the service takes them; the audit record keeps what was
+    asked (the numbers are not secret: every DE 9 prints California's)."""
+    if body is None:
+        return None
+    asked = tuple(registrations.StateRegistration(r.state, r.account_number) for r in body)
+    audit_detail(request, state_registrations=[[r.state, r.account_number] for r in asked])
+    return asked
 
 
 def _settings(model: EmployerModel | None) -> dict[str, Any]:
@@ -218,6 +256,7 @@ def create_employer(
         address=_address(body.address),
         prefunded=bool(trust and trust.prefunded),
         exposure_limit=_limit(trust) or Decimal(0),
+        state_registrations=_registrations(body.state_registrations, request) or (),
     )
     _audit_trust(request, trust)
     view = svc.create_employer(uow, cmd, ctx.vault)
@@ -261,6 +300,7 @@ def change_employer(
         address=_address(body.address),
         prefunded=trust.prefunded if trust else None,
         exposure_limit=_limit(trust),
+        state_registrations=_registrations(body.state_registrations, request),
     )
     audit_detail(request, changed=sorted(body.model_fields_set))
     _audit_trust(request, trust)
