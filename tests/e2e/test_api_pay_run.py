@@ -267,12 +267,16 @@ def _bonus_run(call: Any, employer_id: int, employee_id: int) -> dict[str, Any]:
 def _reverse_one(call: Any, check: dict[str, Any]) -> None:
     """A paid paycheck reversed (the payment settled today, inside the 5-banking-day window):
     once, and a repeat changes nothing."""
-    path = f"/v1/paychecks/{check['id']}/reverse"
-    first, again = call("POST", path, 200), call("POST", path, 200)
+    path, key = f"/v1/paychecks/{check['id']}/reverse", f"reverse-{check['id']}"
+    first = call("POST", path, 200, headers={"Idempotency-Key": key})
+    retried = call("POST", path, 200, headers={"Idempotency-Key": key})  # the first answer
+    again = call("POST", path, 200, headers={"Idempotency-Key": key + "-again"})
     assert (first["status"], first["changed"]) == ("REVERSED", True)
+    assert retried == first
     assert (again["status"], again["changed"]) == ("REVERSED", False)
     assert call("GET", f"/v1/paychecks/{check['id']}", 200)["status"] == "REVERSED"
-    assert call("POST", f"/v1/paychecks/{check['id']}/void", 409)["code"] == "conflict"
+    void = call("POST", f"/v1/paychecks/{check['id']}/void", 409, headers={"Idempotency-Key": "v"})
+    assert void["code"] == "conflict"
 
 
 def _poll(call: Any, run_id: str) -> dict[str, Any]:

@@ -3,8 +3,6 @@ and body give the same run; another body is a conflict), then followed employer 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +24,7 @@ from payrun.adapters.db.models import (
 )
 from payrun.domain.errors import InvalidInput
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.idempotency import KeyReused, body_digest
 from payrun.services.messages import PayRunInput
 from payrun.services.runs import resolve_period, run_id_for
 
@@ -56,12 +55,6 @@ class Started:
     run_id: str
     inp: PayRunInput | None  # None: the run is already under way, nothing to start
     replayed: bool
-
-
-def body_digest(body: dict[str, Any]) -> str:
-    """The same JSON content (whatever its key order) gives the same digest."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def start_payrun(
@@ -142,7 +135,7 @@ def _replay(
         if seen is None:
             return None
         if seen.body_sha256 != digest:
-            raise Conflict("Idempotency-Key", "was used before with another body")
+            raise KeyReused("Idempotency-Key", "was used before with another body")
         run = session.get(PayRun, seen.target)
         if run is None or run.status != "BEGIN":
             return Started(seen.target, None, True)

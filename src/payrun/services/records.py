@@ -175,6 +175,16 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class SeenRequest:
+    """A POST's Idempotency-Key as stored: the body's digest and, once answered, the answer."""
+
+    digest: str
+    created_at: datetime  # timezone-aware (UTC)
+    status: int | None  # None: not answered yet (in progress, or its request died)
+    body: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class LetterQuery:
     """A page of dead letters: after a cursor, of one status and type, of some employers."""
 

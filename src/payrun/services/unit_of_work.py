@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from payrun.services.records import (
     AuditEntry,
@@ -28,6 +28,7 @@ from payrun.services.records import (
     NewSchedule,
     PaycheckQuery,
     PaycheckView,
+    SeenRequest,
     StoredApiKey,
 )
 
@@ -120,6 +121,22 @@ class PaycheckRepository(Protocol):
     def employer_of(self, paycheck_id: int) -> int | None: ...
 
 
+class ApiRequestRepository(Protocol):
+    """Idempotency-Keys by API key and action: claimed, then answered (or let go)."""
+
+    def find(self, key_id: int, action: str, key: str) -> SeenRequest | None: ...
+
+    def claim(self, key_id: int, action: str, key: str, digest: str, at: datetime) -> None:
+        """Record the key unanswered; a claim of the same key fails at commit (AlreadyRecorded)."""
+
+    def answer(
+        self, key_id: int, action: str, key: str, status: int, body: dict[str, Any]
+    ) -> None: ...
+
+    def release(self, key_id: int, action: str, key: str) -> None:
+        """Forget an unanswered claim, so the same key may be sent again."""
+
+
 class UnitOfWork(Protocol):
     employers: EmployerRepository
     schedules: ScheduleRepository
@@ -129,6 +146,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     dead_letters: DeadLetterRepository
     paychecks: PaycheckRepository
+    api_requests: ApiRequestRepository
 
     def __enter__(self) -> Self: ...
 

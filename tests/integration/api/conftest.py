@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,11 @@ class Api:
 
     def as_key(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}
+
+
+def once(headers: dict[str, str]) -> dict[str, str]:
+    """The headers with a fresh Idempotency-Key: one request, never a retry."""
+    return {**headers, "Idempotency-Key": uuid.uuid4().hex}
 
 
 EMPLOYEE_BODY: dict[str, Any] = {

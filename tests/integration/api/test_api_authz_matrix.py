@@ -107,8 +107,10 @@ ENDPOINTS = (
     Endpoint("GET", "/v1/payruns/{run}", "viewer", "target", 200),
     Endpoint("GET", "/v1/paychecks", "viewer", "list", 200),
     Endpoint("GET", "/v1/paychecks/{paycheck}", "viewer", "target", 200),
-    Endpoint("POST", "/v1/paychecks/{paycheck}/void", "operator", "target", 200),
-    Endpoint("POST", "/v1/paychecks/{paycheck}/reverse", "operator", "target", 409),  # unpaid
+    Endpoint("POST", "/v1/paychecks/{paycheck}/void", "operator", "target", 200, None, _key),
+    Endpoint(  # unpaid: nothing to reverse
+        "POST", "/v1/paychecks/{paycheck}/reverse", "operator", "target", 409, None, _key
+    ),
     Endpoint("GET", "/v1/dead-letters", "viewer", "list", 200),
     Endpoint("GET", "/v1/dead-letters/{letter}", "viewer", "target", 200),
     Endpoint(
@@ -118,6 +120,7 @@ ENDPOINTS = (
         "target",
         202,
         lambda _: {"resolution": "retry"},
+        _key,
     ),
     Endpoint(
         "POST",
@@ -126,6 +129,7 @@ ENDPOINTS = (
         "list",
         202,
         lambda _: {"resolution": "retry", "error_type": "validation"},
+        _key,
     ),
     Endpoint("GET", "/v1/schedules/{schedule}", "viewer", "global", 200),
     Endpoint("POST", "/v1/schedules/{schedule}/pause", "admin", "global", 200),

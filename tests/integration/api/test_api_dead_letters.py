@@ -8,7 +8,7 @@ from sqlalchemy import select
 from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import AuditLog, DeadLetter
 from payrun.services.context import utc_now
-from tests.integration.api.conftest import EMPLOYEE_BODY, Api, assert_problem, employer_body
+from tests.integration.api.conftest import EMPLOYEE_BODY, Api, assert_problem, employer_body, once
 
 
 def _letters(api: Api) -> tuple[int, int]:
@@ -42,18 +42,18 @@ def test_skip_needs_a_reason_and_the_reason_is_audited(api: Api) -> None:
     _letters(api)
     operator = api.as_key(api.key("operator"))
     no_reason = api.client.post(
-        "/v1/dead-letters/1/resolve", json={"resolution": "skip"}, headers=operator
+        "/v1/dead-letters/1/resolve", json={"resolution": "skip"}, headers=once(operator)
     )
     assert_problem(no_reason, 422, "invalid_input", "reason")
     skipped = api.client.post(
         "/v1/dead-letters/1/resolve",
         json={"resolution": "skip", "reason": "employee left before the period"},
-        headers=operator,
+        headers=once(operator),
     )
     assert skipped.status_code == 202 and skipped.json()["skipped"] == 1
     assert api.client.get("/v1/dead-letters/1", headers=operator).json()["status"] == "SKIPPED"
     again = api.client.post(
-        "/v1/dead-letters/1/resolve", json={"resolution": "retry"}, headers=operator
+        "/v1/dead-letters/1/resolve", json={"resolution": "retry"}, headers=once(operator)
     )
     assert_problem(again, 409, "conflict", "status")
     with reading(api.settings.db_url) as session:
@@ -72,7 +72,7 @@ def test_retry_by_error_type_redrives_the_open_items_the_key_may_see(api: Api) -
     retried = api.client.post(
         "/v1/dead-letters/resolve",
         json={"resolution": "retry", "error_type": "validation"},
-        headers=scoped,
+        headers=once(scoped),
     )
     assert retried.status_code == 202
     assert retried.json()["dead_letter_ids"] == [1, 2]
@@ -105,14 +105,14 @@ def test_fix_and_retry_stores_the_corrected_employee_before_the_redrive(api: Api
     corrected = {"w4": {"filing_status": "head_of_household"}, "ca_de4": {"regular_allowances": 1}}
     path = f"/v1/dead-letters/{letter_id}/resolve"
     wrong = api.client.post(
-        path, json={"resolution": "retry", "employee": corrected}, headers=admin
+        path, json={"resolution": "retry", "employee": corrected}, headers=once(admin)
     )
     assert_problem(wrong, 422, "invalid_input", "employee")
     bad = {"resolution": "fix_and_retry", "employee": {"w4": {"filing_status": "bogus"}}}
-    assert_problem(api.client.post(path, json=bad, headers=admin), 422, "invalid_input")
+    assert_problem(api.client.post(path, json=bad, headers=once(admin)), 422, "invalid_input")
     assert api.temporal.redrives == []
     fixed = api.client.post(
-        path, json={"resolution": "fix_and_retry", "employee": corrected}, headers=admin
+        path, json={"resolution": "fix_and_retry", "employee": corrected}, headers=once(admin)
     )
     assert fixed.status_code == 202
     stored = api.client.get(f"/v1/employees/{employee['id']}", headers=admin).json()

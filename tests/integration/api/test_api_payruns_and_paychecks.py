@@ -9,7 +9,7 @@ from sqlalchemy import select
 from payrun.adapters.db.engine import reading, transaction
 from payrun.adapters.db.models import Employee, Paycheck, PaycheckDetail, PayRun, YtdAccumulator
 from payrun.services.context import utc_now
-from tests.integration.api.conftest import EMPLOYEE_BODY, Api, assert_problem, employer_body
+from tests.integration.api.conftest import EMPLOYEE_BODY, Api, assert_problem, employer_body, once
 
 
 def _employer(api: Api, headers: dict[str, str]) -> int:
@@ -34,7 +34,7 @@ def test_the_same_key_and_body_start_one_run_and_another_body_is_409(api: Api) -
     other = api.client.post(
         "/v1/payruns", json={**body, "period_start": "2026-01-11"}, headers=keyed
     )
-    assert_problem(other, 409, "conflict", "Idempotency-Key")
+    assert_problem(other, 409, "idempotency_key_reused", "Idempotency-Key")
     with reading(api.settings.db_url) as session:
         runs = session.scalars(select(PayRun)).all()
     assert [r.id for r in runs] == [first.json()["id"]]
@@ -110,14 +110,20 @@ def test_voiding_an_unpaid_paycheck_takes_it_out_of_ytd_once(api: Api) -> None:
         "2000.00",
         "CALCULATED",
     )
-    first = api.client.post(f"/v1/paychecks/{check_id}/void", headers=admin)
-    second = api.client.post(f"/v1/paychecks/{check_id}/void", headers=admin)
+    for action in ("void", "reverse"):  # they move money: never without a key
+        keyless = api.client.post(f"/v1/paychecks/{check_id}/{action}", headers=admin)
+        assert_problem(keyless, 422, "idempotency_key_required", "Idempotency-Key")
+    assert api.client.get(f"/v1/paychecks/{check_id}", headers=admin).json()["status"] == (
+        "CALCULATED"
+    )
+    first = api.client.post(f"/v1/paychecks/{check_id}/void", headers=once(admin))
+    second = api.client.post(f"/v1/paychecks/{check_id}/void", headers=once(admin))
     assert first.json() == {"paycheck_id": check_id, "status": "VOIDED", "changed": True}
     assert second.json() == {"paycheck_id": check_id, "status": "VOIDED", "changed": False}
     with reading(api.settings.db_url) as session:
         ytd = session.scalars(select(YtdAccumulator)).one()
     assert ytd.amounts == {"gross": 100000, "net_pay": 80000}  # 3,500 - 2,500; 2,800 - 2,000
-    reversed_ = api.client.post(f"/v1/paychecks/{check_id}/reverse", headers=admin)
+    reversed_ = api.client.post(f"/v1/paychecks/{check_id}/reverse", headers=once(admin))
     assert_problem(reversed_, 409, "conflict", "status")
 
 

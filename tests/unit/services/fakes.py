@@ -21,6 +21,7 @@ from payrun.services.records import (
     NewSchedule,
     PaycheckQuery,
     PaycheckView,
+    SeenRequest,
     StoredApiKey,
 )
 from payrun.services.unit_of_work import AlreadyRecorded
@@ -212,6 +213,25 @@ class FakePaychecks:
         return None if found is None else found.employer_id
 
 
+class FakeApiRequests:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[int, str, str], SeenRequest] = {}
+
+    def find(self, key_id: int, action: str, key: str) -> SeenRequest | None:
+        return self.rows.get((key_id, action, key))
+
+    def claim(self, key_id: int, action: str, key: str, digest: str, at: datetime) -> None:
+        self.rows[(key_id, action, key)] = SeenRequest(digest, at, None, None)
+
+    def answer(self, key_id: int, action: str, key: str, status: int, body: dict[str, Any]) -> None:
+        seen = self.rows[(key_id, action, key)]
+        self.rows[(key_id, action, key)] = dataclasses.replace(seen, status=status, body=body)
+
+    def release(self, key_id: int, action: str, key: str) -> None:
+        if (seen := self.rows.get((key_id, action, key))) is not None and seen.status is None:
+            del self.rows[(key_id, action, key)]
+
+
 class FakeUnitOfWork:
     """What is added inside ``with`` shows in ``committed`` only after ``commit()``; the other
     repositories' rows are put back the same way. ``read_only``: ``commit()`` refuses, as the
@@ -228,6 +248,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit()
         self.dead_letters = FakeDeadLetters()
         self.paychecks = FakePaychecks()
+        self.api_requests = FakeApiRequests()
         self.committed: dict[int, NewEmployee] = {}
         self.commits = 0
         self.read_only = read_only
@@ -235,7 +256,14 @@ class FakeUnitOfWork:
 
     def _rolled_back(self) -> tuple[Any, ...]:
         """The repositories whose rows at entry (or at the last commit) count as committed."""
-        return (self.employers, self.schedules, self.api_keys, self.audit, self.dead_letters)
+        return (
+            self.employers,
+            self.schedules,
+            self.api_keys,
+            self.audit,
+            self.dead_letters,
+            self.api_requests,
+        )
 
     def _keep(self) -> None:
         self._kept = [copy.deepcopy(repo.rows) for repo in self._rolled_back()]

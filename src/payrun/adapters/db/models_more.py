@@ -54,7 +54,9 @@ class ApiKey(Base):
 
 
 class ApiRequest(Base):
-    """An Idempotency-Key seen on a POST: the body it came with and what it started."""
+    """An Idempotency-Key seen on a POST: the body it came with and what it started, and (for
+    the POSTs answered through payrun.services.idempotency) the answer to replay; no answer
+    yet means the first request is still being handled, or died while it was."""
 
     __tablename__ = "api_requests"
     __table_args__ = (
@@ -67,6 +69,8 @@ class ApiRequest(Base):
     body_sha256: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class FilingOutbox(Base):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from payrun.adapters.db.api_keys import SqlApiKeyRepository
+from payrun.adapters.db.api_requests import SqlApiRequestRepository
 from payrun.adapters.db.audit import SqlAuditRepository
 from payrun.adapters.db.dead_letters import SqlDeadLetterRepository
 from payrun.adapters.db.employers import SqlEmployerRepository, SqlScheduleRepository
@@ -98,6 +99,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(self.session)
         self.dead_letters = SqlDeadLetterRepository(self.session)
         self.paychecks = SqlPaycheckRepository(self.session)
+        self.api_requests = SqlApiRequestRepository(self.session)
         return self
 
     def __exit__(

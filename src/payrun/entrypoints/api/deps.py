@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from payrun.entrypoints.api.auth import requiring
 from payrun.entrypoints.api.problems import Problem
@@ -48,6 +48,9 @@ def require_idempotency_key(idempotency_key: str | None) -> str:
 
 
 Context = Annotated[PayrollContext, Depends(_context)]
+# The Idempotency-Key header (payrun.entrypoints.api.idempotency): optional where declared so,
+# checked by the route where a POST requires it.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 Temporal = Annotated[TemporalGateway, Depends(_temporal)]
 Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
 ReadingUow = Annotated[UnitOfWork, Depends(_reading_unit_of_work)]  # for handlers that only read

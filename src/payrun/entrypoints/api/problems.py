@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from payrun.domain.ach.reversals import ReversalWindowClosed
 from payrun.domain.errors import InvalidInput, PayrollError
 from payrun.services.errors import Conflict, NotFound
+from payrun.services.idempotency import KeyReused, RequestInProgress
 from payrun.services.schema.amounts import problem as amount_problem
 
 MEDIA_TYPE = "application/problem+json"
@@ -179,7 +180,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
-        return _answer(request, Problem(409, "conflict", error.problem, error.field))
+        if isinstance(error, RequestInProgress):
+            problem = Problem(
+                409, "request_in_progress", error.problem, error.field, retryable=True
+            )
+            return _answer(request, problem)
+        code = "idempotency_key_reused" if isinstance(error, KeyReused) else "conflict"
+        return _answer(request, Problem(409, code, error.problem, error.field))
 
     @app.exception_handler(ReversalWindowClosed)
     async def _window(request: Request, error: ReversalWindowClosed) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -10,12 +10,14 @@ from starlette.concurrency import run_in_threadpool
 from payrun.entrypoints.api.auth import in_scope
 from payrun.entrypoints.api.deps import (
     Context,
+    IdempotencyKey,
     Operator,
     ReadingUow,
     Temporal,
     Viewer,
     audit_detail,
 )
+from payrun.entrypoints.api.idempotency import once
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     Id,
@@ -105,21 +107,53 @@ def get_dead_letter(letter_id: Id, who: Viewer, uow: ReadingUow) -> DeadLetterOu
     return DeadLetterOut(**row)
 
 
-@router.post("/resolve", status_code=202)
+@router.post("/resolve", status_code=202, response_model=Resolved)
 async def resolve_by_type(
-    body: ResolveByType, who: Operator, ctx: Context, temporal: Temporal, request: Request
-) -> Resolved:
-    ids = await run_in_threadpool(
-        svc.open_letters_of_type, ctx.reading_unit_of_work(), body.error_type, who.employer_ids
+    body: ResolveByType,
+    who: Operator,
+    ctx: Context,
+    temporal: Temporal,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Resolve every open dead letter of one error type the key may see (Idempotency-Key
+    required: a retry redrives payments)."""
+
+    async def work() -> Resolved:
+        ids = await run_in_threadpool(
+            svc.open_letters_of_type, ctx.reading_unit_of_work(), body.error_type, who.employer_ids
+        )
+        return await _resolve(ids, body, who, ctx, temporal, request)
+
+    sent = body.model_dump(mode="json")
+    return await once(
+        request, ctx, who, "dead_letters.resolve", idempotency_key, sent, 202, work, required=True
     )
-    return await _resolve(ids, body, who, ctx, temporal, request)
 
 
-@router.post("/{letter_id}/resolve", status_code=202)
+@router.post("/{letter_id}/resolve", status_code=202, response_model=Resolved)
 async def resolve_one(
     letter_id: Id,
     body: ResolveOne,
     who: Operator,
+    ctx: Context,
+    temporal: Temporal,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Resolve one dead letter (Idempotency-Key required: a retry redrives payments)."""
+
+    async def work() -> Resolved:
+        return await _resolve_one(letter_id, body, who, ctx, temporal, request)
+
+    action, sent = f"dead_letter.resolve:{letter_id}", body.model_dump(mode="json")
+    return await once(request, ctx, who, action, idempotency_key, sent, 202, work, required=True)
+
+
+async def _resolve_one(
+    letter_id: int,
+    body: ResolveOne,
+    who: Principal,
     ctx: Context,
     temporal: Temporal,
     request: Request,

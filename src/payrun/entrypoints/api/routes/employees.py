@@ -9,9 +9,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Context, Operator, Uow, Viewer, audit_detail
+from payrun.entrypoints.api.deps import (
+    Context,
+    IdempotencyKey,
+    Operator,
+    Uow,
+    Viewer,
+    audit_detail,
+)
+from payrun.entrypoints.api.idempotency import once
 from payrun.entrypoints.api.schemas import Id, Limit, Page, Public, decode_cursor, page
 from payrun.services import employee_records as svc
 from payrun.services import time_entries
@@ -53,19 +62,27 @@ def _out(view: svc.EmployeeView) -> EmployeeOut:
     return EmployeeOut(**view.__dict__)
 
 
-@router.post("/v1/employers/{employer_id}/employees", status_code=201)
-def add_employee(
+@router.post("/v1/employers/{employer_id}/employees", status_code=201, response_model=EmployeeOut)
+async def add_employee(
     employer_id: Id,
     body: svc.EmployeeRecord,
     who: Operator,
     ctx: Context,
     uow: Uow,
     request: Request,
-) -> EmployeeOut:
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Hire an employee (201). With an Idempotency-Key, a retry gets the first answer."""
     in_scope(who, employer_id, "employer", employer_id)
-    [new_id] = svc.add_employees(uow, employer_id, [body], ctx.vault)
-    audit_detail(request, employee_id=new_id)
-    return _out(svc.get_employee(ctx.db_url, new_id))
+
+    async def work() -> EmployeeOut:
+        [new_id] = await run_in_threadpool(svc.add_employees, uow, employer_id, [body], ctx.vault)
+        audit_detail(request, employee_id=new_id)
+        return _out(await run_in_threadpool(svc.get_employee, ctx.db_url, new_id))
+
+    action = f"employee.create:{employer_id}"
+    sent = body.model_dump(mode="json")
+    return await once(request, ctx, who, action, idempotency_key, sent, 201, work, required=False)
 
 
 @router.get("/v1/employers/{employer_id}/employees")
@@ -114,13 +131,24 @@ def change_employee(
     return _out(svc.get_employee(ctx.db_url, employee_id))
 
 
-@router.post("/v1/employers/{employer_id}/time-entries")
-def record_time(
+@router.post("/v1/employers/{employer_id}/time-entries", response_model=TimeEntriesOut)
+async def record_time(
     employer_id: Id,
     entries: Annotated[list[TimeEntryIn], Body(max_length=10_000)],
     who: Operator,
     ctx: Context,
-) -> TimeEntriesOut:
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Replace each employee's hours for each day sent. With an Idempotency-Key, a retry gets
+    the first answer."""
     in_scope(who, employer_id, "employer", employer_id)
     rows = [time_entries.TimeEntryInput(e.employee_id, e.date, e.hours) for e in entries]
-    return TimeEntriesOut(recorded=time_entries.record_time(ctx.db_url, employer_id, rows))
+
+    async def work() -> TimeEntriesOut:
+        recorded = await run_in_threadpool(time_entries.record_time, ctx.db_url, employer_id, rows)
+        return TimeEntriesOut(recorded=recorded)
+
+    action = f"time.record:{employer_id}"
+    sent = [e.model_dump(mode="json") for e in entries]
+    return await once(request, ctx, who, action, idempotency_key, sent, 200, work, required=False)

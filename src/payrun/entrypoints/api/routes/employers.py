@@ -8,9 +8,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Admin, Context, ReadingUow, Uow, Viewer, audit_detail
+from payrun.entrypoints.api.deps import (
+    Admin,
+    Context,
+    IdempotencyKey,
+    ReadingUow,
+    Uow,
+    Viewer,
+    audit_detail,
+)
+from payrun.entrypoints.api.idempotency import once
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     AccountNumber,
@@ -233,10 +243,16 @@ def _settings(model: EmployerModel | None) -> dict[str, Any]:
     return {} if model is None else model.model_dump(mode="json")
 
 
-@router.post("", status_code=201)
-def create_employer(
-    body: EmployerCreate, who: Admin, ctx: Context, uow: Uow, request: Request
-) -> EmployerOut:
+@router.post("", status_code=201, response_model=EmployerOut)
+async def create_employer(
+    body: EmployerCreate,
+    who: Admin,
+    ctx: Context,
+    uow: Uow,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Add an employer (201). With an Idempotency-Key, a retry gets the first answer."""
     if who.employer_ids is not None:
         raise Problem(403, "forbidden", "a key limited to some employers cannot add employers")
     trust = body.funding_trust
@@ -258,10 +274,17 @@ def create_employer(
         exposure_limit=_limit(trust) or Decimal(0),
         state_registrations=_registrations(body.state_registrations, request) or (),
     )
-    _audit_trust(request, trust)
-    view = svc.create_employer(uow, cmd, ctx.vault)
-    audit_detail(request, employer_id=view.id)
-    return _out(view)
+
+    async def work() -> EmployerOut:
+        _audit_trust(request, trust)
+        view = await run_in_threadpool(svc.create_employer, uow, cmd, ctx.vault)
+        audit_detail(request, employer_id=view.id)
+        return _out(view)
+
+    sent = body.model_dump(mode="json")
+    return await once(
+        request, ctx, who, "employer.create", idempotency_key, sent, 201, work, required=False
+    )
 
 
 @router.get("")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import Context, Operator, ReadingUow, Viewer
+from payrun.entrypoints.api.deps import Context, IdempotencyKey, Operator, ReadingUow, Viewer
+from payrun.entrypoints.api.idempotency import once
 from payrun.entrypoints.api.schemas import Id, Limit, Page, Public, decode_cursor, page
 from payrun.services import paycheck_actions as actions
 from payrun.services import paycheck_views as views
@@ -87,23 +88,47 @@ def get_paycheck(paycheck_id: Id, who: Viewer, uow: ReadingUow) -> PaycheckOut:
     return PaycheckOut(**row)
 
 
-@router.post("/{paycheck_id}/void")
-async def void_paycheck(paycheck_id: Id, who: Operator, ctx: Context) -> ActionOut:
+@router.post("/{paycheck_id}/void", response_model=ActionOut)
+async def void_paycheck(
+    paycheck_id: Id,
+    who: Operator,
+    ctx: Context,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Void a paycheck not yet paid (Idempotency-Key required)."""
     employer_id = await run_in_threadpool(
         views.paycheck_employer, ctx.reading_unit_of_work(), paycheck_id
     )
     in_scope(who, employer_id, "paycheck", paycheck_id)
-    done = await run_in_threadpool(actions.void_paycheck, ctx, paycheck_id, f"api-key:{who.key_id}")
-    return ActionOut(paycheck_id=done.paycheck_id, status=done.status, changed=done.changed)
+
+    async def work() -> ActionOut:
+        actor = f"api-key:{who.key_id}"
+        done = await run_in_threadpool(actions.void_paycheck, ctx, paycheck_id, actor)
+        return ActionOut(paycheck_id=done.paycheck_id, status=done.status, changed=done.changed)
+
+    action = f"paycheck.void:{paycheck_id}"
+    return await once(request, ctx, who, action, idempotency_key, {}, 200, work, required=True)
 
 
-@router.post("/{paycheck_id}/reverse")
-async def reverse_paycheck(paycheck_id: Id, who: Operator, ctx: Context) -> ActionOut:
+@router.post("/{paycheck_id}/reverse", response_model=ActionOut)
+async def reverse_paycheck(
+    paycheck_id: Id,
+    who: Operator,
+    ctx: Context,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Reverse a paid paycheck's credit (Idempotency-Key required: it moves money)."""
     employer_id = await run_in_threadpool(
         views.paycheck_employer, ctx.reading_unit_of_work(), paycheck_id
     )
     in_scope(who, employer_id, "paycheck", paycheck_id)
-    done = await run_in_threadpool(
-        actions.reverse_paycheck, ctx, paycheck_id, f"api-key:{who.key_id}", utc_now().date()
-    )
-    return ActionOut(paycheck_id=done.paycheck_id, status=done.status, changed=done.changed)
+
+    async def work() -> ActionOut:
+        actor, today = f"api-key:{who.key_id}", utc_now().date()
+        done = await run_in_threadpool(actions.reverse_paycheck, ctx, paycheck_id, actor, today)
+        return ActionOut(paycheck_id=done.paycheck_id, status=done.status, changed=done.changed)
+
+    action = f"paycheck.reverse:{paycheck_id}"
+    return await once(request, ctx, who, action, idempotency_key, {}, 200, work, required=True)
