@@ -92,10 +92,13 @@ def watch_dead_letters(db_url: str) -> None:
         collector.db_url = db_url
 
 
-def serve_metrics(port: int, db_url: str, host: str = "127.0.0.1") -> int:
+def serve_metrics(port: int, db_url: str | None, host: str = "127.0.0.1") -> int:
     """/metrics on `host`:`port` (0: any free port) in a daemon thread; returns the port.
-    Idempotent per port. The metrics hold counts and amounts, never a person's data."""
-    watch_dead_letters(db_url)
+    Idempotent per port. The metrics hold counts and amounts, never a person's data.
+    `db_url`: the payroll database whose dead letters are shown (None: the filings worker,
+    which has none)."""
+    if db_url is not None:
+        watch_dead_letters(db_url)
     with _lock:
         if port and port in _served:
             return port

@@ -136,11 +136,21 @@ def relay_command() -> None:
 
 @filings_app.command("worker")
 def worker_command() -> None:
-    """Run the filings worker (its own task queue) until interrupted."""
+    """Run the filings worker (its own task queue) until interrupted; with PAYRUN_METRICS_PORT
+    it serves /metrics (filing updates, items sent to agencies, latency per activity)."""
+    from payrun.adapters.metrics import serve_metrics
+    from payrun.config import get_settings
     from payrun.filings.workflows.worker import filings_worker
 
+    settings = get_settings()
+    if settings.metrics_port is not None:
+        port = serve_metrics(settings.metrics_port, None, settings.metrics_host)
+        console.print(f"metrics on http://{settings.metrics_host}:{port}/metrics")
+
     async def run(client: Any) -> None:
-        async with filings_worker(client, FilingsSettings()):
+        from payrun.adapters.observe import MetricsInterceptor
+
+        async with filings_worker(client, FilingsSettings(), interceptors=[MetricsInterceptor()]):
             await asyncio.Event().wait()
 
     _with_client(run)

@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from payrun.adapters.db.engine import migrate
+from payrun.adapters.observe import MetricsInterceptor
 from payrun.filings.config import FilingsSettings
 from payrun.filings.messages import workflow_id
 from payrun.filings.store import FilingsStore
@@ -126,6 +127,7 @@ async def filings(
             activities=FilingUpdateActivities(ctx).all(),
             activity_executor=executor,
         )
-        async with payroll, filings_worker(env.client, settings) as store:
+        observed = [MetricsInterceptor()]  # as `payrun filings worker` runs it
+        async with payroll, filings_worker(env.client, settings, interceptors=observed) as store:
             yield Filings(env, env.client, store, settings, payroll_db, agencies)
     executor.shutdown(wait=False, cancel_futures=True)

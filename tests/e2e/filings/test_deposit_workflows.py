@@ -6,7 +6,9 @@ import asyncio
 from datetime import datetime, timedelta
 
 import httpx
+from prometheus_client import REGISTRY
 
+from payrun.adapters.metrics import serve_metrics
 from payrun.filings.events import EmployerEnrolled, FundingDebitSettled, TaxLiabilityRecorded
 from payrun.filings.statuses import history
 from tests.e2e.filings.conftest import Filings, steer
@@ -88,6 +90,27 @@ async def test_federal_deposit_is_filed_with_the_agency_ack(filings: Filings) ->
     )
     assert status["ack_id"].startswith("IRS-")
     assert [h["type"] for h in status["history"]] == ["opened", "submitted", "filed"]
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_the_filings_worker_counts_updates_items_sent_and_step_latency(
+    filings: Filings,
+) -> None:
+    """What `payrun filings worker` serves on /metrics moves as a deposit is filed."""
+    filed = ("payrun_filing_updates_total", {"filing_type": "federal_deposit", "status": "filed"})
+    sent = ("payrun_agency_items_sent_total", {"agency": "IRS"})
+    latency = ("payrun_step_seconds_count", {"activity": "send_batch"})
+    before = [_sample(name, **labels) for name, labels in (filed, sent, latency)]
+    await filings.send(EMPLOYER, enrolled(), *federal())
+    assert await filings.result(FED) == "filed"
+    after = [_sample(name, **labels) for name, labels in (filed, sent, latency)]
+    assert [b - a for a, b in zip(before, after, strict=True)] >= [1, 1, 1]
+    port = serve_metrics(0, None)
+    page = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    assert 'payrun_filing_updates_total{filing_type="federal_deposit",status="filed"}' in page
 
 
 async def test_california_deposit_waits_for_the_funding_debit(filings: Filings) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client
 
-from payrun.filings import batches, service, statuses
+from payrun.filings import batches, metrics, service, statuses
 from payrun.filings.agency_client import AgencyClient, BatchUnknown
 from payrun.filings.config import FilingsSettings
 from payrun.filings.events import FilingUpdate
@@ -69,7 +69,9 @@ class FilingsActivities:
 
     @activity.defn
     def record_status(self, change: StatusChange) -> FilingUpdate:
-        return statuses.record_status(self.store, change)
+        update = statuses.record_status(self.store, change)
+        metrics.FILING_UPDATES.labels(update.filing_type, update.update_type).inc()
+        return update
 
     @activity.defn
     def prepare_return(self, filing_id: str) -> ReturnCheck:
@@ -96,6 +98,7 @@ class FilingsActivities:
         if batch.item_ids:
             items = batches.batch_items(self.store, batch_id)
             AgencyClient(self.settings.agency_url(agency)).send_batch(batch_id, items)
+            metrics.AGENCY_ITEMS_SENT.labels(agency).inc(len(batch.item_ids))
         return batch
 
     @activity.defn

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from payrun.filings.config import FilingsSettings
 from payrun.filings.store import FilingsStore
@@ -36,8 +36,13 @@ WORKFLOWS = [
 
 @contextlib.asynccontextmanager
 async def filings_worker(
-    client: Client, settings: FilingsSettings, store: FilingsStore | None = None
+    client: Client,
+    settings: FilingsSettings,
+    store: FilingsStore | None = None,
+    interceptors: Sequence[Interceptor] = (),
 ) -> AsyncIterator[FilingsStore]:
+    """`interceptors`: what the entrypoint chose (adapters/observe.py: latency and failures
+    per activity)."""
     store = store or FilingsStore(settings.db_url)
     activities = FilingsActivities(store, settings, client)
     with ThreadPoolExecutor(max_workers=8) as executor:
@@ -47,5 +52,6 @@ async def filings_worker(
             workflows=WORKFLOWS,
             activities=activities.all(),
             activity_executor=executor,
+            interceptors=list(interceptors),
         ):
             yield store
