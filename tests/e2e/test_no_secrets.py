@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -41,6 +42,7 @@ from payrun.services.seed import seed_demo
 from payrun_sims.process import SimProcess
 from tests.conftest import POSTGRES_URL, _postgres_schema_url
 
+FINISHED = ("COMPLETED", "WITH_FAILURES")
 FAST = Downstream(heartbeat_seconds=3, timeout_seconds=30, attempts=2)
 WORKER_READY = b"worker on task queue"
 
@@ -267,3 +269,111 @@ def _full_ssns_and_accounts(settings: Settings) -> set[str]:
     tokens = [t for row in people for t in row] + list(funding)
     clear = [vault.decrypt(t) for t in tokens]
     return {*clear, *(n.replace("-", "") for n in clear)}  # as stored and digits only
+
+
+async def test_no_secret_in_the_api_process_logs_history_or_arguments(
+    payrun_home: Path,
+    hooks_secret: str,
+    temporal_cli_path: str,
+    database: tuple[str, str | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`payrun api` (hosting its worker) at DEBUG: keys, the webhook secret, the database
+    password, API keys (good and forged) and the people's SSNs and accounts it was sent never
+    reach its log, the run's workflow histories, its arguments or its answers."""
+    from tests.e2e.api_server import ApiServer
+    from tests.e2e.test_api_pay_run import ACCOUNTS, EMPLOYEES, PERIOD, SSNS
+    from tests.e2e.test_api_pay_run import EMPLOYER as EMPLOYER_BODY
+
+    key = Fernet.generate_key().decode()
+    db_url, db_password = database
+    monkeypatch.setenv(KEY_ENV, key)
+    monkeypatch.setenv("PAYRUN_DATABASE_URL", db_url)
+    monkeypatch.setenv("PAYRUN_WEBHOOK_SECRET", hooks_secret)
+    monkeypatch.setenv("PAYRUN_LOG_LEVEL", "DEBUG")
+    forged = f"prk_{'0' * 12}_{secrets.token_urlsafe(32)}"
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path
+    ) as env:
+        target = env.client.service_client.config.target_host
+        server = ApiServer(payrun_home, target, "secrets-api-q")
+        server.env["PAYRUN_LOG_LEVEL"] = "DEBUG"
+        with server:
+            admin = server.key("admin")
+            answers = _drive_api(server.url, admin, forged, EMPLOYER_BODY, EMPLOYEES, PERIOD[0])
+            assert server.process is not None
+            ps = _worker_processes(server.process.pid)
+            environ = Path(f"/proc/{server.process.pid}/environ").read_bytes()
+        history = await _histories(env.client, answers["run_id"])
+
+    wanted = {
+        "secret key": key,
+        "webhook secret": hooks_secret,
+        "admin key": admin,
+        "admin key's secret": admin[len("prk_") + 13 :],  # after prefix and "_"
+        "forged key": forged,
+        **{f"ssn {n}": ssn for n, ssn in enumerate(SSNS)},
+        **{f"ssn digits {n}": ssn.replace("-", "") for n, ssn in enumerate(SSNS)},
+        **{f"account {n}": account for n, account in enumerate(ACCOUNTS)},
+        "funding account": EMPLOYER_BODY["funding_account"]["account"],  # type: ignore[index]
+    }
+    if db_password:
+        wanted["database password"] = db_password
+    assert all(wanted[s].encode() in environ for s in ("secret key", "webhook secret"))
+    logs = b"".join(p.read_bytes() for p in payrun_home.rglob("*.log"))
+    assert b"ach file dropped" in logs and b"level='debug'" in logs  # it logged, at DEBUG
+    assert b"event='request'" in logs and b"path='/v1/payruns'" in logs  # every request
+    assert answers["run_id"].encode() in history and str(server.process.pid).encode() in ps
+    leaks = {
+        (name, source)
+        for name, secret in wanted.items()
+        for source, text in (
+            ("logs", logs),
+            ("history", history),
+            ("ps", ps),
+            ("answers", answers["bodies"]),
+        )
+        if secret.encode() in text
+    }
+    assert leaks == set()
+
+
+def _drive_api(
+    url: str,
+    admin: str,
+    forged: str,
+    employer: dict[str, Any],
+    employees: list[dict[str, Any]],
+    period_start: str,
+) -> dict[str, Any]:
+    """Create the employer and its people, fail once with a forged key and once with a bad
+    body, run payroll and wait for it: every answer's body kept."""
+    import httpx
+
+    bodies: list[bytes] = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin}"}, timeout=30) as c:
+
+        def call(method: str, path: str, expect: int, **kwargs: Any) -> Any:
+            response = c.request(method, path, **kwargs)
+            bodies.append(response.content)
+            assert response.status_code == expect, (path, response.text)
+            return response.json()
+
+        employer_id = call("POST", "/v1/employers", 201, json=employer)["id"]
+        for body in employees:
+            call("POST", f"/v1/employers/{employer_id}/employees", 201, json=body)
+        bad = {**employees[0], "external_id": "E9", "ssn": employees[0]["ssn"][:-1] + "x"}
+        call("POST", f"/v1/employers/{employer_id}/employees", 422, json=bad)
+        call("GET", "/v1/employers", 401, headers={"Authorization": f"Bearer {forged}"})
+        run_id = call(
+            "POST",
+            "/v1/payruns",
+            202,
+            json={"employer_ids": [employer_id], "period_start": period_start},
+            headers={"Idempotency-Key": "secrets-run"},
+        )["id"]
+        deadline = time.monotonic() + 120
+        while call("GET", f"/v1/payruns/{run_id}", 200)["status"] not in FINISHED:
+            assert time.monotonic() < deadline, "the run did not complete"
+            time.sleep(0.5)
+    return {"run_id": run_id, "bodies": b"\n".join(bodies)}

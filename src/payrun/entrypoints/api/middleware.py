@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -76,6 +77,7 @@ class Guard:
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         started = {"status": 0}
+        clock = time.perf_counter()
         headers = CONSOLE_HEADERS if scope["path"].startswith("/console") else SECURITY_HEADERS
         extra = [*headers, (b"x-request-id", request_id.encode())]
         if scope.get("scheme") == "https":
@@ -99,6 +101,7 @@ class Guard:
             log.error("unexpected error", error_type=type(error).__name__, request_id=request_id)
             await self._problem(scope, send_with_headers, started, Problem(500))
         await self._audit(scope, started["status"])
+        _log_request(scope, started["status"], time.perf_counter() - clock)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         if _too_long(scope, self.settings.max_body_bytes):
@@ -149,6 +152,22 @@ class Guard:
             details={"status": status, **scope["state"].get("audit", {})},
         )
         await anyio.to_thread.run_sync(record, self.unit_of_work(), entry, utc_now())
+
+
+def _log_request(scope: Scope, status: int, seconds: float) -> None:
+    """One line per request: method, path (ids only, never a query string or body), status,
+    time, request id and the key's id. Health probes only at DEBUG."""
+    principal = scope.get("state", {}).get("principal")
+    quiet = scope["path"] in ("/healthz", "/readyz")
+    (log.debug if quiet else log.info)(
+        "request",
+        method=scope["method"],
+        path=scope["path"],
+        status=status,
+        ms=round(seconds * 1000, 1),
+        request_id=_rid(scope),
+        key_id=None if principal is None else principal.key_id,
+    )
 
 
 def _rid(scope: Scope) -> str:
