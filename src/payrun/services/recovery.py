@@ -321,7 +321,7 @@ def _view(case: RecoveryCase) -> CaseView:
     )
 
 
-def _seen_before(ctx: PayrollContext, asked: ResolveRequest) -> bool:
+def _seen_before(ctx: PayrollContext, asked: ResolveRequest, again: bool = False) -> bool:
     """Record the key (False), or find it recorded with the same case and body (True)."""
     digest = body_digest(
         {"case_id": asked.case_id, "resolution": asked.resolution, "note": asked.note}
@@ -343,7 +343,9 @@ def _seen_before(ctx: PayrollContext, asked: ResolveRequest) -> bool:
                 return False
             same = seen.body_sha256 == digest
     except IntegrityError:  # the same key, at the same moment, from another request
-        return _seen_before(ctx, asked)
+        if again:
+            raise
+        return _seen_before(ctx, asked, again=True)
     if not same:
         raise Conflict("Idempotency-Key", "was used before with another body")
     return True
