@@ -10,25 +10,33 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from payrun.adapters.db.engine import transaction
-from payrun.adapters.db.models import AuditLog, Employer, Payment, RecoveryCase
+from payrun.adapters.db.engine import reading, transaction
+from payrun.adapters.db.models import ApiRequest, AuditLog, Employer, Payment, RecoveryCase
 from payrun.domain.ach.builder import build_file, trace_numbers
 from payrun.domain.ach.returns import ReturnDisposition
 from payrun.domain.banking_days import next_banking_day
 from payrun.domain.errors import InvalidInput
 from payrun.domain.statuses import CaseStatus, Resolution, case_may_move
 from payrun.services.context import PayrollContext
+from payrun.services.errors import Conflict, NotFound
 from payrun.services.funding import funding_debit_spec
+from payrun.services.payrun_requests import body_digest
 from payrun.services.ports import PaymentBatch
 
 log = logging.getLogger(__name__)
 AUTOMATIC_REDEBITS = 1  # R01/R09: presented again once automatically (Nacha allows two)
 RETRY_DESCRIPTION = "RETRY PYMT"  # Nacha: a reinitiated entry says so in its batch header
+RESOLVE = "recovery.resolve"  # api_requests.action of a resolution asked over the API
 
 
 class FundingBlocked(InvalidInput):
     """The employer owes us a returned funding debit: no pay run until it is resolved."""
+
+
+class CaseNotOpen(InvalidInput):
+    """The case is resolved, or its re-debit is with the bank: there is nothing to decide."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,30 @@ class CaseView:
     redebits: int
     resolution: str | None
     note: str | None
+    opened_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """Cases by id after `after_id`; `only_employers`: an API key's scope (None: every one)."""
+
+    status: str | None = None
+    employer_id: int | None = None
+    only_employers: frozenset[int] | None = None
+    after_id: int = 0
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveRequest:
+    """A resolution asked over the API under an Idempotency-Key of one API key."""
+
+    case_id: int
+    resolution: str
+    note: str
+    key_id: int
+    idempotency_key: str
 
 
 def open_case(
@@ -138,8 +170,11 @@ def send_due_redebits(ctx: PayrollContext, today: date) -> list[CaseView]:
     return [_redebit(ctx, case_id, today) for case_id in due]
 
 
-def resolve_case(ctx: PayrollContext, case_id: int, resolution: str, note: str = "") -> CaseView:
-    """An operator's decision: re-debit now, wire received, or write-off."""
+def resolve_case(
+    ctx: PayrollContext, case_id: int, resolution: str, note: str = "", actor: str = "recovery"
+) -> CaseView:
+    """An operator's decision: re-debit now, wire received, or write-off; the audit record
+    names the actor and keeps the note."""
     try:
         chosen = Resolution(resolution)
     except ValueError:
@@ -150,7 +185,7 @@ def resolve_case(ctx: PayrollContext, case_id: int, resolution: str, note: str =
             case = _case(session, case_id)
             _require_open(case)
             case.redebit_on = ctx.clock().date()
-        return _redebit(ctx, case_id, ctx.clock().date(), operator=True)
+        return _redebit(ctx, case_id, ctx.clock().date(), (actor, note))
     now = ctx.clock()
     with transaction(ctx.db_url) as session:
         case = _case(session, case_id)
@@ -158,25 +193,59 @@ def resolve_case(ctx: PayrollContext, case_id: int, resolution: str, note: str =
         _move(case, CaseStatus.RESOLVED)
         case.resolution, case.resolved_at = chosen.value, now
         case.note = note or case.note
-        session.add(_audit(case, f"recovery.{chosen.value}", now))
+        session.add(_audit(case, f"recovery.{chosen.value}", now, actor, note))
         return _view(case)
 
 
+def resolve_requested(ctx: PayrollContext, asked: ResolveRequest) -> tuple[CaseView, bool]:
+    """resolve_case, once per Idempotency-Key: the key is recorded first (api_requests, as a
+    pay run's is), so the same key and body answer with the case as it stands, True, and do
+    nothing again; another body under that key is a Conflict. If the resolution fails, the
+    key is let go, so the caller may send it again."""
+    if _seen_before(ctx, asked):
+        return get_case(ctx, asked.case_id), True
+    actor = f"api-key:{asked.key_id}"
+    try:
+        return resolve_case(ctx, asked.case_id, asked.resolution, asked.note, actor), False
+    except Exception:
+        _forget(ctx.db_url, asked)
+        raise
+
+
 def list_cases(ctx: PayrollContext, status: str | None = None) -> list[CaseView]:
-    if status is not None and status not in {s.value for s in CaseStatus}:
+    return find_cases(ctx, CaseQuery(status=status))
+
+
+def find_cases(ctx: PayrollContext, query: CaseQuery) -> list[CaseView]:
+    if query.status is not None and query.status not in {s.value for s in CaseStatus}:
         choices = ", ".join(s.value for s in CaseStatus)
-        raise InvalidInput("status", f"must be one of {choices}, got {status!r}")
-    with transaction(ctx.db_url) as session:
-        query = select(RecoveryCase).order_by(RecoveryCase.id)
-        if status is not None:
-            query = query.where(RecoveryCase.status == status)
-        return [_view(case) for case in session.scalars(query)]
+        raise InvalidInput("status", f"must be one of {choices}, got {query.status!r}")
+    found = select(RecoveryCase).where(RecoveryCase.id > query.after_id).order_by(RecoveryCase.id)
+    if query.status is not None:
+        found = found.where(RecoveryCase.status == query.status)
+    if query.employer_id is not None:
+        found = found.where(RecoveryCase.employer_id == query.employer_id)
+    if query.only_employers is not None:
+        found = found.where(RecoveryCase.employer_id.in_(sorted(query.only_employers)))
+    with reading(ctx.db_url) as session:
+        return [_view(case) for case in session.scalars(found.limit(query.limit))]
 
 
-def _redebit(ctx: PayrollContext, case_id: int, today: date, operator: bool = False) -> CaseView:
+def get_case(ctx: PayrollContext, case_id: int) -> CaseView:
+    with reading(ctx.db_url) as session:
+        case = session.get(RecoveryCase, case_id)
+        if case is None:
+            raise NotFound("recovery case", case_id)
+        return _view(case)
+
+
+def _redebit(
+    ctx: PayrollContext, case_id: int, today: date, operator: tuple[str, str] | None = None
+) -> CaseView:
     """Build the RETRY PYMT debit into the object store, then hand it to the provider under a
     key of its own (recovery-{case}-redebit-{n}): a retry sends the same file under the same
-    key, so the employer is debited once per attempt."""
+    key, so the employer is debited once per attempt. operator: who asked, and why (None:
+    the automatic re-debit)."""
     with transaction(ctx.db_url) as session:
         case = _case(session, case_id)
         employer = session.get(Employer, case.employer_id)
@@ -211,7 +280,8 @@ def _redebit(ctx: PayrollContext, case_id: int, today: date, operator: bool = Fa
             _move(case, CaseStatus.OPEN)
             case.note = f"the bank refused the re-debit: {receipt.message}"
             action = "recovery.redebit_refused"
-        session.add(_audit(case, action, now))
+        actor, note = operator or ("recovery", "")
+        session.add(_audit(case, action, now, actor, note))
         return _view(case)
 
 
@@ -224,7 +294,7 @@ def _case(session: Any, case_id: int) -> RecoveryCase:
 
 def _require_open(case: RecoveryCase) -> None:
     if case.status not in (CaseStatus.OPEN, CaseStatus.REDEBIT_DUE):
-        raise InvalidInput("--id", f"recovery case {case.id} is {case.status}, not open")
+        raise CaseNotOpen("--id", f"recovery case {case.id} is {case.status}, not open")
 
 
 def _move(case: RecoveryCase, new: CaseStatus) -> None:
@@ -246,20 +316,68 @@ def _view(case: RecoveryCase) -> CaseView:
         case.redebits,
         case.resolution,
         case.note,
+        case.created_at,
+        case.resolved_at,
     )
 
 
-def _audit(case: RecoveryCase, action: str, now: datetime) -> AuditLog:
+def _seen_before(ctx: PayrollContext, asked: ResolveRequest, again: bool = False) -> bool:
+    """Record the key (False), or find it recorded with the same case and body (True)."""
+    digest = body_digest(
+        {"case_id": asked.case_id, "resolution": asked.resolution, "note": asked.note}
+    )
+    try:
+        with transaction(ctx.db_url) as session:
+            seen = session.scalar(_request_of(asked))
+            if seen is None:
+                session.add(
+                    ApiRequest(
+                        api_key_id=asked.key_id,
+                        idempotency_key=asked.idempotency_key,
+                        action=RESOLVE,
+                        body_sha256=digest,
+                        target=str(asked.case_id),
+                        created_at=ctx.clock(),
+                    )
+                )
+                return False
+            same = seen.body_sha256 == digest
+    except IntegrityError:  # the same key, at the same moment, from another request
+        if again:
+            raise
+        return _seen_before(ctx, asked, again=True)
+    if not same:
+        raise Conflict("Idempotency-Key", "was used before with another body")
+    return True
+
+
+def _forget(db_url: str, asked: ResolveRequest) -> None:
+    with transaction(db_url) as session:
+        seen = session.scalar(_request_of(asked))
+        if seen is not None:
+            session.delete(seen)
+
+
+def _request_of(asked: ResolveRequest) -> Any:
+    return select(ApiRequest).where(
+        ApiRequest.api_key_id == asked.key_id,
+        ApiRequest.action == RESOLVE,
+        ApiRequest.idempotency_key == asked.idempotency_key,
+    )
+
+
+def _audit(
+    case: RecoveryCase, action: str, now: datetime, actor: str = "recovery", note: str = ""
+) -> AuditLog:
+    details: dict[str, Any] = {
+        "employer_id": case.employer_id,
+        "payment_id": case.payment_id,
+        "return_code": case.return_code,
+        "amount_cents": case.amount_cents,
+        "status": case.status,
+    }
+    if note:
+        details["note"] = note
     return AuditLog(
-        at=now,
-        actor="recovery",
-        action=action,
-        subject=f"recovery-case-{case.id}",
-        details={
-            "employer_id": case.employer_id,
-            "payment_id": case.payment_id,
-            "return_code": case.return_code,
-            "amount_cents": case.amount_cents,
-            "status": case.status,
-        },
+        at=now, actor=actor, action=action, subject=f"recovery-case-{case.id}", details=details
     )

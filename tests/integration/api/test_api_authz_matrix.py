@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 
 from payrun.adapters.db.engine import make_engine, transaction
-from payrun.adapters.db.models import ApiKey, DeadLetter, Paycheck, PayRun
+from payrun.adapters.db.models import ApiKey, DeadLetter, Paycheck, PayRun, RecoveryCase
 from payrun.services.context import utc_now
 from payrun.services.messages import PayRunInput
 from tests.integration.api.conftest import ROUTING, Api, RecordingTemporal, employer_body
@@ -131,6 +131,17 @@ ENDPOINTS = (
         lambda _: {"resolution": "retry", "error_type": "validation"},
         _key,
     ),
+    Endpoint("GET", "/v1/recovery-cases", "viewer", "list", 200),
+    Endpoint("GET", "/v1/recovery-cases/{case}", "viewer", "target", 200),
+    Endpoint(
+        "POST",
+        "/v1/recovery-cases/{case}/resolve",
+        "operator",
+        "target",
+        409,  # the world's cases are resolved already: allowed, but nothing left to decide
+        lambda _: {"action": "write_off"},
+        _key,
+    ),
     Endpoint("GET", "/v1/schedules/{schedule}", "viewer", "global", 200),
     Endpoint("POST", "/v1/schedules/{schedule}/pause", "admin", "global", 200),
     Endpoint("POST", "/v1/schedules/{schedule}/resume", "admin", "global", 200),
@@ -138,7 +149,8 @@ ENDPOINTS = (
 
 
 def _world(api: Api) -> dict[str, dict[str, Any]]:
-    """Employers A and B, each with an employee, a finished run, a paycheck and a dead letter."""
+    """Employers A and B, each with an employee, a finished run, a paycheck, a dead letter and
+    a (resolved) recovery case."""
     admin = api.as_key(api.key("admin"))
     world: dict[str, dict[str, Any]] = {}
     for name, ein, start in (("A", "11-1111111", "2025-12-28"), ("B", "22-2222222", "2025-12-21")):
@@ -190,9 +202,23 @@ def _world(api: Api) -> dict[str, dict[str, Any]]:
                 first_failed_at=utc_now(),
                 last_failed_at=utc_now(),
             )
-            session.add_all([check, letter])
+            case = RecoveryCase(
+                idempotency_key=f"return-{run.id}-{ids['employer']}",
+                employer_id=ids["employer"],
+                run_id=run.id,
+                payment_id=1,
+                return_code="R02",
+                original_trace="021000020000001",
+                amount_cents=80000,
+                status="RESOLVED",
+                resolution="write-off",
+                redebits=0,
+                created_at=utc_now(),
+                resolved_at=utc_now(),
+            )
+            session.add_all([check, letter, case])
             session.flush()
-            ids["paycheck"], ids["letter"] = check.id, letter.id
+            ids["paycheck"], ids["letter"], ids["case"] = check.id, letter.id, case.id
     return world
 
 

@@ -27,7 +27,8 @@ def create_app(settings: Settings, api: ApiSettings, temporal: TemporalGateway) 
     app = FastAPI(
         title="payrun",
         version=API_VERSION,
-        description="Payroll: employers, employees, time, pay runs, paychecks, dead letters.",
+        description="Payroll: employers, employees, time, pay runs, paychecks, dead letters,"
+        " recovery cases.",
         docs_url=None,  # the docs page loads scripts the security headers forbid; see the schema
         redoc_url=None,
         openapi_url="/openapi.json",

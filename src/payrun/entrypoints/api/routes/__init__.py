@@ -10,6 +10,7 @@ from payrun.entrypoints.api.routes import (
     metrics,
     paychecks,
     payruns,
+    recovery_cases,
     schedules,
     stubs,
 )
@@ -21,6 +22,7 @@ ROUTERS = (
     paychecks.router,
     payruns.router,
     dead_letters.router,
+    recovery_cases.router,
     schedules.router,
     stubs.router,
     metrics.router,
