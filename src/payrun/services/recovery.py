@@ -10,25 +10,22 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from payrun.adapters.db.engine import reading, transaction
-from payrun.adapters.db.models import ApiRequest, AuditLog, Employer, Payment, RecoveryCase
+from payrun.adapters.db.models import AuditLog, Employer, Payment, RecoveryCase
 from payrun.domain.ach.builder import build_file, trace_numbers
 from payrun.domain.ach.returns import ReturnDisposition
 from payrun.domain.banking_days import next_banking_day
 from payrun.domain.errors import InvalidInput
 from payrun.domain.statuses import CaseStatus, Resolution, case_may_move
 from payrun.services.context import PayrollContext
-from payrun.services.errors import Conflict, NotFound
+from payrun.services.errors import NotFound
 from payrun.services.funding import funding_debit_spec
-from payrun.services.payrun_requests import body_digest
 from payrun.services.ports import PaymentBatch
 
 log = logging.getLogger(__name__)
 AUTOMATIC_REDEBITS = 1  # R01/R09: presented again once automatically (Nacha allows two)
 RETRY_DESCRIPTION = "RETRY PYMT"  # Nacha: a reinitiated entry says so in its batch header
-RESOLVE = "recovery.resolve"  # api_requests.action of a resolution asked over the API
 
 
 class FundingBlocked(InvalidInput):
@@ -65,17 +62,6 @@ class CaseQuery:
     only_employers: frozenset[int] | None = None
     after_id: int = 0
     limit: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ResolveRequest:
-    """A resolution asked over the API under an Idempotency-Key of one API key."""
-
-    case_id: int
-    resolution: str
-    note: str
-    key_id: int
-    idempotency_key: str
 
 
 def open_case(
@@ -197,21 +183,6 @@ def resolve_case(
         return _view(case)
 
 
-def resolve_requested(ctx: PayrollContext, asked: ResolveRequest) -> tuple[CaseView, bool]:
-    """resolve_case, once per Idempotency-Key: the key is recorded first (api_requests, as a
-    pay run's is), so the same key and body answer with the case as it stands, True, and do
-    nothing again; another body under that key is a Conflict. If the resolution fails, the
-    key is let go, so the caller may send it again."""
-    if _seen_before(ctx, asked):
-        return get_case(ctx, asked.case_id), True
-    actor = f"api-key:{asked.key_id}"
-    try:
-        return resolve_case(ctx, asked.case_id, asked.resolution, asked.note, actor), False
-    except Exception:
-        _forget(ctx.db_url, asked)
-        raise
-
-
 def list_cases(ctx: PayrollContext, status: str | None = None) -> list[CaseView]:
     return find_cases(ctx, CaseQuery(status=status))
 
@@ -318,51 +289,6 @@ def _view(case: RecoveryCase) -> CaseView:
         case.note,
         case.created_at,
         case.resolved_at,
-    )
-
-
-def _seen_before(ctx: PayrollContext, asked: ResolveRequest, again: bool = False) -> bool:
-    """Record the key (False), or find it recorded with the same case and body (True)."""
-    digest = body_digest(
-        {"case_id": asked.case_id, "resolution": asked.resolution, "note": asked.note}
-    )
-    try:
-        with transaction(ctx.db_url) as session:
-            seen = session.scalar(_request_of(asked))
-            if seen is None:
-                session.add(
-                    ApiRequest(
-                        api_key_id=asked.key_id,
-                        idempotency_key=asked.idempotency_key,
-                        action=RESOLVE,
-                        body_sha256=digest,
-                        target=str(asked.case_id),
-                        created_at=ctx.clock(),
-                    )
-                )
-                return False
-            same = seen.body_sha256 == digest
-    except IntegrityError:  # the same key, at the same moment, from another request
-        if again:
-            raise
-        return _seen_before(ctx, asked, again=True)
-    if not same:
-        raise Conflict("Idempotency-Key", "was used before with another body")
-    return True
-
-
-def _forget(db_url: str, asked: ResolveRequest) -> None:
-    with transaction(db_url) as session:
-        seen = session.scalar(_request_of(asked))
-        if seen is not None:
-            session.delete(seen)
-
-
-def _request_of(asked: ResolveRequest) -> Any:
-    return select(ApiRequest).where(
-        ApiRequest.api_key_id == asked.key_id,
-        ApiRequest.action == RESOLVE,
-        ApiRequest.idempotency_key == asked.idempotency_key,
     )
 
 

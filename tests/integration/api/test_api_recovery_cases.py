@@ -122,7 +122,7 @@ def test_an_open_case_is_listed_read_and_written_off_once_per_key(open_case: Ope
     assert (first.json()["status"], first.json()["resolution"]) == ("RESOLVED", "write_off")
     assert first.json()["resolved_at"] is not None
     assert (again.status_code, again.json()) == (202, first.json())
-    assert_problem(other_body, 409, "conflict", "Idempotency-Key")
+    assert_problem(other_body, 409, "idempotency_key_reused", "Idempotency-Key")
     assert_problem(new_key, 409, "case_not_open", "status")
     with reading(open_case.paid.settings.db_url) as session:
         (audit,) = session.scalars(

@@ -4,20 +4,15 @@ Idempotency-Key) as `payrun recovery resolve` does."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from payrun.domain.statuses import Resolution
 from payrun.entrypoints.api.auth import in_scope
-from payrun.entrypoints.api.deps import (
-    Context,
-    Operator,
-    Viewer,
-    audit_detail,
-    require_idempotency_key,
-)
+from payrun.entrypoints.api.deps import Context, IdempotencyKey, Operator, Viewer, audit_detail
+from payrun.entrypoints.api.idempotency import once
 from payrun.entrypoints.api.problems import Problem
 from payrun.entrypoints.api.schemas import (
     Id,
@@ -115,25 +110,30 @@ def get_recovery_case(case_id: Id, who: Viewer, ctx: Context) -> RecoveryCaseOut
     return _out(case)
 
 
-@router.post("/{case_id}/resolve", status_code=202)
+@router.post("/{case_id}/resolve", status_code=202, response_model=RecoveryCaseOut)
 async def resolve_recovery_case(
     case_id: Id,
     body: ResolveIn,
     who: Operator,
     ctx: Context,
     request: Request,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> RecoveryCaseOut:
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Resolve an open case (Idempotency-Key required: a re-debit moves money). The same key
-    and body answer with the case again and do nothing more; another body is a conflict."""
-    key = require_idempotency_key(idempotency_key)
+    and body answer as the first time and do nothing more; another body is a conflict."""
     case = await run_in_threadpool(svc.get_case, ctx, case_id)
     in_scope(who, case.employer_id, "recovery case", case_id)
-    note = body.note or ""
-    asked = svc.ResolveRequest(case_id, ACTIONS[body.action].value, note, who.key_id, key)
-    try:
-        resolved, replayed = await run_in_threadpool(svc.resolve_requested, ctx, asked)
-    except svc.CaseNotOpen as error:
-        raise Problem(409, "case_not_open", error.problem, "status") from None
-    audit_detail(request, recovery_case_id=case_id, action=body.action, replayed=replayed)
-    return _out(resolved)
+
+    async def work() -> RecoveryCaseOut:
+        actor, resolution = f"api-key:{who.key_id}", ACTIONS[body.action].value
+        try:
+            resolved = await run_in_threadpool(
+                svc.resolve_case, ctx, case_id, resolution, body.note or "", actor
+            )
+        except svc.CaseNotOpen as error:
+            raise Problem(409, "case_not_open", error.problem, "status") from None
+        audit_detail(request, recovery_case_id=case_id, action=body.action)
+        return _out(resolved)
+
+    action, sent = f"recovery.resolve:{case_id}", body.model_dump(mode="json")
+    return await once(request, ctx, who, action, idempotency_key, sent, 202, work, required=True)
