@@ -18,12 +18,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from payrun.domain.errors import InvalidInput
-from payrun.services.records import NewApiKey, StoredApiKey
+from payrun.services.records import AuditEntry, NewApiKey, StoredApiKey
 from payrun.services.unit_of_work import UnitOfWork
 
 ROLES = ("viewer", "operator", "admin")
@@ -82,8 +83,9 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(days=number) if unit == "d" else timedelta(hours=number)
 
 
-def create_key(uow: UnitOfWork, cmd: CreateKey, now: datetime) -> NewKey:
-    """Check the request, then store the new key's hash; the key itself is returned once."""
+def create_key(uow: UnitOfWork, cmd: CreateKey, now: datetime, actor: str = "cli") -> NewKey:
+    """Check the request, then store the new key's hash; the key itself is returned once.
+    The audit log records who made it, its role, scope and prefix (never the secret)."""
     if cmd.role not in ROLES:
         raise InvalidInput("--role", f"must be one of {', '.join(ROLES)}, not {cmd.role!r}")
     expires = now + parse_duration(cmd.expires_in) if cmd.expires_in else None
@@ -102,6 +104,8 @@ def create_key(uow: UnitOfWork, cmd: CreateKey, now: datetime) -> NewKey:
             if not uow.employers.exists(employer_id):
                 raise InvalidInput("--employer", f"unknown employer {employer_id}")
         key_id = uow.api_keys.add(stored)
+        details = {"role": cmd.role, "employer_ids": list(stored.employer_ids), "prefix": prefix}
+        uow.audit.add(_audit(actor, "api_key.created", key_id, details), now)
         uow.commit()
     return NewKey(key_id, f"prk_{prefix}_{secret}")
 
@@ -111,15 +115,21 @@ def list_keys(uow: UnitOfWork) -> list[StoredApiKey]:
         return uow.api_keys.every()
 
 
-def revoke_key(uow: UnitOfWork, key_id: int, now: datetime) -> None:
-    """From now on no request passes with it; revoking it again keeps the first time."""
+def revoke_key(uow: UnitOfWork, key_id: int, now: datetime, actor: str = "cli") -> None:
+    """From now on no request passes with it; revoking it again keeps the first time (and
+    its one audit record)."""
     with uow:
         key = uow.api_keys.get(key_id)
         if key is None:
             raise InvalidInput("key", f"unknown key {key_id}")
         if key.revoked_at is None:
             uow.api_keys.revoke(key_id, now)
+            uow.audit.add(_audit(actor, "api_key.revoked", key_id, {"prefix": key.prefix}), now)
             uow.commit()
+
+
+def _audit(actor: str, action: str, key_id: int, details: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(actor, action, f"api_keys/{key_id}", "ok", details=details)
 
 
 class KeyChecker:

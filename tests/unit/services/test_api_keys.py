@@ -111,3 +111,26 @@ def test_keys_are_listed_by_id_without_committing() -> None:
     ids = [create_key(uow, CreateKey(role), NOW).id for role in ("admin", "viewer")]
     uow.read_only = True
     assert [k.id for k in list_keys(uow)] == ids
+
+
+def test_making_and_revoking_a_key_is_audited_once_without_its_secret() -> None:
+    uow = FakeUnitOfWork(employer_ids={2})
+    new = create_key(uow, CreateKey("viewer", (2,)), NOW)
+    revoke_key(uow, new.id, NOW + timedelta(hours=1))
+    revoke_key(uow, new.id, NOW + timedelta(hours=2))  # again: nothing more recorded
+    entries = [(e.actor, e.action, e.subject, e.details) for e, _ in uow.audit.rows]
+    prefix = uow.api_keys.rows[new.id].prefix
+    assert entries == [
+        (
+            "cli",
+            "api_key.created",
+            f"api_keys/{new.id}",
+            {
+                "role": "viewer",
+                "employer_ids": [2],
+                "prefix": prefix,
+            },
+        ),
+        ("cli", "api_key.revoked", f"api_keys/{new.id}", {"prefix": prefix}),
+    ]
+    assert new.key[len("prk_") + 13 :] not in repr(uow.audit.rows)  # the secret
