@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -210,11 +210,11 @@ def _liabilities(
 
 
 def _enrolment(session: Any, employer: Employer, year: int) -> EmployerEnrolled:
-    """Once a year, and once more whenever the CA account number is new: the outbox key names
-    the number, so a registration added (or changed) after the year's first enrolment reaches
-    the filings service with the next paid run."""
+    """Once a year, and once more whenever the CA account number differs from the one last
+    sent (added, changed, removed, or changed back): the outbox key names the number, so the
+    change reaches the filings service with the next paid run."""
     state_account = ca_account(employer.state_registrations)
-    key = f"enrol:{employer.id}:{year}" + (f":{state_account}" if state_account else "")
+    key = _enrolment_key(session, employer.id, year, state_account)
     known = session.scalar(select(FilingOutbox.id).where(FilingOutbox.idempotency_key == key))
     lookback = 0 if known else _lookback_tax_cents(session, employer.id, year)
     return EmployerEnrolled(
@@ -230,6 +230,28 @@ def _enrolment(session: Any, employer: Employer, year: int) -> EmployerEnrolled:
         ),
         state_account=state_account,
     )
+
+
+def _enrolment_key(session: Any, employer_id: int, year: int, state_account: str) -> str:
+    """The last enrolment's key if it sent this number; else a new key naming the number
+    (and, when that number was sent before another one, the last enrolment's row)."""
+    base = f"enrol:{employer_id}:{year}"
+    last = session.execute(
+        select(FilingOutbox.id, FilingOutbox.idempotency_key, FilingOutbox.payload)
+        .where(
+            FilingOutbox.employer_id == employer_id,
+            or_(
+                FilingOutbox.idempotency_key == base, FilingOutbox.idempotency_key.like(base + ":%")
+            ),
+        )
+        .order_by(FilingOutbox.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None and (last.payload or {}).get("state_account", "") == state_account:
+        return str(last.idempotency_key)
+    key = base + (f":{state_account}" if state_account else "")
+    taken = session.scalar(select(FilingOutbox.id).where(FilingOutbox.idempotency_key == key))
+    return key if last is None or taken is None else f"{key}:after-{last.id}"
 
 
 def _lookback_tax_cents(session: Any, employer_id: int, year: int) -> int:

@@ -101,3 +101,23 @@ def test_payroll_enrols_again_when_the_employer_registers_a_new_ca_number(paid: 
         "state_account": "",
     }
     assert EmployerEnrolled(**after).state_account == "76543210"
+
+
+def test_a_number_changed_back_or_removed_is_sent_again_and_an_unchanged_one_never(
+    paid: PaidRun,
+) -> None:
+    """none -> A -> B -> A -> none -> none: each change is one more enrolment, in order."""
+    ((_, first),) = _enrolments(paid)
+    a, b = {"CA": "12345678"}, {"CA": "76543210"}
+    for registrations in (a, b, a, {}, {}):
+        with transaction(paid.settings.db_url) as session:
+            session.execute(
+                update(Employer)
+                .where(Employer.id == paid.employer_id)
+                .values(state_registrations=registrations)
+            )
+            record_filing_events(session, paid.run_id, paid.employer_id, datetime.now(UTC))
+    sent = [payload["state_account"] for _, payload in _enrolments(paid)]
+    assert first["state_account"] == ""
+    assert sent == ["", "12345678", "76543210", "12345678", ""]
+    assert len({key for key, _ in _enrolments(paid)}) == 5
