@@ -17,6 +17,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_text(moment: datetime | None) -> str | None:
+    """A stored time as the API shows it: UTC with its offset, whether the database kept the
+    zone (PostgreSQL) or gave it back naive (SQLite stores UTC)."""
+    if moment is None:
+        return None
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.isoformat()
+
+
 @dataclass
 class PayrollContext:
     db_url: str

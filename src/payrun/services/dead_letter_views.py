@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from payrun.domain.statuses import DeadLetterStatus
+from payrun.services.context import utc_text
 from payrun.services.errors import Conflict, NotFound
 from payrun.services.records import AuditEntry, DeadLetterView, LetterQuery
 from payrun.services.unit_of_work import UnitOfWork
@@ -32,9 +33,9 @@ def letter_json(letter: DeadLetterView) -> dict[str, Any]:
         "attempts": letter.attempts,
         "status": letter.status,
         "resolution": letter.resolution,
-        "first_failed_at": letter.first_failed_at.isoformat(),
-        "last_failed_at": letter.last_failed_at.isoformat(),
-        "resolved_at": letter.resolved_at.isoformat() if letter.resolved_at else None,
+        "first_failed_at": utc_text(letter.first_failed_at),
+        "last_failed_at": utc_text(letter.last_failed_at),
+        "resolved_at": utc_text(letter.resolved_at),
     }
 
 

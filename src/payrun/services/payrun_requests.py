@@ -23,6 +23,7 @@ from payrun.adapters.db.models import (
     PaySchedule,
 )
 from payrun.domain.errors import InvalidInput
+from payrun.services.context import utc_text
 from payrun.services.errors import Conflict, NotFound
 from payrun.services.idempotency import KeyReused, body_digest
 from payrun.services.messages import PayRunInput
@@ -273,6 +274,6 @@ def _progress(session: Any, run: PayRun) -> dict[str, Any]:
         "pay_date": period.pay_date.isoformat() if period else None,
         "employer_ids": list(run.employer_ids or []),
         "employers": employers,
-        "started_at": run.started_at.isoformat() if run.started_at else None,
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "started_at": utc_text(run.started_at),
+        "finished_at": utc_text(run.finished_at),
     }

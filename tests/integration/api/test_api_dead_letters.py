@@ -51,7 +51,10 @@ def test_skip_needs_a_reason_and_the_reason_is_audited(api: Api) -> None:
         headers=once(operator),
     )
     assert skipped.status_code == 202 and skipped.json()["skipped"] == 1
-    assert api.client.get("/v1/dead-letters/1", headers=operator).json()["status"] == "SKIPPED"
+    shown = api.client.get("/v1/dead-letters/1", headers=operator).json()
+    assert shown["status"] == "SKIPPED"
+    # times in UTC with their offset on SQLite too (it gives them back without a zone)
+    assert all(shown[k].endswith("+00:00") for k in ("first_failed_at", "resolved_at"))
     again = api.client.post(
         "/v1/dead-letters/1/resolve", json={"resolution": "retry"}, headers=once(operator)
     )

@@ -49,7 +49,9 @@ def test_every_change_is_audited_with_key_request_id_and_outcome(api: Api) -> No
     )
     assert created.status_code == 201 and refused.status_code == 409
     with reading(api.settings.db_url) as session:
-        rows = session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+        made = session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+    assert [(r.actor, r.action) for r in made[:1]] == [("cli", "api_key.created")]
+    rows = made[1:]
     assert [(r.action, r.outcome, r.request_id) for r in rows] == [
         ("POST /v1/employers", "ok", "req-create-1"),
         ("POST /v1/employers", "rejected", "req-2"),
@@ -57,7 +59,7 @@ def test_every_change_is_audited_with_key_request_id_and_outcome(api: Api) -> No
     assert rows[0].actor.startswith("api-key:") and rows[0].details["employer_id"] == 1
     assert api.client.get("/v1/employers", headers=api.as_key(key)).status_code == 200
     with reading(api.settings.db_url) as session:
-        assert len(session.scalars(select(AuditLog)).all()) == 2  # reads are not audited
+        assert len(session.scalars(select(AuditLog)).all()) == 3  # reads are not audited
 
 
 def test_an_unexpected_error_is_a_bare_500_with_no_sql_or_trace_in_body_or_log(

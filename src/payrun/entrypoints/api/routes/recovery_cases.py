@@ -3,7 +3,6 @@ Idempotency-Key) as `payrun recovery resolve` does."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -26,6 +25,7 @@ from payrun.entrypoints.api.schemas import (
     page,
 )
 from payrun.services import recovery as svc
+from payrun.services.context import utc_text
 
 router = APIRouter(prefix="/v1/recovery-cases", tags=["recovery cases"])
 Action = Literal["redebit", "wire", "write_off"]
@@ -78,15 +78,9 @@ def _out(case: svc.CaseView) -> RecoveryCaseOut:
         redebits=case.redebits,
         resolution=_ACTION_OF[case.resolution] if case.resolution else None,
         note=case.note,
-        opened_at=_when(case.opened_at),
-        resolved_at=_when(case.resolved_at) if case.resolved_at else None,
+        opened_at=utc_text(case.opened_at) or "",
+        resolved_at=utc_text(case.resolved_at),
     )
-
-
-def _when(moment: datetime) -> str:
-    """UTC, with its offset, whether the database kept the zone (PostgreSQL) or not (SQLite)."""
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return aware.isoformat()
 
 
 @router.get("")
