@@ -61,19 +61,22 @@ def build_reversal(
         entry_description=REVERSAL_DESCRIPTION,
         descriptive_date=header.company_descriptive_date,
         discretionary_data=header.company_discretionary_data,
-        effective_date=reversal_date,
+        effective_date=reversal_date,  # a weekend's settles on the next banking day
         odfi=header.originating_dfi_identification,
         entries=tuple(entries),
     )
 
 
 def check_reversal_window(settlement_date: date, reversal_date: date) -> None:
-    if reversal_date < settlement_date:
+    """A reversal settles on the banking day on or after its date (a Saturday's on Monday):
+    not before the original settles, nor after the deadline."""
+    effective = banking_day_on_or_after(reversal_date)
+    if effective < settlement_date:
         raise InvalidInput(
             "reversal_date", f"{reversal_date} is before the settlement date {settlement_date}"
         )
     deadline = reversal_deadline(settlement_date)
-    if banking_day_on_or_after(reversal_date) > deadline:
+    if effective > deadline:
         raise ReversalWindowClosed(settlement_date, deadline, reversal_date)
 
 

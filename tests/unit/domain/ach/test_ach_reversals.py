@@ -110,6 +110,25 @@ def test_a_weekend_reversal_date_counts_as_the_next_banking_day() -> None:
         )
 
 
+def test_a_weekend_reversal_of_a_payment_settling_on_monday_is_on_time() -> None:
+    # Asked on Saturday 2026-12-05 for a payment settling Monday the 7th: it settles Monday
+    # too, not before the original (this refused every weekend reversal of Friday's money).
+    spec = build_reversal(
+        original_batch(),
+        ["121000350000001"],
+        settlement_date=date(2026, 12, 7),
+        reversal_date=date(2026, 12, 5),
+    )
+    assert spec.effective_date == date(2026, 12, 5)
+    with pytest.raises(InvalidInput, match="before the settlement date"):
+        build_reversal(
+            original_batch(),
+            ["121000350000001"],
+            settlement_date=date(2026, 12, 8),
+            reversal_date=date(2026, 12, 5),
+        )
+
+
 def test_reversal_before_settlement_is_invalid() -> None:
     with pytest.raises(InvalidInput, match="reversal_date"):
         build_reversal(
