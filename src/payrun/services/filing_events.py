@@ -31,27 +31,11 @@ from payrun.filings.events import (
     TaxLiabilityRecorded,
 )
 from payrun.filings.rules.calendar import lookback_period, quarter_end, quarter_of, quarter_start
+from payrun.services.filing_figures import DELTA_KEYS, KEYS, additional_medicare_wages, de9c_line
 from payrun.services.funding import settled_debit
 from payrun.services.registrations import ca_account
 
 log = structlog.get_logger(__name__)
-ADDITIONAL_MEDICARE_THRESHOLD_CENTS = 200_000_00  # Pub 15 §9: wages over $200,000 in the year
-# tax -> (taxable wages key, withheld key, employer share key) in a paycheck's ytd_delta
-_KEYS = {
-    "FIT": ("fit_wages", "federal_income_tax", None),
-    "SOCIAL_SECURITY": (
-        "social_security_wages",
-        "social_security_tax",
-        "employer_social_security_tax",
-    ),
-    "MEDICARE": ("medicare_wages", "medicare_tax", "employer_medicare_tax"),
-    "ADDITIONAL_MEDICARE": (None, "additional_medicare_tax", None),
-    "FUTA": ("futa_wages", None, "futa_tax"),
-    "CA_PIT": ("state_pit_wages", "state_income_tax", None),
-    "CA_SDI": ("sdi_wages", "state_disability_tax", None),
-    "CA_UI": ("ca_ui_wages", None, "state_unemployment_tax"),
-    "CA_ETT": ("ca_ui_wages", None, "ett_tax"),
-}
 
 
 def record_filing_events(session: Any, run_id: str, employer_id: int, now: datetime) -> int:
@@ -136,34 +120,13 @@ def _totals(
         group["paychecks"] += 1
         group["gross"] += gross
         group["payment_id"] = group.get("payment_id") or payment
-        for key in _DELTA_KEYS:
+        for key in DELTA_KEYS:
             group[key] = group.get(key, 0) + delta.get(key, 0)
         extra = additional_medicare_wages(int(after or 0), delta.get("medicare_wages", 0))
         group["additional_medicare_wages"] = group.get("additional_medicare_wages", 0) + extra
         if state == "CA":
-            de9c[day].append(_de9c_line(eid, f"{first} {last}", last4, delta))
+            de9c[day].append(de9c_line(eid, f"{first} {last}", last4, delta))
     return totals, de9c, count
-
-
-_DELTA_KEYS = sorted({key for keys in _KEYS.values() for key in keys if key})
-
-
-def additional_medicare_wages(ytd_after_cents: int, this_paycheck_cents: int) -> int:
-    """Medicare wages of a paycheck over $200,000 for the year (Pub 15 §9)."""
-    limit = ADDITIONAL_MEDICARE_THRESHOLD_CENTS
-    before = ytd_after_cents - this_paycheck_cents
-    return max(0, ytd_after_cents - limit) - max(0, before - limit)
-
-
-def _de9c_line(eid: int, name: str, last4: str, delta: dict[str, int]) -> EmployeeWages:
-    return EmployeeWages(
-        int(eid),
-        name,
-        last4,
-        subject_wages_cents=int(delta.get("sdi_wages", 0)),
-        pit_wages_cents=int(delta.get("state_pit_wages", 0)),
-        pit_withheld_cents=int(delta.get("state_income_tax", 0)),
-    )
 
 
 def _liabilities(
@@ -176,7 +139,7 @@ def _liabilities(
 ) -> list[TaxLiabilityRecorded]:
     """Each tax's figures on a pay date (California's from its California employees)."""
     events = []
-    for tax, (wages_key, withheld_key, employer_key) in _KEYS.items():
+    for tax, (wages_key, withheld_key, employer_key) in KEYS.items():
         in_ca = tax.startswith("CA_")
         scope = [g for is_ca, g in groups.items() if is_ca or not in_ca]
         if not scope:
@@ -267,7 +230,7 @@ def _lookback_tax_cents(session: Any, employer_id: int, year: int) -> int:
             Paycheck.pay_date.between(start, end),
         )
     ).scalars()
-    keys = _KEYS["FIT"][1:2] + _KEYS["SOCIAL_SECURITY"][1:] + _KEYS["MEDICARE"][1:]
+    keys = KEYS["FIT"][1:2] + KEYS["SOCIAL_SECURITY"][1:] + KEYS["MEDICARE"][1:]
     keys += ("additional_medicare_tax",)
     return sum(int(delta.get(k, 0)) for delta in rows for k in keys if k)
 

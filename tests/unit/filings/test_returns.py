@@ -15,7 +15,7 @@ from payrun.filings.rules.returns import (
     monthly_liabilities,
     schedule_b,
 )
-from payrun.services.filing_events import additional_medicare_wages
+from payrun.services.filing_figures import additional_medicare_wages
 
 PAY = date(2026, 5, 15)
 
