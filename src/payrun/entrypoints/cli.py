@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -30,9 +31,21 @@ console = Console() if sys.stdout.isatty() else Console(width=120)
 err_console = Console(stderr=True)
 
 
+_terminated = False
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM (kill, systemd stop, a container runtime) unwinds like Ctrl-C: the worker
+    drains and the embedded Temporal server this process started is stopped, not orphaned."""
+    global _terminated
+    _terminated = True
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     from payrun.logs import configure
 
+    signal.signal(signal.SIGTERM, _on_sigterm)
     settings = get_settings()
     configure(settings.log_level, settings.secret_values(), settings.log_format)
     _register_subcommands()
@@ -52,8 +65,8 @@ def _answer(command: Callable[..., object]) -> int:
         text = err.format_message() if isinstance(err, TyperException) else str(err)
         print("error: " + " ".join(text.split()), file=sys.stderr)
         return 2
-    except typer.Abort:
-        return 130
+    except (typer.Abort, KeyboardInterrupt):
+        return 143 if _terminated else 130
     except TemporalUnavailable as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
