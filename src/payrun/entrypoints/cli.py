@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -36,10 +37,13 @@ _terminated = False
 
 def _on_sigterm(signum: int, frame: object) -> None:
     """SIGTERM (kill, systemd stop, a container runtime) unwinds like Ctrl-C: the worker
-    drains and the embedded Temporal server this process started is stopped, not orphaned."""
+    drains and the embedded Temporal server this process started is stopped, not orphaned.
+    It is turned into SIGINT, not raised as KeyboardInterrupt here: inside `asyncio.run` the
+    runner's own SIGINT handler cancels the main task cleanly, where an exception thrown into
+    the event loop's internals left a worker hanging for good."""
     global _terminated
     _terminated = True
-    raise KeyboardInterrupt
+    signal.raise_signal(signal.SIGINT)
 
 
 def main() -> None:
@@ -49,7 +53,24 @@ def main() -> None:
     settings = get_settings()
     configure(settings.log_level, settings.secret_values(), settings.log_format)
     _register_subcommands()
-    sys.exit(_answer(app))
+    code = _answer(app)
+    if "temporalio.bridge.temporal_sdk_bridge" in sys.modules:
+        _leave_without_interpreter_teardown(code)
+    sys.exit(code)
+
+
+def _leave_without_interpreter_teardown(code: int) -> None:
+    """Exit once the command has finished and closed what it opened, skipping CPython's
+    teardown: the Temporal SDK's Rust threads can still call into Python while the
+    interpreter finalizes, which aborts the process (SIGABRT, 'PyGILState_Release: thread
+    state must be current', temporalio/sdk-python#300), about one stop in 30 here."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _answer(command: Callable[..., object]) -> int:
