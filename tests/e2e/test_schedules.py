@@ -269,12 +269,10 @@ async def test_cli_syncs_and_lists_the_schedules(
 def test_cli_refuses_an_unknown_schedule_in_one_line_with_exit_2(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from payrun.entrypoints.cli import main
+    from payrun.entrypoints.cli import run_command_line
 
     monkeypatch.setattr(sys, "argv", ["payrun", "schedules", "pause", "fortnightly"])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 2
+    assert run_command_line() == 2
     assert capsys.readouterr().err == "error: schedule: unknown pay schedule 'fortnightly'\n"
 
 

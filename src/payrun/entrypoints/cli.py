@@ -47,16 +47,22 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    from payrun.logs import configure
-
+    """The `payrun` process: run the command line, then leave."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    settings = get_settings()
-    configure(settings.log_level, settings.secret_values(), settings.log_format)
-    _register_subcommands()
-    code = _answer(app)
+    code = run_command_line()
     if "temporalio.bridge.temporal_sdk_bridge" in sys.modules:
         _leave_without_interpreter_teardown(code)
     sys.exit(code)
+
+
+def run_command_line() -> int:
+    """The command line in this process (sys.argv), answered as an exit status."""
+    from payrun.logs import configure
+
+    settings = get_settings()
+    configure(settings.log_level, settings.secret_values(), settings.log_format)
+    _register_subcommands()
+    return _answer(app)
 
 
 def _leave_without_interpreter_teardown(code: int) -> None:
