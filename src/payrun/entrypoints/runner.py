@@ -191,7 +191,7 @@ async def follow(
     server is unreachable (restarting), keep asking, and give up with TemporalUnavailable only
     after `give_up_after` seconds without an answer. `on_connection(False)` when it is lost,
     `on_connection(True)` when it answers again."""
-    lost_since: float | None = None
+    lost_since: float | None = None  # float ok: a monotonic clock reading
     while True:
         result = asyncio.ensure_future(handle.result())
         try:

@@ -36,7 +36,13 @@ class _Document(FPDF):  # type: ignore[misc]
         self.cell(WIDTH - 20, 4, _latin(self.footer_text))
         self.cell(20, 4, f"page {self.page_no()}", align="R")
 
-    def text_line(self, text: str, size: float = 9, style: str = "", width: float = 0) -> None:
+    def text_line(
+        self,
+        text: str,
+        size: float = 9,  # float ok: a font size in points
+        style: str = "",
+        width: float = 0,  # float ok: a width in millimetres
+    ) -> None:
         self.set_font("Helvetica", style, size)
         self.cell(width, size * 0.5, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
